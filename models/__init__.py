@@ -1,0 +1,53 @@
+"""The SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+
+from .base import Base, new_id, utcnow
+from .booking import (
+    LIVE_BOOKING_STATUSES,
+    Booking,
+    BookingStatus,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentOption,
+    PaymentStatus,
+    Refund,
+    WaitingListEntry,
+    WaitingListStatus,
+)
+from .catalog import Course, CourseSession
+from .delivery import Achievement, AttendanceStatus, FeedbackAnswer, SessionAttendance
+from .people import ApiToken, Customer, SignInAttempt, StaffRole, StaffUser
+from .records import AuditEntry, OutboxEmail, OutboxStatus
+from .tenant import Tenant
+
+__all__ = [
+    "LIVE_BOOKING_STATUSES",
+    "Achievement",
+    "ApiToken",
+    "AttendanceStatus",
+    "AuditEntry",
+    "Base",
+    "Booking",
+    "BookingStatus",
+    "Course",
+    "CourseSession",
+    "Customer",
+    "FeedbackAnswer",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Payment",
+    "PaymentKind",
+    "PaymentMethod",
+    "PaymentOption",
+    "PaymentStatus",
+    "Refund",
+    "SessionAttendance",
+    "SignInAttempt",
+    "StaffRole",
+    "StaffUser",
+    "Tenant",
+    "WaitingListEntry",
+    "WaitingListStatus",
+    "new_id",
+    "utcnow",
+]

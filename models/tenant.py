@@ -1,0 +1,47 @@
+"""A training centre (tenant): everything else belongs to one."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, IdMixin, TimestampsMixin
+
+
+class Tenant(IdMixin, TimestampsMixin, Base):
+    __tablename__ = "tenants"
+    __table_args__ = (
+        CheckConstraint("deposit_percent BETWEEN 1 AND 100", name="deposit_percent_range"),
+        CheckConstraint("hold_minutes BETWEEN 1 AND 1440", name="hold_minutes_range"),
+        CheckConstraint("balance_due_days >= 0", name="balance_due_days_nonnegative"),
+        CheckConstraint("offer_window_hours >= 1", name="offer_window_positive"),
+        CheckConstraint("full_refund_days >= 0", name="full_refund_days_nonnegative"),
+        CheckConstraint("vat_rate_basis_points IS NULL OR vat_rate_basis_points >= 0", name="vat_nonnegative"),
+        CheckConstraint("next_invoice_number >= 1", name="invoice_number_positive"),
+        CheckConstraint("next_certificate_number >= 1", name="certificate_number_positive"),
+    )
+
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tagline: Mapped[str] = mapped_column(String(300), default="")
+    brand_colour: Mapped[str] = mapped_column(String(7), default="#1d4ed8")
+    logo_path: Mapped[str | None] = mapped_column(String(500))
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    deposit_percent: Mapped[int] = mapped_column(Integer, default=30)
+    hold_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    balance_due_days: Mapped[int] = mapped_column(Integer, default=14)
+    offer_window_hours: Mapped[int] = mapped_column(Integer, default=24)
+    full_refund_days: Mapped[int] = mapped_column(Integer, default=14)
+    offers_full_payment: Mapped[bool] = mapped_column(Boolean, default=True)
+    offers_deposit: Mapped[bool] = mapped_column(Boolean, default=True)
+    offers_invoice: Mapped[bool] = mapped_column(Boolean, default=True)
+    vat_rate_basis_points: Mapped[int | None] = mapped_column(Integer)
+    bank_details: Mapped[str] = mapped_column(Text, default="")
+    email_sender: Mapped[str] = mapped_column(String(320), default="")
+    next_invoice_number: Mapped[int] = mapped_column(Integer, default=1)
+    next_certificate_number: Mapped[int] = mapped_column(Integer, default=1)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)

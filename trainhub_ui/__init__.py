@@ -1,0 +1,1 @@
+"""TrainHub: the booking platform for training centres."""

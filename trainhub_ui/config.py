@@ -1,0 +1,81 @@
+"""Settings from `TRAINHUB_*` environment variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STORAGE_SECRET = "trainhub-development-secret-change-me"
+
+
+class SettingsError(RuntimeError):
+    """The settings are not fit to run in the chosen environment."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRAINHUB_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./data/trainhub.db"
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=1, le=65535)
+    base_url: str = ""
+    storage_secret: str = DEFAULT_STORAGE_SECRET
+
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "TrainHub <no-reply@trainhub.local>"
+    smtp_starttls: bool = True
+
+    @model_validator(mode="after")
+    def _default_base_url(self) -> Settings:
+        if not self.base_url:
+            shown_host = "localhost" if self.host in {"0.0.0.0", "127.0.0.1", "::"} else self.host
+            self.base_url = f"http://{shown_host}:{self.port}"
+        self.base_url = self.base_url.rstrip("/")
+        return self
+
+    @property
+    def payment_provider_name(self) -> str:
+        """`stripe` when a secret key is set, otherwise the clearly-labelled offline test mode."""
+        return "stripe" if self.stripe_secret_key else "offline"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_fit_to_run(self) -> None:
+        """Refuse settings that would be unsafe in production."""
+        if self.env != "production":
+            return
+        problems = []
+        if self.storage_secret == DEFAULT_STORAGE_SECRET or len(self.storage_secret) < 16:
+            problems.append("TRAINHUB_STORAGE_SECRET must be set to a long random value")
+        if self.payment_provider_name == "offline":
+            problems.append(
+                "TRAINHUB_STRIPE_SECRET_KEY must be set: the offline test payment provider "
+                "is not allowed in production"
+            )
+        if problems:
+            raise SettingsError("Refusing to start in production: " + "; ".join(problems))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reload_settings() -> Settings:
+    """Read the environment again (tests and the CLI change it between runs)."""
+    get_settings.cache_clear()
+    return get_settings()
