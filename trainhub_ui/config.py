@@ -63,8 +63,7 @@ class Settings(BaseSettings):
             problems.append("TRAINHUB_STORAGE_SECRET must be set to a long random value")
         if self.payment_provider_name == "offline":
             problems.append(
-                "TRAINHUB_STRIPE_SECRET_KEY must be set: the offline test payment provider "
-                "is not allowed in production"
+                "TRAINHUB_STRIPE_SECRET_KEY must be set: the offline test payment provider is not allowed in production"
             )
         if problems:
             raise SettingsError("Refusing to start in production: " + "; ".join(problems))

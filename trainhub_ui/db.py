@@ -69,15 +69,22 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self, *, immediate: bool = False) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits when the block ends, rolls back if it raises.
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work that may write: commits when the block ends, rolls back if it raises.
 
-        `immediate=True` takes SQLite's write lock at the start, for decisions that read then write.
+        On SQLite it takes the write lock at its start. A deferred transaction that reads and then
+        writes fails at once ("database is locked") if another writer committed in between; taking the
+        lock first makes it wait its turn instead, and two writers never both act on the same read.
         """
         async with self.sessionmaker() as session, session.begin():
-            if immediate:
-                # The first connection's options are seen by the "begin" listener above.
-                await session.connection(execution_options={IMMEDIATE: True})
+            # The first connection's options are seen by the "begin" listener above.
+            await session.connection(execution_options={IMMEDIATE: True})
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit of work: a consistent snapshot that never waits for writers."""
+        async with self.sessionmaker() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -1,0 +1,1 @@
+"""NiceGUI pages, one module per surface. Each module has a `router` that main.py includes."""

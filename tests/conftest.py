@@ -1,0 +1,96 @@
+"""Shared fixtures: a migrated SQLite file per run and a fresh PostgreSQL database per run.
+
+Service and data tests take `db`, which runs each of them on both. PostgreSQL comes from
+TRAINHUB_TEST_POSTGRES_URL (any database on the server; a new one is created beside it and dropped
+after the run). Without it the PostgreSQL half is skipped locally, and fails in CI, which must run it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from models import Base
+from trainhub_ui.db import Database
+from trainhub_ui.migrate import upgrade
+
+POSTGRES_ENV = "TRAINHUB_TEST_POSTGRES_URL"
+T = TypeVar("T")
+
+
+def in_thread(function: Callable[..., T], *args: object) -> T:
+    """Run blocking set-up in its own thread: it may start its own event loop, and pytest's may be running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def sqlite_url() -> Iterator[str]:
+    directory = Path(tempfile.mkdtemp(prefix="trainhub-test-"))
+    url = f"sqlite+aiosqlite:///{directory / 'trainhub.db'}"
+    in_thread(upgrade, url)
+    yield url
+
+
+async def _postgres_admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    admin = make_url(url).set(drivername="postgresql")
+    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    server_url = os.environ.get(POSTGRES_ENV)
+    if not server_url:
+        if _in_ci():
+            pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")
+        pytest.skip(f"{POSTGRES_ENV} not set; PostgreSQL tests skipped locally")
+    name = f"trainhub_test_{uuid.uuid4().hex[:12]}"
+    in_thread(asyncio.run, _postgres_admin(server_url, f'CREATE DATABASE "{name}"'))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        in_thread(upgrade, url)
+        yield url
+    finally:
+        in_thread(asyncio.run, _postgres_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def empty_all_tables(db: Database) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    async with db.transaction() as session:
+        if db.dialect == "postgresql":
+            await session.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                await session.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """An empty, migrated database: once on SQLite, once on PostgreSQL."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    database = Database(url)
+    await empty_all_tables(database)
+    try:
+        yield database
+    finally:
+        await database.dispose()

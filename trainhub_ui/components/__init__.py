@@ -1,0 +1,1 @@
+"""Reusable NiceGUI pieces: the layout frames and small widgets."""

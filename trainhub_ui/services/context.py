@@ -1,0 +1,28 @@
+"""Who is acting, for which centre, and when: the first argument of every tenant-scoped service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from models import StaffRole, Tenant, utcnow
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    tenant: Tenant
+    actor: str = "system"
+    role: StaffRole | None = None  # None: a student or the public
+    user_id: str | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.id
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def has_role(self, needed: StaffRole) -> bool:
+        return self.role is not None and self.role.at_least(needed)
