@@ -86,7 +86,7 @@ async def staff_sign_in(slug: str, next: str = "") -> None:
         remember_sign_in(STAFF_KEY, slug, user_id)
         ui.navigate.to(safe_next(slug, next, f"/{slug}/admin"))
 
-    with ui.column().classes("w-full min-h-screen items-center justify-center p-4 bg-slate-100"):
+    with ui.column().classes("w-full min-h-[80vh] items-center justify-center p-4"):
         ui.label(tenant.name).classes("text-lg font-semibold text-primary")
         sign_in_form("Staff sign-in", "Sign in to the back office.", check, signed_in)
         ui.link("Back to the public site", f"/{slug}").classes("text-slate-600")

@@ -1,8 +1,9 @@
 """Shared fixtures: a migrated SQLite file per run and a fresh PostgreSQL database per run.
 
 Service and data tests take `db`, which runs each of them on both. PostgreSQL comes from
-TRAINHUB_TEST_POSTGRES_URL (any database on the server; a new one is created beside it and dropped
-after the run). Without it the PostgreSQL half is skipped locally, and fails in CI, which must run it.
+TRAINHUB_TEST_POSTGRES_URL, or a local server on 127.0.0.1:5432 when one answers (a new database is
+created beside it and dropped after the run). Without either, the PostgreSQL half is skipped
+locally, and fails in CI, which must run it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from trainhub_ui.db import Database
 from trainhub_ui.migrate import upgrade
 
 POSTGRES_ENV = "TRAINHUB_TEST_POSTGRES_URL"
+LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 T = TypeVar("T")
 
 
@@ -57,9 +59,18 @@ async def _postgres_admin(url: str, statement: str) -> None:
         await connection.close()
 
 
+def _local_postgres() -> str | None:
+    """The usual local server, if one answers: `make test` then covers PostgreSQL without setup."""
+    try:
+        in_thread(asyncio.run, asyncio.wait_for(_postgres_admin(LOCAL_POSTGRES, "SELECT 1"), timeout=3))
+    except Exception:
+        return None
+    return LOCAL_POSTGRES
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    server_url = os.environ.get(POSTGRES_ENV)
+    server_url = os.environ.get(POSTGRES_ENV) or _local_postgres()
     if not server_url:
         if _in_ci():
             pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")

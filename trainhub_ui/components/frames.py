@@ -88,7 +88,8 @@ def admin_frame(tenant: Tenant, user: StaffUser, active: str, title: str) -> Ite
     apply_branding(tenant)
     ui.page_title(f"{title} · {tenant.name} admin")
     base = f"/{tenant.slug}/admin"
-    drawer = ui.left_drawer(value=True).props("bordered breakpoint=1024 width=220").classes("bg-white")
+    # value=None: open beside the content on wide screens, closed (an overlay on demand) on phones.
+    drawer = ui.left_drawer(value=None).props("bordered breakpoint=1024 width=220").classes("bg-white")
     with ui.header().classes("bg-white text-slate-900 border-b").props("bordered"):
         with ui.row().classes("w-full items-center justify-between no-wrap"):
             with ui.row().classes("items-center no-wrap gap-2"):
@@ -97,7 +98,9 @@ def admin_frame(tenant: Tenant, user: StaffUser, active: str, title: str) -> Ite
                     ui.label(tenant.name).classes("text-lg font-bold leading-tight")
                     ui.label("Back office").classes("text-xs text-slate-500")
             with ui.button().props("flat no-caps aria-label='User menu'").classes("text-slate-900"):
-                ui.avatar(initials(user.name), color="primary", text_color="white", size="sm")
+                ui.label(initials(user.name)).classes(
+                    "bg-primary text-white rounded-full w-8 h-8 flex items-center justify-center text-sm font-semibold"
+                )
                 ui.label(user.name).classes("ml-2 max-sm:hidden")
                 with ui.menu().classes("min-w-[14rem]"):
                     with ui.column().classes("px-4 py-2 gap-0"):
