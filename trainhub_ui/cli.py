@@ -85,7 +85,6 @@ def _print_welcome(host: str, port: int) -> None:
         typer.echo(f"  {tenant.name}")
         typer.echo(f"    public site  {base}/{tenant.slug}")
         typer.echo(f"    back office  {base}/{tenant.slug}/admin")
-        typer.echo(f"    kiosk        {base}/{tenant.slug}/kiosk")
     slugs = {t.slug for t in tenants}
     logins = [login for login in DEMO_LOGINS if login.centre_slug in slugs]
     if logins:

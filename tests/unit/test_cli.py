@@ -121,3 +121,18 @@ def test_python_main_py_is_the_same_cli() -> None:
     )
     for command in ("serve", "db", "demo", "tenant", "user", "token", "jobs"):
         assert command in result.stdout
+
+
+def test_serve_refuses_production_with_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINHUB_ENV", "production")
+    monkeypatch.delenv("TRAINHUB_STORAGE_SECRET", raising=False)
+    monkeypatch.delenv("TRAINHUB_STRIPE_SECRET_KEY", raising=False)
+    reload_settings()
+    try:
+        result = runner.invoke(app, ["serve", "--port", "1"])
+    finally:
+        monkeypatch.undo()
+        reload_settings()
+    assert result.exit_code == 2
+    assert "Refusing to start in production" in result.output
+    assert "TRAINHUB_STORAGE_SECRET" in result.output and "offline" in result.output
