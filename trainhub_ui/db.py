@@ -7,7 +7,7 @@ not by the driver, so that a write that must not race (taking a place on a sessi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,23 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from trainhub_ui.services.signals import DomainEvent, take_pending
+
 IMMEDIATE = "trainhub_immediate"
+
+Publisher = Callable[[list[DomainEvent]], None]
+_publisher: Publisher | None = None
+
+
+def set_publisher(publisher: Publisher | None) -> None:
+    """Where committed domain events go (the live UI registers itself here)."""
+    global _publisher
+    _publisher = publisher
+
+
+def publish(events: list[DomainEvent]) -> None:
+    if events and _publisher is not None:
+        _publisher(events)
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -76,10 +92,13 @@ class Database:
         writes fails at once ("database is locked") if another writer committed in between; taking the
         lock first makes it wait its turn instead, and two writers never both act on the same read.
         """
-        async with self.sessionmaker() as session, session.begin():
-            # The first connection's options are seen by the "begin" listener above.
-            await session.connection(execution_options={IMMEDIATE: True})
-            yield session
+        async with self.sessionmaker() as session:
+            async with session.begin():
+                # The first connection's options are seen by the "begin" listener above.
+                await session.connection(execution_options={IMMEDIATE: True})
+                yield session
+            # Committed: only now may anyone hear of the change.
+            publish(take_pending(session))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

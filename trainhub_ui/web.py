@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import app, ui
 
-from trainhub_ui import api
+from trainhub_ui import api, events
 from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
 
@@ -29,7 +29,8 @@ def build(settings: Settings) -> None:
     app.docs_url = "/api/docs"
     app.redoc_url = None
     app.openapi_url = "/api/openapi.json"
-    app.include_router(api.router)
+    api.install_api(app)
+    events.install()
     # Literal paths before the catch-all /{slug} pages.
     for router in (admin.router, sign_in.router, public.router):
         app.include_router(router)

@@ -35,13 +35,16 @@ async def create_api_token(
     return token, secret
 
 
-async def authenticate_token(session: AsyncSession, secret: str, now: datetime) -> ApiToken | None:
-    """The live token with this secret, or None. Records when it was last used."""
+async def find_token(session: AsyncSession, secret: str) -> ApiToken | None:
+    """The live (not revoked) token with this secret, or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = await session.scalar(
+    return await session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
     )
-    if token is not None:
-        token.last_used_at = now
-    return token
+
+
+async def revoke_api_token(session: AsyncSession, tenant: Tenant, token_id: str, now: datetime) -> None:
+    token = await session.scalar(select(ApiToken).where(ApiToken.tenant_id == tenant.id, ApiToken.id == token_id))
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = now

@@ -1,0 +1,102 @@
+"""Who is calling: a bearer token of one centre, or the public (course and session reads only)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Header
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import ApiToken, StaffRole, utcnow
+from trainhub_ui.db import database
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.errors import DomainError, NotFound
+from trainhub_ui.services.tenants import find_tenant
+from trainhub_ui.services.tokens import find_token
+
+# Writing last_used_at on every call would make every read a write; once a minute tells enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class Unauthorised(DomainError):
+    status = 401
+
+    def __init__(self, message: str = "Send a valid API token: Authorization: Bearer <token>.") -> None:
+        super().__init__("unauthorised", message)
+
+
+class Forbidden(DomainError):
+    status = 403
+
+    def __init__(self, needed: StaffRole) -> None:
+        super().__init__("forbidden", f"This token's role cannot do this; it needs {needed.value} or above.")
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorised()
+    return secret.strip()
+
+
+async def _context(slug: str, authorization: str | None, *, public_allowed: bool) -> TenantContext:
+    secret = _bearer(authorization)
+    now = utcnow()
+    async with database().read() as session:
+        tenant = await find_tenant(session, slug)
+        token = await find_token(session, secret) if secret else None
+    if secret and token is None:
+        raise Unauthorised()
+    if token is None:
+        if not public_allowed:
+            raise Unauthorised()
+        if tenant is None:
+            raise NotFound("Training centre")
+        return TenantContext(tenant=tenant, actor="public")
+    if tenant is None or token.tenant_id != tenant.id:
+        raise NotFound("Training centre")  # another centre's token learns nothing about this one
+    await _touch(token, now)
+    return TenantContext(tenant=tenant, actor=f"API token “{token.name}”", role=token.role, clock=utcnow)
+
+
+async def _touch(token: ApiToken, now: datetime) -> None:
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        async with database().transaction() as session:
+            await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+
+
+async def token_context(slug: str, authorization: Annotated[str | None, Header()] = None) -> TenantContext:
+    """A token of this centre is required."""
+    return await _context(slug, authorization, public_allowed=False)
+
+
+async def public_or_token_context(slug: str, authorization: Annotated[str | None, Header()] = None) -> TenantContext:
+    """No token: the public view (role None). A token: must be this centre's."""
+    return await _context(slug, authorization, public_allowed=True)
+
+
+def require(ctx: TenantContext, needed: StaffRole) -> None:
+    if not ctx.has_role(needed):
+        raise Forbidden(needed)
+
+
+async def write_session() -> AsyncIterator[AsyncSession]:
+    """One transaction for the request; events publish after it commits."""
+    async with database().transaction() as session:
+        yield session
+
+
+async def read_session() -> AsyncIterator[AsyncSession]:
+    async with database().read() as session:
+        yield session
+
+
+Reader = Annotated[AsyncSession, Depends(read_session)]
+Writer = Annotated[AsyncSession, Depends(write_session)]
+Caller = Annotated[TenantContext, Depends(token_context)]
+Visitor = Annotated[TenantContext, Depends(public_or_token_context)]

@@ -1,0 +1,81 @@
+"""What every API module shares: camelCase models, list pages, the error answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic.alias_generators import to_camel
+
+from trainhub_ui.services.errors import DomainError
+
+T = TypeVar("T")
+
+MAX_TEXT = 10_000
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+ShortText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ApiModel(BaseModel):
+    """Fields are snake_case in Python and camelCase on the wire; unknown fields are refused."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)
+
+
+class Page(ApiModel, Generic[T]):
+    items: list[T]
+    total: int
+
+
+class Paging:
+    """`limit` (default 50, at most 200) and `offset` of a list."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    401: {"model": ErrorBody, "description": "No valid token"},
+    404: {"model": ErrorBody, "description": "Not found in this centre"},
+    409: {"model": ErrorBody, "description": "Refused by a rule; `code` says which"},
+}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content=ErrorBody(code=code, message=message, field=field).model_dump())
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    return error_response(error.status, error.code, error.message, error.field)
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for item in error.errors():
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
+        problems.append({"field": ".".join(location) or None, "message": item.get("msg", "invalid")})
+    first = problems[0] if problems else {"field": None, "message": "invalid request"}
+    body = {"code": "invalid", "message": first["message"], "field": first["field"], "errors": problems}
+    return JSONResponse(status_code=422, content=body)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

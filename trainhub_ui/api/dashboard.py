@@ -1,0 +1,9 @@
+"""API: dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from .common import ERROR_RESPONSES
+
+router = APIRouter(prefix="/tenant/{slug}", tags=["dashboard"], responses=ERROR_RESPONSES)

@@ -1,0 +1,47 @@
+"""Domain events. A service queues them on its session; they are published only after it commits.
+
+Publishing is wired by `trainhub_ui.events` (the live UI); without a publisher they are dropped,
+which is what the CLI and the jobs want.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+PENDING_EVENTS = "trainhub_pending_events"
+
+
+@dataclass(frozen=True)
+class CapacityChanged:
+    """A session's booked places changed (a booking, a cancellation, an expired hold, an offer...)."""
+
+    tenant_id: str
+    course_id: str
+    session_id: str
+    booked_spots: int
+    available_spots: int
+
+    @property
+    def remaining_spots(self) -> int:
+        return max(self.available_spots - self.booked_spots, 0)
+
+
+@dataclass(frozen=True)
+class BookingChanged:
+    tenant_id: str
+    booking_id: str
+    session_id: str
+    status: str
+
+
+DomainEvent = CapacityChanged | BookingChanged
+
+
+def queue(session: AsyncSession, event: DomainEvent) -> None:
+    session.info.setdefault(PENDING_EVENTS, []).append(event)
+
+
+def take_pending(session: AsyncSession) -> list[DomainEvent]:
+    return session.info.pop(PENDING_EVENTS, [])
