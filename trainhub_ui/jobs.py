@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from models import SignInAttempt, utcnow
+from models import SignInAttempt, Tenant, utcnow
 from trainhub_ui.db import Database
+from trainhub_ui.services.bookings import lock_session, release_lapsed, sessions_with_lapsed_places
+from trainhub_ui.services.context import TenantContext
 
 SIGN_IN_ATTEMPTS_KEPT = timedelta(days=1)
 
@@ -29,7 +31,29 @@ async def prune_sign_in_attempts(db: Database, now: datetime) -> int:
     return result.rowcount or 0
 
 
-JOBS: list[Job] = [Job("prune sign-in attempts", prune_sign_in_attempts)]
+async def expire_holds(db: Database, now: datetime) -> int:
+    """Release every lapsed hold and waiting-list offer, offering the places on.
+
+    Bookings never wait for this (each capacity decision releases its session's lapsed places
+    first); it keeps the figures and the live pages true when nobody is booking.
+    """
+    async with db.read() as session:
+        lapsed = await sessions_with_lapsed_places(session, now)
+    released = 0
+    for tenant_id, session_id in lapsed:
+        async with db.transaction() as session:
+            tenant = await session.get(Tenant, tenant_id)
+            if tenant is None:
+                continue
+            ctx = TenantContext(tenant=tenant, actor="system", clock=lambda: now)
+            released += await release_lapsed(session, ctx, await lock_session(session, ctx, session_id), now)
+    return released
+
+
+JOBS: list[Job] = [
+    Job("expire holds and offers", expire_holds),
+    Job("prune sign-in attempts", prune_sign_in_attempts),
+]
 
 
 async def run_jobs_once(db: Database, now: datetime | None = None) -> dict[str, int]:

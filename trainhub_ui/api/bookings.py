@@ -1,9 +1,234 @@
-"""API: bookings."""
+"""API: bookings and waiting lists."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date, datetime
+from typing import Annotated
 
-from .common import ERROR_RESPONSES
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field, StrictFloat, StrictInt, model_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Booking, BookingStatus, PaymentOption, StaffRole, WaitingListEntry, WaitingListStatus
+from trainhub_ui.config import get_settings
+from trainhub_ui.services import bookings as engine
+from trainhub_ui.services import waiting_list
+from trainhub_ui.services.bookings import BookingFilters, BookingRequest
+from trainhub_ui.services.context import TenantContext
+
+from .access import Caller, Reader, Writer, require
+from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["bookings"], responses=ERROR_RESPONSES)
+
+Email = Annotated[str, Field(max_length=320)]
+
+
+class BookingIn(ApiModel):
+    customer_id: Id
+    session_id: Id
+    special_requests: Text = ""
+    deposit_percentage: Annotated[StrictFloat | StrictInt, Field(gt=0, le=1)] | None = None
+    payment_option: PaymentOption | None = None
+    company_name: ShortText | None = None
+    billing_email: Email | None = None
+    po_number: Annotated[str, Field(max_length=100)] | None = None
+
+
+class BookingChange(ApiModel):
+    """Cancel (status CANCELLED, with a reason), move (sessionId) or set notes; cancel and move exclude
+    each other."""
+
+    status: BookingStatus | None = None
+    cancellation_reason: Text | None = None
+    session_id: Id | None = None
+    staff_notes: Text | None = None
+    special_requests: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_change_of_place(self) -> BookingChange:
+        if self.status is not None and self.status is not BookingStatus.CANCELLED:
+            raise ValueError("status can only be set to CANCELLED")
+        if self.status is BookingStatus.CANCELLED and self.session_id is not None:
+            raise ValueError("cancel or move a booking, not both at once")
+        return self
+
+
+class BookingOut(ApiModel):
+    id: str
+    reference: str
+    session_id: str
+    course_id: str
+    customer_id: str
+    status: BookingStatus
+    payment_option: PaymentOption
+    total_amount: int
+    deposit_amount: int
+    amount_paid: int
+    balance_due: int
+    currency: str
+    hold_expires_at: datetime | None
+    payment_url: str | None
+    special_requests: str
+    staff_notes: str
+    cancellation_reason: str
+    company_name: str
+    billing_email: str
+    po_number: str
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+
+
+class WaitingListIn(ApiModel):
+    session_id: Id
+    customer_id: Id
+
+
+class OfferAcceptance(ApiModel):
+    payment_option: PaymentOption | None = None
+    deposit_percentage: Annotated[StrictFloat | StrictInt, Field(gt=0, le=1)] | None = None
+    special_requests: Text = ""
+
+
+class WaitingListEntryOut(ApiModel):
+    id: str
+    session_id: str
+    customer_id: str
+    status: WaitingListStatus
+    offer_expires_at: datetime | None
+    booking_id: str | None
+    created_at: datetime
+
+
+def payment_url(ctx: TenantContext, booking: Booking) -> str | None:
+    """Where the student pays: only a PENDING card booking has something to pay now."""
+    if booking.status is not BookingStatus.PENDING or booking.payment_option is PaymentOption.INVOICE:
+        return None
+    return f"{get_settings().base_url}/{ctx.tenant.slug}/pay/{booking.reference}"
+
+
+async def booking_out(session: AsyncSession, ctx: TenantContext, booking: Booking) -> BookingOut:
+    return BookingOut.model_validate(
+        {
+            **{name: getattr(booking, name) for name in BookingOut.model_fields if hasattr(booking, name)},
+            "course_id": await engine.course_id_of(session, booking),
+            "payment_url": payment_url(ctx, booking),
+        }
+    )
+
+
+class BookingQuery:
+    def __init__(
+        self,
+        status: BookingStatus | None = None,
+        session_id: Annotated[str | None, Query(alias="sessionId", max_length=64)] = None,
+        customer_id: Annotated[str | None, Query(alias="customerId", max_length=64)] = None,
+        starts_from: Annotated[date | None, Query(alias="from", description="sessions starting on or after")] = None,
+        starts_to: Annotated[date | None, Query(alias="to", description="sessions starting on or before")] = None,
+    ) -> None:
+        self.status, self.session_id, self.customer_id = status, session_id, customer_id
+        self.starts_from, self.starts_to = starts_from, starts_to
+
+
+@router.get("/bookings", response_model=Page[BookingOut], response_model_by_alias=True)
+async def list_bookings(
+    ctx: Caller, session: Reader, query: Annotated[BookingQuery, Depends()], paging: Annotated[Paging, Depends()]
+) -> Page[BookingOut]:
+    """The centre's bookings, newest first. `from`/`to` filter on the session's start date."""
+    filters = BookingFilters(
+        status=query.status,
+        session_id=query.session_id,
+        customer_id=query.customer_id,
+        starts_from=query.starts_from,
+        starts_to=query.starts_to,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    items, total = await engine.list_bookings(session, ctx, filters)
+    return Page[BookingOut](items=[await booking_out(session, ctx, b) for b in items], total=total)
+
+
+@router.post("/bookings", status_code=201, response_model=BookingOut, response_model_by_alias=True)
+async def create_booking(body: BookingIn, ctx: Caller, session: Writer) -> BookingOut:
+    """Take a place. Card bookings are PENDING with a hold and a `paymentUrl`; INVOICE ones CONFIRMED."""
+    require(ctx, StaffRole.STAFF)
+    booking = await engine.create_booking(session, ctx, BookingRequest(**body.model_dump()))
+    return await booking_out(session, ctx, booking)
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
+async def get_booking(booking_id: str, ctx: Caller, session: Reader) -> BookingOut:
+    return await booking_out(session, ctx, await engine.get_booking(session, ctx, booking_id))
+
+
+@router.patch("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
+async def change_booking(booking_id: str, body: BookingChange, ctx: Caller, session: Writer) -> BookingOut:
+    """Cancel with a reason, move to another session of the same course, or set notes."""
+    require(ctx, StaffRole.STAFF)
+    booking = await engine.get_booking(session, ctx, booking_id)
+    if body.staff_notes is not None or body.special_requests is not None:
+        booking = await engine.set_booking_notes(
+            session, ctx, booking_id, staff_notes=body.staff_notes, special_requests=body.special_requests
+        )
+    if body.status is BookingStatus.CANCELLED:
+        booking = await engine.cancel_booking(session, ctx, booking_id, body.cancellation_reason or "")
+    elif body.session_id is not None:
+        booking = await engine.move_booking(session, ctx, booking_id, body.session_id)
+    return await booking_out(session, ctx, booking)
+
+
+def entry_out(entry: WaitingListEntry) -> WaitingListEntryOut:
+    return WaitingListEntryOut.model_validate(entry)
+
+
+@router.get("/waiting-list", response_model=Page[WaitingListEntryOut], response_model_by_alias=True)
+async def list_waiting_list(
+    ctx: Caller,
+    session: Reader,
+    paging: Annotated[Paging, Depends()],
+    session_id: Annotated[str | None, Query(alias="sessionId", max_length=64)] = None,
+) -> Page[WaitingListEntryOut]:
+    """Waiting-list entries, first come first."""
+    items, total = await waiting_list.list_entries(session, ctx, session_id, paging.limit, paging.offset)
+    return Page[WaitingListEntryOut](items=[entry_out(e) for e in items], total=total)
+
+
+@router.post("/waiting-list", status_code=201, response_model=WaitingListEntryOut, response_model_by_alias=True)
+async def join_waiting_list(body: WaitingListIn, ctx: Caller, session: Writer) -> WaitingListEntryOut:
+    """Join a full session's waiting list; a freed place is offered to the first in line."""
+    require(ctx, StaffRole.STAFF)
+    return entry_out(await waiting_list.join_waiting_list(session, ctx, body.session_id, body.customer_id))
+
+
+@router.post(
+    "/waiting-list/{entry_id}/accept", status_code=201, response_model=BookingOut, response_model_by_alias=True
+)
+async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: Caller, session: Writer) -> BookingOut:
+    """Take the place on offer: answers the new booking."""
+    require(ctx, StaffRole.STAFF)
+    booking = await waiting_list.accept_offer(
+        session,
+        ctx,
+        entry_id,
+        BookingRequest(
+            customer_id="",
+            session_id="",
+            payment_option=body.payment_option,
+            deposit_percentage=body.deposit_percentage,
+            special_requests=body.special_requests,
+        ),
+    )
+    return await booking_out(session, ctx, booking)
+
+
+@router.post("/waiting-list/{entry_id}/decline", response_model=WaitingListEntryOut, response_model_by_alias=True)
+async def decline_offer(entry_id: str, ctx: Caller, session: Writer) -> WaitingListEntryOut:
+    require(ctx, StaffRole.STAFF)
+    return entry_out(await waiting_list.decline_offer(session, ctx, entry_id))
+
+
+@router.delete("/waiting-list/{entry_id}", response_model=WaitingListEntryOut, response_model_by_alias=True)
+async def leave_waiting_list(entry_id: str, ctx: Caller, session: Writer) -> WaitingListEntryOut:
+    require(ctx, StaffRole.STAFF)
+    return entry_out(await waiting_list.leave_waiting_list(session, ctx, entry_id))

@@ -69,8 +69,11 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     assert isinstance(error, RequestValidationError)
     problems = []
     for item in error.errors():
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
-        problems.append({"field": ".".join(location) or None, "message": item.get("msg", "invalid")})
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        # The top-level name is the field a client sent; deeper parts name union members and the like.
+        problems.append(
+            {"field": location[0] if location else None, "path": ".".join(location), "message": item.get("msg", "")}
+        )
     first = problems[0] if problems else {"field": None, "message": "invalid request"}
     body = {"code": "invalid", "message": first["message"], "field": first["field"], "errors": problems}
     return JSONResponse(status_code=422, content=body)

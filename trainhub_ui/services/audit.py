@@ -12,7 +12,7 @@ from .context import TenantContext
 
 
 def record(
-    session: AsyncSession, ctx: TenantContext, action: str, entity_type: str, entity_id: str, **details: Any
+    session: AsyncSession, ctx: TenantContext, action: str, entity_type: str, entity_id: str, /, **details: Any
 ) -> AuditEntry:
     """Add an audit entry to the current transaction, so it commits or rolls back with the change."""
     entry = AuditEntry(

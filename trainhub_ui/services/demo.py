@@ -41,13 +41,11 @@ from models import (
 )
 
 from .passwords import hash_password
+from .references import random_reference
 
 DEMO_PASSWORD = "trainhub-demo"
 ACTOR = "demo seed"
 
-# Without 0/O and 1/I, a reference read out over the phone cannot be misheard.
-_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_REFERENCE_LENGTH = 5
 
 _FULL_DAY = (time(9, 0), time(16, 30))
 _HALF_DAY = (time(9, 0), time(13, 0))
@@ -776,8 +774,7 @@ class _CentreWriter:
 
     def _reference(self) -> str:
         while True:
-            code = "".join(self.rng.choice(_REFERENCE_ALPHABET) for _ in range(_REFERENCE_LENGTH))
-            reference = f"{self.spec.reference_prefix}-{code}"
+            reference = random_reference(self.spec.reference_prefix, self.rng.choice)
             if reference not in self.references:
                 self.references.add(reference)
                 return reference

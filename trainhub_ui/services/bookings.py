@@ -1,0 +1,522 @@
+"""The booking engine: taking, holding, releasing and moving places on a session.
+
+Every decision about a place is made with the session row locked: `SELECT ... FOR UPDATE` on
+PostgreSQL; on SQLite the write transaction already holds the database's write lock from its start
+(`BEGIN IMMEDIATE`, see db.py). So two requests never both see the last place free, and
+`booked_spots` is changed in the same transaction as the booking rows it counts:
+
+    booked_spots = PENDING + CONFIRMED bookings + OFFERED waiting-list entries
+
+A PENDING hold past `hold_expires_at` (or an offer past `offer_expires_at`) still counts until it is
+released; every capacity decision releases the session's lapsed ones first, so nobody waits for the
+job that sweeps them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    LIVE_BOOKING_STATUSES,
+    Booking,
+    BookingStatus,
+    Course,
+    CourseSession,
+    Customer,
+    PaymentOption,
+    WaitingListEntry,
+    WaitingListStatus,
+)
+
+from . import audit, signals
+from .context import TenantContext
+from .errors import DomainError, InvalidInput, NotFound
+from .references import new_booking_reference
+
+
+class Refused(DomainError):
+    """A booking rule said no (409 with a machine-readable code)."""
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    customer_id: str
+    session_id: str
+    payment_option: PaymentOption | None = None
+    deposit_percentage: float | None = None
+    special_requests: str = ""
+    company_name: str | None = None
+    billing_email: str | None = None
+    po_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Amounts:
+    total: int
+    deposit: int
+
+    @property
+    def balance_after_deposit(self) -> int:
+        return self.total - self.deposit
+
+
+@dataclass
+class BookingFilters:
+    status: BookingStatus | None = None
+    session_id: str | None = None
+    customer_id: str | None = None
+    starts_from: date | None = None
+    starts_to: date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+# --- amounts -------------------------------------------------------------------------------------
+
+
+def deposit_for(total: int, percent: int) -> int:
+    """The deposit, rounded up to the penny, so deposit + balance is the total exactly."""
+    return min(total, math.ceil(total * percent / 100))
+
+
+def payment_option_for(ctx: TenantContext, request: BookingRequest) -> PaymentOption:
+    """FULL by default; DEPOSIT when a deposit percentage is given (which must be the centre's)."""
+    tenant = ctx.tenant
+    option = request.payment_option
+    if request.deposit_percentage is not None:
+        if option not in (None, PaymentOption.DEPOSIT):
+            raise InvalidInput("depositPercentage", "A deposit percentage only goes with a DEPOSIT booking.")
+        if not math.isclose(request.deposit_percentage * 100, tenant.deposit_percent, abs_tol=1e-6):
+            raise InvalidInput(
+                "depositPercentage",
+                f"This centre takes a {tenant.deposit_percent} % deposit ({tenant.deposit_percent / 100:g}).",
+            )
+        option = PaymentOption.DEPOSIT
+    option = option or PaymentOption.FULL
+    offered = {
+        PaymentOption.FULL: tenant.offers_full_payment,
+        PaymentOption.DEPOSIT: tenant.offers_deposit,
+        PaymentOption.INVOICE: tenant.offers_invoice,
+    }
+    if not offered[option]:
+        raise InvalidInput("paymentOption", f"{tenant.name} does not offer {option.value} payment.")
+    return option
+
+
+def amounts_for(ctx: TenantContext, course: Course, option: PaymentOption) -> Amounts:
+    deposit = deposit_for(course.price, ctx.tenant.deposit_percent) if option is PaymentOption.DEPOSIT else 0
+    return Amounts(total=course.price, deposit=deposit)
+
+
+# --- loading, scoped to the centre ---------------------------------------------------------------
+
+
+async def lock_session(session: AsyncSession, ctx: TenantContext, session_id: str) -> CourseSession:
+    """The session row, locked for the rest of the transaction; another centre's id is not found."""
+    course_session = await session.scalar(
+        select(CourseSession)
+        .where(CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if course_session is None:
+        raise NotFound("Session")
+    return course_session
+
+
+async def _course(session: AsyncSession, ctx: TenantContext, course_id: str) -> Course:
+    course = await session.scalar(select(Course).where(Course.tenant_id == ctx.tenant_id, Course.id == course_id))
+    if course is None:
+        raise NotFound("Course")
+    return course
+
+
+async def find_customer_of(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Customer:
+    customer = await session.scalar(
+        select(Customer).where(Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id)
+    )
+    if customer is None:
+        raise NotFound("Customer")
+    return customer
+
+
+async def get_booking(session: AsyncSession, ctx: TenantContext, booking_id: str) -> Booking:
+    booking = await session.scalar(select(Booking).where(Booking.tenant_id == ctx.tenant_id, Booking.id == booking_id))
+    if booking is None:
+        raise NotFound("Booking")
+    return booking
+
+
+def ensure_bookable(course_session: CourseSession, now: datetime) -> None:
+    """Rule 3: only an active, not completed, not yet started session takes bookings."""
+    if not course_session.is_active or course_session.cancelled_at is not None:
+        raise Refused("session_inactive", "This session is not taking bookings.")
+    if course_session.is_completed:
+        raise Refused("session_completed", "This session has been completed.")
+    if course_session.starts_at <= now:
+        raise Refused("session_started", "This session has already started.")
+
+
+# --- releasing lapsed holds and offers, offering freed places ----------------------------------
+
+
+def capacity_changed(session: AsyncSession, ctx: TenantContext, course_session: CourseSession) -> None:
+    signals.queue(
+        session,
+        signals.CapacityChanged(
+            tenant_id=ctx.tenant_id,
+            course_id=course_session.course_id,
+            session_id=course_session.id,
+            booked_spots=course_session.booked_spots,
+            available_spots=course_session.available_spots,
+        ),
+    )
+
+
+def booking_changed(session: AsyncSession, booking: Booking) -> None:
+    signals.queue(
+        session,
+        signals.BookingChanged(
+            tenant_id=booking.tenant_id, booking_id=booking.id, session_id=booking.session_id, status=booking.status
+        ),
+    )
+
+
+async def release_lapsed(
+    session: AsyncSession, ctx: TenantContext, course_session: CourseSession, now: datetime
+) -> int:
+    """Expire this (locked) session's lapsed holds and offers, and offer the freed places on.
+
+    Answers how many places were released.
+    """
+    expired_holds = list(
+        await session.scalars(
+            update(Booking)
+            .where(
+                Booking.session_id == course_session.id,
+                Booking.status == BookingStatus.PENDING,
+                Booking.hold_expires_at <= now,
+            )
+            .values(status=BookingStatus.EXPIRED, balance_due=0, updated_at=now)
+            .returning(Booking.id)
+        )
+    )
+    lapsed_offers = list(
+        await session.scalars(
+            update(WaitingListEntry)
+            .where(
+                WaitingListEntry.session_id == course_session.id,
+                WaitingListEntry.status == WaitingListStatus.OFFERED,
+                WaitingListEntry.offer_expires_at <= now,
+            )
+            .values(status=WaitingListStatus.EXPIRED, updated_at=now)
+            .returning(WaitingListEntry.id)
+        )
+    )
+    released = len(expired_holds) + len(lapsed_offers)
+    if not released:
+        return 0
+    course_session.booked_spots -= released
+    for booking_id in expired_holds:
+        audit.record(session, ctx, "booking.expired", "booking", booking_id)
+        signals.queue(
+            session,
+            signals.BookingChanged(ctx.tenant_id, booking_id, course_session.id, BookingStatus.EXPIRED.value),
+        )
+    for entry_id in lapsed_offers:
+        audit.record(session, ctx, "waiting_list.offer_expired", "waiting_list_entry", entry_id)
+    await offer_places(session, ctx, course_session, now)
+    capacity_changed(session, ctx, course_session)
+    return released
+
+
+def offer_deadline(ctx: TenantContext, course_session: CourseSession, now: datetime) -> datetime:
+    """How long an offer holds its place: the centre's window, shorter when the start is near.
+
+    Within two windows of the start, half the time that is left (at least 15 minutes), and never
+    past the start itself.
+    """
+    window = timedelta(hours=ctx.tenant.offer_window_hours)
+    until_start = course_session.starts_at - now
+    if until_start < 2 * window:
+        window = max(until_start / 2, timedelta(minutes=15))
+    return min(now + window, course_session.starts_at)
+
+
+async def offer_places(session: AsyncSession, ctx: TenantContext, course_session: CourseSession, now: datetime) -> int:
+    """Offer every free place of this (locked) session to the waiting list, first come first served."""
+    if course_session.starts_at <= now or not course_session.is_active or course_session.is_completed:
+        return 0
+    free = course_session.available_spots - course_session.booked_spots
+    if free <= 0:
+        return 0
+    waiting = list(
+        await session.scalars(
+            select(WaitingListEntry)
+            .where(
+                WaitingListEntry.session_id == course_session.id,
+                WaitingListEntry.status == WaitingListStatus.WAITING,
+            )
+            .order_by(WaitingListEntry.created_at, WaitingListEntry.id)
+            .limit(free)
+        )
+    )
+    deadline = offer_deadline(ctx, course_session, now)
+    for entry in waiting:
+        entry.status = WaitingListStatus.OFFERED
+        entry.offer_expires_at = deadline
+        entry.updated_at = now
+        course_session.booked_spots += 1
+        audit.record(session, ctx, "waiting_list.offered", "waiting_list_entry", entry.id, until=deadline.isoformat())
+    return len(waiting)
+
+
+# --- taking a place ------------------------------------------------------------------------------
+
+
+async def live_booking_of(session: AsyncSession, session_id: str, customer_id: str) -> Booking | None:
+    return await session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id,
+            Booking.customer_id == customer_id,
+            Booking.status.in_(LIVE_BOOKING_STATUSES),
+        )
+    )
+
+
+async def _offer_held_by(session: AsyncSession, session_id: str, customer_id: str) -> WaitingListEntry | None:
+    return await session.scalar(
+        select(WaitingListEntry).where(
+            WaitingListEntry.session_id == session_id,
+            WaitingListEntry.customer_id == customer_id,
+            WaitingListEntry.status == WaitingListStatus.OFFERED,
+        )
+    )
+
+
+async def _write_booking(
+    session: AsyncSession,
+    ctx: TenantContext,
+    course_session: CourseSession,
+    course: Course,
+    customer: Customer,
+    request: BookingRequest,
+    option: PaymentOption,
+    now: datetime,
+) -> Booking:
+    """The booking row for a place already taken: PENDING with a hold, or CONFIRMED on invoice."""
+    amounts = amounts_for(ctx, course, option)
+    on_invoice = option is PaymentOption.INVOICE
+    booking = Booking(
+        tenant_id=ctx.tenant_id,
+        reference=await new_booking_reference(session, ctx.tenant.slug),
+        session_id=course_session.id,
+        customer_id=customer.id,
+        status=BookingStatus.CONFIRMED if on_invoice else BookingStatus.PENDING,
+        payment_option=option,
+        currency=ctx.tenant.currency,
+        total_amount=amounts.total,
+        deposit_amount=amounts.deposit,
+        amount_paid=0,
+        balance_due=amounts.total,
+        hold_expires_at=None if on_invoice else now + timedelta(minutes=ctx.tenant.hold_minutes),
+        confirmed_at=now if on_invoice else None,
+        special_requests=request.special_requests,
+        company_name=customer.company_name if request.company_name is None else request.company_name,
+        billing_email=customer.billing_email if request.billing_email is None else request.billing_email,
+        po_number=customer.po_number if request.po_number is None else request.po_number,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    await session.flush()
+    audit.record(
+        session,
+        ctx,
+        "booking.created",
+        "booking",
+        booking.id,
+        reference=booking.reference,
+        session=course_session.id,
+        customer=customer.id,
+        option=option.value,
+        total=amounts.total,
+    )
+    booking_changed(session, booking)
+    return booking
+
+
+async def create_booking(session: AsyncSession, ctx: TenantContext, request: BookingRequest) -> Booking:
+    """Take a place on a session for a customer (rules 1 to 5 of the booking engine)."""
+    now = ctx.now()
+    option = payment_option_for(ctx, request)
+    course_session = await lock_session(session, ctx, request.session_id)
+    customer = await find_customer_of(session, ctx, request.customer_id)
+    ensure_bookable(course_session, now)
+    await release_lapsed(session, ctx, course_session, now)
+    if await live_booking_of(session, course_session.id, customer.id) is not None:
+        raise Refused("already_booked", "This customer already has a place on this session.")
+    offer = await _offer_held_by(session, course_session.id, customer.id)
+    if offer is not None:
+        # The place was set aside for them when it was offered; taking it is not a new place.
+        offer.status = WaitingListStatus.ACCEPTED
+        offer.updated_at = now
+    else:
+        if course_session.booked_spots >= course_session.available_spots:
+            raise Refused("session_full", "This session is full; join the waiting list instead.")
+        course_session.booked_spots += 1
+    course = await _course(session, ctx, course_session.course_id)
+    booking = await _write_booking(session, ctx, course_session, course, customer, request, option, now)
+    if offer is not None:
+        offer.booking_id = booking.id
+    capacity_changed(session, ctx, course_session)
+    return booking
+
+
+# --- giving a place back, moving it --------------------------------------------------------------
+
+
+async def _release_lapsed_of(session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime) -> None:
+    """A hold past its time is expired before anything else is decided about it."""
+    if booking.status is BookingStatus.PENDING and booking.hold_expires_at and booking.hold_expires_at <= now:
+        course_session = await lock_session(session, ctx, booking.session_id)
+        await release_lapsed(session, ctx, course_session, now)
+        await session.refresh(booking)
+
+
+async def cancel_booking(session: AsyncSession, ctx: TenantContext, booking_id: str, reason: str) -> Booking:
+    """Cancel a live booking: its place is freed and offered to the waiting list (rule 6)."""
+    now = ctx.now()
+    booking = await get_booking(session, ctx, booking_id)
+    await _release_lapsed_of(session, ctx, booking, now)
+    if booking.status not in LIVE_BOOKING_STATUSES:
+        raise Refused("booking_not_live", f"This booking is {booking.status.value.lower()} already.")
+    course_session = await lock_session(session, ctx, booking.session_id)
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancellation_reason = reason
+    booking.balance_due = 0
+    booking.hold_expires_at = None
+    booking.updated_at = now
+    course_session.booked_spots -= 1
+    audit.record(session, ctx, "booking.cancelled", "booking", booking.id, reason=reason)
+    await offer_places(session, ctx, course_session, now)
+    booking_changed(session, booking)
+    capacity_changed(session, ctx, course_session)
+    return booking
+
+
+async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: str, target_session_id: str) -> Booking:
+    """Move a live booking to another session of the same course, atomically.
+
+    The old place is freed only if the new one is taken; otherwise nothing changes.
+    """
+    now = ctx.now()
+    booking = await get_booking(session, ctx, booking_id)
+    await _release_lapsed_of(session, ctx, booking, now)
+    if booking.status not in LIVE_BOOKING_STATUSES:
+        raise Refused("booking_not_live", f"This booking is {booking.status.value.lower()}; it cannot move.")
+    if target_session_id == booking.session_id:
+        raise Refused("same_session", "The booking is on that session already.", field="sessionId")
+    # Locks are always taken in id order, so two moves in opposite directions cannot deadlock.
+    first, second = sorted((booking.session_id, target_session_id))
+    locked = {first: await lock_session(session, ctx, first), second: await lock_session(session, ctx, second)}
+    current, target = locked[booking.session_id], locked[target_session_id]
+    if target.course_id != current.course_id:
+        raise Refused("different_course", "A booking can only move to a session of the same course.", field="sessionId")
+    ensure_bookable(target, now)
+    await release_lapsed(session, ctx, target, now)
+    if await live_booking_of(session, target.id, booking.customer_id) is not None:
+        raise Refused("already_booked", "This customer already has a place on that session.", field="sessionId")
+    if target.booked_spots >= target.available_spots:
+        raise Refused("session_full", "That session is full.", field="sessionId")
+    target.booked_spots += 1
+    current.booked_spots -= 1
+    booking.session_id = target.id
+    booking.updated_at = now
+    audit.record(session, ctx, "booking.moved", "booking", booking.id, source=current.id, target=target.id)
+    await offer_places(session, ctx, current, now)
+    booking_changed(session, booking)
+    capacity_changed(session, ctx, current)
+    capacity_changed(session, ctx, target)
+    return booking
+
+
+async def set_booking_notes(
+    session: AsyncSession,
+    ctx: TenantContext,
+    booking_id: str,
+    *,
+    staff_notes: str | None = None,
+    special_requests: str | None = None,
+) -> Booking:
+    booking = await get_booking(session, ctx, booking_id)
+    changes = {}
+    if staff_notes is not None:
+        booking.staff_notes = staff_notes
+        changes["staff_notes"] = True
+    if special_requests is not None:
+        booking.special_requests = special_requests
+        changes["special_requests"] = True
+    if changes:
+        booking.updated_at = ctx.now()
+        audit.record(session, ctx, "booking.notes_changed", "booking", booking.id, **changes)
+    return booking
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def _filtered(ctx: TenantContext, filters: BookingFilters, statement: Select) -> Select:
+    statement = statement.where(Booking.tenant_id == ctx.tenant_id)
+    if filters.status is not None:
+        statement = statement.where(Booking.status == filters.status)
+    if filters.session_id is not None:
+        statement = statement.where(Booking.session_id == filters.session_id)
+    if filters.customer_id is not None:
+        statement = statement.where(Booking.customer_id == filters.customer_id)
+    if filters.starts_from is not None or filters.starts_to is not None:
+        conditions = [CourseSession.id == Booking.session_id]
+        if filters.starts_from is not None:
+            conditions.append(CourseSession.start_date >= filters.starts_from)
+        if filters.starts_to is not None:
+            conditions.append(CourseSession.start_date <= filters.starts_to)
+        statement = statement.join(CourseSession, and_(*conditions))
+    return statement
+
+
+async def list_bookings(
+    session: AsyncSession, ctx: TenantContext, filters: BookingFilters
+) -> tuple[list[Booking], int]:
+    """A page of the centre's bookings, newest first, and how many match in all."""
+    total = await session.scalar(_filtered(ctx, filters, select(func.count(Booking.id))))
+    rows = await session.scalars(
+        _filtered(ctx, filters, select(Booking))
+        .order_by(Booking.created_at.desc(), Booking.id)
+        .limit(filters.limit)
+        .offset(filters.offset)
+    )
+    return list(rows), total or 0
+
+
+async def course_id_of(session: AsyncSession, booking: Booking) -> str:
+    return await session.scalar(select(CourseSession.course_id).where(CourseSession.id == booking.session_id)) or ""
+
+
+# --- the sweep the jobs run ----------------------------------------------------------------------
+
+
+async def sessions_with_lapsed_places(session: AsyncSession, now: datetime) -> list[tuple[str, str]]:
+    """(tenant id, session id) of every session holding a lapsed hold or offer, in any centre."""
+    holds = select(Booking.tenant_id, Booking.session_id).where(
+        Booking.status == BookingStatus.PENDING, Booking.hold_expires_at <= now
+    )
+    offers = select(WaitingListEntry.tenant_id, WaitingListEntry.session_id).where(
+        WaitingListEntry.status == WaitingListStatus.OFFERED, WaitingListEntry.offer_expires_at <= now
+    )
+    return [(tenant_id, session_id) for tenant_id, session_id in await session.execute(holds.union(offers))]
