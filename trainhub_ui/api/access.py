@@ -85,8 +85,15 @@ def require(ctx: TenantContext, needed: StaffRole) -> None:
         raise Forbidden(needed)
 
 
-async def write_session() -> AsyncIterator[AsyncSession]:
-    """One transaction for the request; events publish after it commits."""
+async def write_session(
+    _caller: Annotated[TenantContext, Depends(token_context)],
+) -> AsyncIterator[AsyncSession]:
+    """One transaction for the request; events publish after it commits.
+
+    It depends on the token check so that the check (which may note the token's use in a short
+    transaction of its own) always runs first: on SQLite, the other order would wait on the
+    request's own write lock.
+    """
     async with database().transaction() as session:
         yield session
 

@@ -1,9 +1,120 @@
-"""API: students."""
+"""API: students. Never public: reading needs a token of the centre, adding one needs STAFF or above."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
 
-from .common import ERROR_RESPONSES
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
+
+from models import Customer, StaffRole
+from trainhub_ui.services import students
+from trainhub_ui.services.students import CustomerExists, NewStudent
+
+from .access import Caller, Reader, Writer, require
+from .common import ERROR_RESPONSES, ApiModel, ErrorBody, Id, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["students"], responses=ERROR_RESPONSES)
+
+
+# The column lengths of models.people.Customer: a longer value is a 422 naming its field, never a 500.
+Name = Annotated[str, StringConstraints(max_length=students.NAME_MAX, strip_whitespace=True)]
+Email = Annotated[str, StringConstraints(max_length=students.EMAIL_MAX, strip_whitespace=True)]
+Phone = Annotated[str, StringConstraints(max_length=students.PHONE_MAX, strip_whitespace=True)]
+CompanyName = Annotated[str, StringConstraints(max_length=students.COMPANY_NAME_MAX, strip_whitespace=True)]
+PoNumber = Annotated[str, StringConstraints(max_length=students.PO_NUMBER_MAX, strip_whitespace=True)]
+
+
+class StudentIn(ApiModel):
+    first_name: Name
+    last_name: Name
+    email: Email
+    phone: Phone | None = None
+    company_name: CompanyName | None = None
+    billing_email: Email | None = None
+    po_number: PoNumber | None = None
+
+
+class StudentOut(ApiModel):
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    company_name: str
+    billing_email: str
+    po_number: str
+    created_at: datetime
+    has_account: bool
+
+    @classmethod
+    def of(cls, customer: Customer) -> StudentOut:
+        # Built field by field: the password hash must never reach an answer, not even by accident.
+        return cls(
+            id=customer.id,
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            email=customer.email,
+            phone=customer.phone,
+            company_name=customer.company_name,
+            billing_email=customer.billing_email,
+            po_number=customer.po_number,
+            created_at=customer.created_at,
+            has_account=customer.password_hash is not None,
+        )
+
+
+class CustomerExistsBody(ErrorBody):
+    """The standard error body, plus the id of the student who already has the email."""
+
+    customerId: str  # named as on the wire: ErrorBody's fields have no camelCase aliases
+
+
+@router.post(
+    "/students",
+    status_code=201,
+    response_model=StudentOut,
+    responses={409: {"model": CustomerExistsBody, "description": "`customer_exists`: the email is taken here"}},
+)
+async def create_student(body: StudentIn, ctx: Caller, session: Writer) -> StudentOut | JSONResponse:
+    """Add a student. An email already at this centre answers 409 with the existing student's `customerId`."""
+    # `ctx` is resolved before `session`: the token check may write its last-used time in a transaction of
+    # its own, which on SQLite would otherwise wait for the write lock this request's session holds.
+    require(ctx, StaffRole.STAFF)
+    details = NewStudent(
+        first_name=body.first_name,
+        last_name=body.last_name,
+        email=body.email,
+        phone=body.phone or "",
+        company_name=body.company_name or "",
+        billing_email=body.billing_email or "",
+        po_number=body.po_number or "",
+    )
+    try:
+        customer = await students.add_student(session, ctx, details)
+    except CustomerExists as exists:
+        answer = CustomerExistsBody(
+            code=exists.code, message=exists.message, field=exists.field, customerId=exists.customer_id
+        )
+        return JSONResponse(status_code=exists.status, content=answer.model_dump())
+    return StudentOut.of(customer)
+
+
+@router.get("/students", response_model=Page[StudentOut])
+async def list_students(
+    ctx: Caller,
+    session: Reader,
+    paging: Annotated[Paging, Depends()],
+    q: Annotated[str, Query(max_length=200, description="Part of a name, email or company")] = "",
+) -> Page[StudentOut]:
+    """The centre's students by last name, optionally searched."""
+    page = await students.search_students(session, ctx, query=q, limit=paging.limit, offset=paging.offset)
+    return Page[StudentOut](items=[StudentOut.of(customer) for customer in page.items], total=page.total)
+
+
+@router.get("/students/{customerId}", response_model=StudentOut)
+async def get_student(ctx: Caller, session: Reader, customer_id: Annotated[Id, Path(alias="customerId")]) -> StudentOut:
+    """One student; another centre's id answers 404 like an unknown one."""
+    return StudentOut.of(await students.get_student(session, ctx, customer_id))

@@ -1,0 +1,146 @@
+"""Students (customers) as the back office sees them: adding one, finding one, searching the list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Customer
+
+from .accounts import email_problem, normalise_email
+from .audit import record
+from .context import TenantContext
+from .errors import DomainError, InvalidInput, NotFound
+
+# The column lengths of models.people.Customer, checked here so that a page gets the same answer as the API.
+NAME_MAX = 100  # first and last name each
+EMAIL_MAX = 320
+PHONE_MAX = 50
+COMPANY_NAME_MAX = 200
+PO_NUMBER_MAX = 100
+
+
+class CustomerExists(DomainError):
+    """The email already belongs to a student of this centre; `customer_id` says which, so a caller can reuse it."""
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__("customer_exists", "A student with this email already exists at this centre.", field="email")
+        self.customer_id = customer_id
+
+
+@dataclass(frozen=True)
+class NewStudent:
+    """What staff type in to add a student. Strings are taken as given and cleaned by `add_student`."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+    company_name: str = ""
+    billing_email: str = ""
+    po_number: str = ""
+
+
+@dataclass(frozen=True)
+class StudentPage:
+    items: list[Customer]
+    total: int
+
+
+def _text(field: str, value: str, max_length: int, *, required_label: str | None = None) -> str:
+    value = value.strip()
+    if required_label and not value:
+        raise InvalidInput(field, f"Enter the student's {required_label}.")
+    if len(value) > max_length:
+        raise InvalidInput(field, f"Use at most {max_length} characters.")
+    return value
+
+
+def _email(field: str, value: str) -> str:
+    value = normalise_email(value)
+    if problem := email_problem(value):
+        raise InvalidInput(field, problem)
+    return value
+
+
+async def _student_id_by_email(session: AsyncSession, ctx: TenantContext, email: str) -> str | None:
+    return await session.scalar(select(Customer.id).where(Customer.tenant_id == ctx.tenant_id, Customer.email == email))
+
+
+async def add_student(session: AsyncSession, ctx: TenantContext, details: NewStudent) -> Customer:
+    """Add a student (without a password) to the centre. An email already there raises CustomerExists."""
+    first_name = _text("firstName", details.first_name, NAME_MAX, required_label="first name")
+    last_name = _text("lastName", details.last_name, NAME_MAX, required_label="last name")
+    email = _email("email", details.email)
+    phone = _text("phone", details.phone, PHONE_MAX)
+    company_name = _text("companyName", details.company_name, COMPANY_NAME_MAX)
+    billing_email = _email("billingEmail", details.billing_email) if details.billing_email.strip() else ""
+    po_number = _text("poNumber", details.po_number, PO_NUMBER_MAX)
+
+    if (existing := await _student_id_by_email(session, ctx, email)) is not None:
+        raise CustomerExists(existing)
+    customer = Customer(
+        tenant_id=ctx.tenant_id,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        company_name=company_name,
+        billing_email=billing_email,
+        po_number=po_number,
+        password_hash=None,
+        created_at=ctx.now(),
+        updated_at=ctx.now(),
+    )
+    try:
+        # On PostgreSQL two requests may both pass the check above; the unique constraint decides, and
+        # the savepoint keeps the caller's transaction usable so the loser can answer with the winner's id.
+        async with session.begin_nested():
+            session.add(customer)
+            await session.flush()
+    except IntegrityError:
+        existing = await _student_id_by_email(session, ctx, email)
+        if existing is None:
+            raise
+        raise CustomerExists(existing) from None
+    record(session, ctx, "student.created", "customer", customer.id, email=email)
+    return customer
+
+
+def _matches(query: str) -> ColumnElement[bool]:
+    needle = query.lower()
+    full_name = Customer.first_name + " " + Customer.last_name
+    columns = (Customer.first_name, Customer.last_name, full_name, Customer.email, Customer.company_name)
+    # autoescape: a "%" or "_" typed into the search box is a character, not a wildcard.
+    return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
+
+
+async def search_students(
+    session: AsyncSession, ctx: TenantContext, *, query: str = "", limit: int = 50, offset: int = 0
+) -> StudentPage:
+    """One page of the centre's students, by last then first name; `query` matches names, email and company."""
+    conditions: list[ColumnElement[bool]] = [Customer.tenant_id == ctx.tenant_id]
+    if query := query.strip():
+        conditions.append(_matches(query))
+    total = await session.scalar(select(func.count()).select_from(Customer).where(*conditions))
+    rows = await session.scalars(
+        select(Customer)
+        .where(*conditions)
+        .order_by(func.lower(Customer.last_name), func.lower(Customer.first_name), Customer.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return StudentPage(items=list(rows), total=total or 0)
+
+
+async def get_student(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Customer:
+    """A student of this centre by id; another centre's id is NotFound, like a missing one."""
+    customer = await session.scalar(
+        select(Customer).where(Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id)
+    )
+    if customer is None:
+        raise NotFound("Student")
+    return customer
