@@ -343,3 +343,21 @@ def test_offer_window_shrinks_near_the_start(centre_ctx_free=None) -> None:
     assert offer_deadline(ctx, far, NOW) == NOW + timedelta(hours=24)
     assert offer_deadline(ctx, near, NOW) == NOW + timedelta(hours=5)
     assert offer_deadline(ctx, imminent, NOW) == NOW + timedelta(minutes=10)
+
+
+async def test_more_places_go_to_the_waiting_list_first(db: Database, centre) -> None:  # noqa: ANN001
+    from trainhub_ui.services.catalog import SessionChanges, update_session
+
+    ctx, _, session_id, _, students = centre
+    for student in students[:3]:
+        await book(db, ctx, session_id, student, payment_option=PaymentOption.INVOICE)
+    async with db.transaction() as session:
+        entry = await waiting_list.join_waiting_list(session, ctx, session_id, students[3])
+    async with db.read() as session:
+        course_id = (await session.get(CourseSession, session_id)).course_id
+    async with db.transaction() as session:
+        await update_session(session, ctx, course_id, session_id, SessionChanges(available_spots=5))
+    async with db.read() as session:
+        assert (await session.get(WaitingListEntry, entry.id)).status is WaitingListStatus.OFFERED
+    assert await booked_spots(db, session_id) == 4
+    await assert_counts_agree(db, session_id)

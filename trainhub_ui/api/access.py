@@ -103,7 +103,9 @@ async def read_session() -> AsyncIterator[AsyncSession]:
         yield session
 
 
-Reader = Annotated[AsyncSession, Depends(read_session)]
-Writer = Annotated[AsyncSession, Depends(write_session)]
+# scope="function": the transaction commits before the answer is sent, so a client that is told
+# 201 can read what it made at once, and a failed commit is never answered as a success.
+Reader = Annotated[AsyncSession, Depends(read_session, scope="function")]
+Writer = Annotated[AsyncSession, Depends(write_session, scope="function")]
 Caller = Annotated[TenantContext, Depends(token_context)]
 Visitor = Annotated[TenantContext, Depends(public_or_token_context)]

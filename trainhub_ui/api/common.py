@@ -70,6 +70,8 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     problems = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        if item.get("type") == "json_invalid":
+            location = []  # its location is a character position, not a field
         # The top-level name is the field a client sent; deeper parts name union members and the like.
         problems.append(
             {"field": location[0] if location else None, "path": ".".join(location), "message": item.get("msg", "")}

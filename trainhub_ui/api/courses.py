@@ -1,9 +1,365 @@
-"""API: courses."""
+"""API: courses and their dated sessions.
+
+Reads need no token and then show the public view: active courses, active and not cancelled
+sessions, and never instructor notes. A token of the centre sees everything. Writes need a token
+with the STAFF role or above.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any
 
-from .common import ERROR_RESPONSES
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import PlainValidator, StrictBool, StrictInt, WithJsonSchema, field_validator
+
+from models import Course, CourseSession, StaffRole
+from trainhub_ui.services import catalog
+from trainhub_ui.services.context import TenantContext
+
+from .access import Caller, Reader, Visitor, Writer, require
+from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["courses"], responses=ERROR_RESPONSES)
+
+
+async def staff_context(ctx: Caller) -> TenantContext:
+    """A token of this centre with the STAFF role or above; checked before the body is read."""
+    require(ctx, StaffRole.STAFF)
+    return ctx
+
+
+# The caller comes first in every route: on SQLite the write transaction holds the database's write
+# lock, and recording the token's last use needs it too.
+Staff = Annotated[TenantContext, Depends(staff_context)]
+CourseId = Annotated[str, Path(alias="courseId")]
+SessionId = Annotated[str, Path(alias="sessionId")]
+PagingQuery = Annotated[Paging, Depends()]
+
+
+# --- dates and times on the wire -------------------------------------------------------------------
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
+
+
+def _iso_date(value: object) -> date:
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ValueError("Use an ISO date like 2025-01-15.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a day of the calendar.") from None
+
+
+def _clock(value: object) -> time:
+    match = CLOCK.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("Use a time of day like 09:00.")
+    hour, minute, second = match.groups()
+    return time(int(hour), int(minute), int(second or 0))
+
+
+IsoDate = Annotated[
+    date, PlainValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date", "example": "2025-01-15"})
+]
+Clock = Annotated[time, PlainValidator(_clock), WithJsonSchema({"type": "string", "pattern": CLOCK.pattern})]
+
+
+def _hh_mm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _sent(body: ApiModel) -> dict[str, Any]:
+    """The fields a PATCH body carries: one left out is kept as it is."""
+    return {name: getattr(body, name) for name in body.model_fields_set}
+
+
+def _not_null(value: object) -> object:
+    if value is None:
+        raise ValueError("This field cannot be null; leave it out to keep it as it is.")
+    return value
+
+
+# --- courses ---------------------------------------------------------------------------------------
+
+
+class CourseOut(ApiModel):
+    id: str
+    title: str
+    slug: str
+    category: str
+    summary: str
+    description: str
+    requirements: str
+    location: str
+    duration_days: int
+    duration_hours: int
+    price: int
+    currency: str
+    default_capacity: int
+    certificate_validity_months: int | None
+    is_active: bool
+
+
+class NewCourseIn(ApiModel):
+    """`price` is in minor units (pence). Without `slug` one is made from the title."""
+
+    title: ShortText
+    slug: ShortText | None = None
+    category: ShortText = ""
+    summary: Text = ""
+    description: Text = ""
+    requirements: Text = ""
+    location: ShortText = ""
+    duration_days: StrictInt = 1
+    duration_hours: StrictInt = 0
+    price: StrictInt
+    currency: ShortText | None = None
+    default_capacity: StrictInt = 12
+    certificate_validity_months: StrictInt | None = None
+    is_active: StrictBool = True
+
+
+class CourseChangesIn(ApiModel):
+    title: ShortText | None = None
+    slug: ShortText | None = None
+    category: ShortText | None = None
+    summary: Text | None = None
+    description: Text | None = None
+    requirements: Text | None = None
+    location: ShortText | None = None
+    duration_days: StrictInt | None = None
+    duration_hours: StrictInt | None = None
+    price: StrictInt | None = None
+    currency: ShortText | None = None
+    default_capacity: StrictInt | None = None
+    certificate_validity_months: StrictInt | None = None
+    is_active: StrictBool | None = None
+
+    _no_nulls = field_validator(
+        "title",
+        "slug",
+        "category",
+        "summary",
+        "description",
+        "requirements",
+        "location",
+        "duration_days",
+        "duration_hours",
+        "price",
+        "currency",
+        "default_capacity",
+        "is_active",
+        mode="before",
+    )(_not_null)
+
+
+def course_answer(ctx: TenantContext, course: Course) -> CourseOut:
+    return CourseOut(
+        id=course.id,
+        title=course.title,
+        slug=course.slug,
+        category=course.category,
+        summary=course.summary,
+        description=course.description,
+        requirements=course.requirements,
+        location=course.location,
+        duration_days=course.duration_days,
+        duration_hours=course.duration_hours,
+        price=course.price,
+        currency=ctx.tenant.currency,
+        default_capacity=course.default_capacity,
+        certificate_validity_months=course.certificate_validity_months,
+        is_active=course.is_active,
+    )
+
+
+@router.get("/courses")
+async def list_courses(
+    ctx: Visitor,
+    session: Reader,
+    paging: PagingQuery,
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the title")] = None,
+    active: Annotated[bool | None, Query(description="With a token only")] = None,
+) -> Page[CourseOut]:
+    """The centre's courses by title. Without a token, active courses only."""
+    items, total = await catalog.list_courses(
+        session,
+        ctx,
+        public=ctx.role is None,
+        category=category,
+        q=q,
+        active=active,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return Page[CourseOut](items=[course_answer(ctx, course) for course in items], total=total)
+
+
+@router.post("/courses", status_code=201)
+async def create_course(ctx: Staff, session: Writer, body: NewCourseIn) -> CourseOut:
+    course = await catalog.create_course(session, ctx, catalog.NewCourse(**body.model_dump()))
+    return course_answer(ctx, course)
+
+
+@router.get("/courses/{courseId}")
+async def get_course(ctx: Visitor, session: Reader, course_id: CourseId) -> CourseOut:
+    course = await catalog.get_course(session, ctx, course_id, public=ctx.role is None)
+    return course_answer(ctx, course)
+
+
+@router.patch("/courses/{courseId}")
+async def update_course(ctx: Staff, session: Writer, course_id: CourseId, body: CourseChangesIn) -> CourseOut:
+    changes = catalog.CourseChanges(**_sent(body))
+    course = await catalog.update_course(session, ctx, course_id, changes)
+    return course_answer(ctx, course)
+
+
+@router.delete("/courses/{courseId}", status_code=204, response_class=Response)
+async def delete_course(ctx: Staff, session: Writer, course_id: CourseId) -> Response:
+    """Refused with 409 `course_has_bookings` once anyone has booked on one of its sessions."""
+    await catalog.delete_course(session, ctx, course_id)
+    return Response(status_code=204)
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+class SessionOut(ApiModel):
+    """Dates and times are the centre's local ones; `startsAt` is the same start as a UTC moment."""
+
+    id: str
+    course_id: str
+    start_date: date
+    end_date: date
+    start_time: str
+    end_time: str
+    starts_at: datetime
+    available_spots: int
+    booked_spots: int
+    remaining_spots: int
+    is_active: bool
+    is_completed: bool
+    instructor_id: str | None
+    instructor: str | None
+    venue: str
+    instructor_notes: str | None = None  # staff only: left out of the public answer altogether
+
+
+class NewSessionIn(ApiModel):
+    """Left out: `endDate` from the course's days, `availableSpots` its capacity, `venue` its location."""
+
+    start_date: IsoDate
+    end_date: IsoDate | None = None
+    start_time: Clock
+    end_time: Clock
+    available_spots: StrictInt | None = None
+    instructor_notes: Text = ""
+    instructor_id: Id | None = None
+    venue: Text | None = None
+    is_active: StrictBool = True
+
+
+class SessionChangesIn(ApiModel):
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    start_time: Clock | None = None
+    end_time: Clock | None = None
+    available_spots: StrictInt | None = None
+    instructor_notes: Text | None = None
+    instructor_id: Id | None = None
+    venue: Text | None = None
+    is_active: StrictBool | None = None
+
+    _no_nulls = field_validator(
+        "start_date",
+        "end_date",
+        "start_time",
+        "end_time",
+        "available_spots",
+        "instructor_notes",
+        "venue",
+        "is_active",
+        mode="before",
+    )(_not_null)
+
+
+def session_answer(ctx: TenantContext, item: CourseSession) -> SessionOut:
+    answer = SessionOut(
+        id=item.id,
+        course_id=item.course_id,
+        start_date=item.start_date,
+        end_date=item.end_date,
+        start_time=_hh_mm(item.start_time),
+        end_time=_hh_mm(item.end_time),
+        starts_at=item.starts_at,
+        available_spots=item.available_spots,
+        booked_spots=item.booked_spots,
+        remaining_spots=item.remaining_spots,
+        is_active=item.is_active,
+        is_completed=item.is_completed,
+        instructor_id=item.instructor_id,
+        instructor=item.instructor.name if item.instructor is not None else None,
+        venue=item.venue,
+    )
+    if ctx.role is not None:
+        answer.instructor_notes = item.instructor_notes  # marks the field set, so it is answered
+    return answer
+
+
+@router.get("/courses/{courseId}/sessions", response_model_exclude_unset=True)
+async def list_sessions(
+    ctx: Visitor,
+    session: Reader,
+    course_id: CourseId,
+    paging: PagingQuery,
+    starts_from: Annotated[date | None, Query(alias="from", description="Starting on or after")] = None,
+    starts_to: Annotated[date | None, Query(alias="to", description="Starting on or before")] = None,
+    include_past: Annotated[bool, Query(alias="includePast", description="Also sessions that have ended")] = False,
+) -> Page[SessionOut]:
+    """A course's sessions by date. Without a token, active and not cancelled ones, without instructor notes."""
+    items, total = await catalog.list_sessions(
+        session,
+        ctx,
+        course_id,
+        public=ctx.role is None,
+        starts_from=starts_from,
+        starts_to=starts_to,
+        include_past=include_past,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return Page[SessionOut](items=[session_answer(ctx, item) for item in items], total=total)
+
+
+@router.post("/courses/{courseId}/sessions", status_code=201, response_model_exclude_unset=True)
+async def create_session(ctx: Staff, session: Writer, course_id: CourseId, body: NewSessionIn) -> SessionOut:
+    """Refused with 422 `startDate` when the session would start in the past."""
+    item = await catalog.create_session(session, ctx, course_id, catalog.NewSession(**body.model_dump()))
+    return session_answer(ctx, item)
+
+
+@router.get("/courses/{courseId}/sessions/{sessionId}", response_model_exclude_unset=True)
+async def get_session(ctx: Visitor, session: Reader, course_id: CourseId, session_id: SessionId) -> SessionOut:
+    item = await catalog.get_session(session, ctx, course_id, session_id, public=ctx.role is None)
+    return session_answer(ctx, item)
+
+
+@router.patch("/courses/{courseId}/sessions/{sessionId}", response_model_exclude_unset=True)
+async def update_session(
+    ctx: Staff, session: Writer, course_id: CourseId, session_id: SessionId, body: SessionChangesIn
+) -> SessionOut:
+    """Capacity below the places taken is 409 `capacity_below_booked`; a completed session 409 `session_completed`."""
+    changes = catalog.SessionChanges(**_sent(body))
+    item = await catalog.update_session(session, ctx, course_id, session_id, changes)
+    return session_answer(ctx, item)
+
+
+@router.delete("/courses/{courseId}/sessions/{sessionId}", status_code=204, response_class=Response)
+async def delete_session(ctx: Staff, session: Writer, course_id: CourseId, session_id: SessionId) -> Response:
+    """Refused with 409 `session_has_bookings` when anyone has booked: deactivate or cancel it instead."""
+    await catalog.delete_session(session, ctx, course_id, session_id)
+    return Response(status_code=204)
