@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from models import Achievement, Booking, Course, CourseSession, StaffUser, Tenant
 
 from . import audit
-from .bookings import capacity_changed, offer_places
+from .bookings import capacity_changed, lock_session, offer_places
 from .context import TenantContext
 from .errors import DomainError, InvalidInput, NotFound
 
@@ -438,20 +438,11 @@ async def get_session(
 
 
 async def _lock_session(session: AsyncSession, ctx: TenantContext, course_id: str, session_id: str) -> CourseSession:
-    """The session row, locked like the booking engine locks it, so capacity checks see the true count."""
+    """The session row, locked as the booking engine locks it, so capacity checks see the true count."""
     if not _is_id(course_id) or not _is_id(session_id):
         raise NotFound("Session")
-    item = await session.scalar(
-        select(CourseSession)
-        .where(
-            CourseSession.tenant_id == ctx.tenant_id,
-            CourseSession.course_id == course_id,
-            CourseSession.id == session_id,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if item is None:
+    item = await lock_session(session, ctx, session_id)
+    if item.course_id != course_id:
         raise NotFound("Session")
     return item
 
