@@ -1,0 +1,210 @@
+"""Payments against bookings: what is due, and what a successful or failed payment changes.
+
+A payment only moves forward: PENDING -> PAID or FAILED, PAID -> REFUNDED. A replayed success
+changes nothing. The amount and currency a provider reports must be the payment row's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    Booking,
+    BookingStatus,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentOption,
+    PaymentStatus,
+)
+
+from . import audit
+from .bookings import (
+    Refused,
+    booking_changed,
+    capacity_changed,
+    get_booking,
+    live_booking_of,
+    lock_session,
+    release_lapsed,
+)
+from .context import TenantContext
+from .errors import NotFound
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: PaymentKind
+    amount: int
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """What a reported payment did. `refund_due` is money taken that no place can be given for."""
+
+    payment: Payment
+    booking: Booking
+    changed: bool
+    refund_due: int = 0
+
+
+def amount_due(booking: Booking) -> Due | None:
+    """What the student can pay now by card: the whole price or the deposit of a held booking, or
+    the balance of a confirmed deposit booking. Invoices are paid by bank transfer, recorded by staff."""
+    if booking.payment_option is PaymentOption.INVOICE:
+        return None
+    if booking.status is BookingStatus.PENDING:
+        if booking.payment_option is PaymentOption.DEPOSIT:
+            return Due(PaymentKind.DEPOSIT, booking.deposit_amount)
+        return Due(PaymentKind.FULL, booking.total_amount - booking.amount_paid)
+    if booking.status is BookingStatus.CONFIRMED and booking.balance_due > 0:
+        return Due(PaymentKind.BALANCE, booking.balance_due)
+    return None
+
+
+async def get_payment(session: AsyncSession, ctx: TenantContext, payment_id: str) -> Payment:
+    payment = await session.scalar(
+        select(Payment).where(Payment.tenant_id == ctx.tenant_id, Payment.id == payment_id).with_for_update()
+    )
+    if payment is None:
+        raise NotFound("Payment")
+    return payment
+
+
+async def open_payment(session: AsyncSession, ctx: TenantContext, booking_id: str, method: PaymentMethod) -> Payment:
+    """The PENDING payment for what is due now, written before any provider is called.
+
+    Asking again for the same thing answers the same row, so a double click pays once.
+    """
+    booking = await get_booking(session, ctx, booking_id)
+    if booking.status is BookingStatus.PENDING and booking.hold_expires_at and booking.hold_expires_at <= ctx.now():
+        await release_lapsed(session, ctx, await lock_session(session, ctx, booking.session_id), ctx.now())
+        await session.refresh(booking)
+    due = amount_due(booking)
+    if due is None or due.amount <= 0:
+        raise Refused("nothing_due", f"Nothing is due on this booking now (it is {booking.status.value.lower()}).")
+    existing = await session.scalar(
+        select(Payment).where(
+            Payment.booking_id == booking.id,
+            Payment.status == PaymentStatus.PENDING,
+            Payment.kind == due.kind,
+            Payment.amount == due.amount,
+            Payment.payment_method == method,
+        )
+    )
+    if existing is not None:
+        return existing
+    payment = Payment(
+        tenant_id=ctx.tenant_id,
+        booking_id=booking.id,
+        kind=due.kind,
+        status=PaymentStatus.PENDING,
+        payment_method=method,
+        currency=booking.currency,
+        amount=due.amount,
+        created_at=ctx.now(),
+        updated_at=ctx.now(),
+    )
+    session.add(payment)
+    await session.flush()
+    audit.record(session, ctx, "payment.opened", "payment", payment.id, kind=due.kind.value, amount=due.amount)
+    return payment
+
+
+async def _place_for_late_payment(session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime) -> bool:
+    """A hold lapsed before the money came: take a place again if one is free, for the same customer."""
+    course_session = await lock_session(session, ctx, booking.session_id)
+    await release_lapsed(session, ctx, course_session, now)
+    open_for_booking = (
+        course_session.is_active
+        and not course_session.is_completed
+        and course_session.cancelled_at is None
+        and course_session.starts_at > now
+    )
+    if (
+        not open_for_booking
+        or course_session.booked_spots >= course_session.available_spots
+        or await live_booking_of(session, course_session.id, booking.customer_id) is not None
+    ):
+        return False
+    course_session.booked_spots += 1
+    capacity_changed(session, ctx, course_session)
+    return True
+
+
+async def payment_succeeded(
+    session: AsyncSession,
+    ctx: TenantContext,
+    payment_id: str,
+    *,
+    amount: int,
+    currency: str,
+    provider_reference: str | None = None,
+) -> PaymentOutcome:
+    """Record money received. Confirms a held booking; a booking whose hold lapsed gets its place back
+    if one is free, and otherwise the money is due back (`refund_due`)."""
+    now = ctx.now()
+    payment = await get_payment(session, ctx, payment_id)
+    booking = await get_booking(session, ctx, payment.booking_id)
+    if payment.status is not PaymentStatus.PENDING:
+        return PaymentOutcome(payment, booking, changed=False)  # a replay: what was done stays done
+    if amount != payment.amount or currency.upper() != payment.currency.upper():
+        raise Refused(
+            "amount_mismatch",
+            f"Reported {amount} {currency.upper()} does not match the payment's {payment.amount} {payment.currency}.",
+        )
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = now
+    payment.updated_at = now
+    if provider_reference:
+        payment.stripe_payment_intent_id = provider_reference
+    booking.amount_paid += amount
+    booking.updated_at = now
+    audit.record(session, ctx, "payment.paid", "payment", payment.id, amount=amount, booking=booking.id)
+
+    if booking.status is BookingStatus.PENDING and booking.hold_expires_at and booking.hold_expires_at <= now:
+        await release_lapsed(session, ctx, await lock_session(session, ctx, booking.session_id), now)
+        await session.refresh(booking)
+    refund_due = 0
+    if booking.status is BookingStatus.EXPIRED:
+        if await _place_for_late_payment(session, ctx, booking, now):
+            booking.status = BookingStatus.PENDING  # confirmed just below, like any paid hold
+        else:
+            refund_due = amount
+            audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason="paid after the hold lapsed")
+    if booking.status is BookingStatus.PENDING:
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        booking.hold_expires_at = None
+        audit.record(session, ctx, "booking.confirmed", "booking", booking.id)
+    booking.balance_due = (
+        max(booking.total_amount - booking.amount_paid, 0) if booking.status is BookingStatus.CONFIRMED else 0
+    )
+    booking_changed(session, booking)
+    return PaymentOutcome(payment, booking, changed=True, refund_due=refund_due)
+
+
+async def payment_failed(session: AsyncSession, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:
+    """A declined or abandoned payment: the booking keeps its hold until it lapses, to try again."""
+    payment = await get_payment(session, ctx, payment_id)
+    booking = await get_booking(session, ctx, payment.booking_id)
+    if payment.status is not PaymentStatus.PENDING:
+        return PaymentOutcome(payment, booking, changed=False)
+    payment.status = PaymentStatus.FAILED
+    payment.failure_reason = reason[:2000]
+    payment.updated_at = ctx.now()
+    audit.record(session, ctx, "payment.failed", "payment", payment.id, reason=reason[:200])
+    return PaymentOutcome(payment, booking, changed=True)
+
+
+async def find_booking_by_reference(session: AsyncSession, ctx: TenantContext, reference: str) -> Booking:
+    booking = await session.scalar(
+        select(Booking).where(Booking.tenant_id == ctx.tenant_id, Booking.reference == reference.strip().upper())
+    )
+    if booking is None:
+        raise NotFound("Booking")
+    return booking
