@@ -345,7 +345,7 @@ def test_offer_window_shrinks_near_the_start(centre_ctx_free=None) -> None:
     assert offer_deadline(ctx, imminent, NOW) == NOW + timedelta(minutes=10)
 
 
-async def test_more_places_go_to_the_waiting_list_first(db: Database, centre) -> None:  # noqa: ANN001
+async def test_more_places_go_to_the_waiting_list_first(db: Database, centre) -> None:
     from trainhub_ui.services.catalog import SessionChanges, update_session
 
     ctx, _, session_id, _, students = centre
