@@ -7,6 +7,8 @@ not by the driver, so that a write that must not race (taking a place on a sessi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -65,7 +67,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # Sized for a busy centre's concurrent requests, so connections are reused, not reopened.
+        kwargs.update(pool_size=32, max_overflow=32, pool_recycle=1800)
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite(engine)
@@ -79,6 +82,12 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time anyway. Queueing writers here, first come first served,
+        # hands the lock over at once; left to SQLite's busy handler, waiters sleep and retry in
+        # steps of up to 100 ms while the lock sits free. PostgreSQL writers run side by side.
+        self._writers: asyncio.Lock | contextlib.nullcontext = (
+            asyncio.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     @property
     def dialect(self) -> str:
@@ -92,7 +101,7 @@ class Database:
         writes fails at once ("database is locked") if another writer committed in between; taking the
         lock first makes it wait its turn instead, and two writers never both act on the same read.
         """
-        async with self.sessionmaker() as session:
+        async with self._writers, self.sessionmaker() as session:
             async with session.begin():
                 # The first connection's options are seen by the "begin" listener above.
                 await session.connection(execution_options={IMMEDIATE: True})

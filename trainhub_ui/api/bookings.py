@@ -108,14 +108,23 @@ def payment_url(ctx: TenantContext, booking: Booking) -> str | None:
     return f"{get_settings().base_url}/{ctx.tenant.slug}/pay/{booking.reference}"
 
 
-async def booking_out(session: AsyncSession, ctx: TenantContext, booking: Booking) -> BookingOut:
+def booking_out(ctx: TenantContext, booking: Booking, course_id: str) -> BookingOut:
     return BookingOut.model_validate(
         {
             **{name: getattr(booking, name) for name in BookingOut.model_fields if hasattr(booking, name)},
-            "course_id": await engine.course_id_of(session, booking),
+            "course_id": course_id,
             "payment_url": payment_url(ctx, booking),
         }
     )
+
+
+async def bookings_out(session: AsyncSession, ctx: TenantContext, bookings: list[Booking]) -> list[BookingOut]:
+    courses = await engine.course_ids_of(session, bookings)
+    return [booking_out(ctx, booking, courses[booking.id]) for booking in bookings]
+
+
+async def one_booking_out(session: AsyncSession, ctx: TenantContext, booking: Booking) -> BookingOut:
+    return (await bookings_out(session, ctx, [booking]))[0]
 
 
 class BookingQuery:
@@ -146,7 +155,7 @@ async def list_bookings(
         offset=paging.offset,
     )
     items, total = await engine.list_bookings(session, ctx, filters)
-    return Page[BookingOut](items=[await booking_out(session, ctx, b) for b in items], total=total)
+    return Page[BookingOut](items=await bookings_out(session, ctx, items), total=total)
 
 
 @router.post("/bookings", status_code=201, response_model=BookingOut, response_model_by_alias=True)
@@ -154,12 +163,12 @@ async def create_booking(body: BookingIn, ctx: Caller, session: Writer) -> Booki
     """Take a place. Card bookings are PENDING with a hold and a `paymentUrl`; INVOICE ones CONFIRMED."""
     require(ctx, StaffRole.STAFF)
     booking = await engine.create_booking(session, ctx, BookingRequest(**body.model_dump()))
-    return await booking_out(session, ctx, booking)
+    return await one_booking_out(session, ctx, booking)
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
 async def get_booking(booking_id: str, ctx: Caller, session: Reader) -> BookingOut:
-    return await booking_out(session, ctx, await engine.get_booking(session, ctx, booking_id))
+    return await one_booking_out(session, ctx, await engine.get_booking(session, ctx, booking_id))
 
 
 @router.patch("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
@@ -175,7 +184,7 @@ async def change_booking(booking_id: str, body: BookingChange, ctx: Caller, sess
         booking = await engine.cancel_booking(session, ctx, booking_id, body.cancellation_reason or "")
     elif body.session_id is not None:
         booking = await engine.move_booking(session, ctx, booking_id, body.session_id)
-    return await booking_out(session, ctx, booking)
+    return await one_booking_out(session, ctx, booking)
 
 
 def entry_out(entry: WaitingListEntry) -> WaitingListEntryOut:
@@ -219,7 +228,7 @@ async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: Caller, sessio
             special_requests=body.special_requests,
         ),
     )
-    return await booking_out(session, ctx, booking)
+    return await one_booking_out(session, ctx, booking)
 
 
 @router.post("/waiting-list/{entry_id}/decline", response_model=WaitingListEntryOut, response_model_by_alias=True)

@@ -358,8 +358,13 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
     course_session = await lock_session(session, ctx, request.session_id)
     customer = await find_customer_of(session, ctx, request.customer_id)
     ensure_bookable(course_session, now)
-    await release_lapsed(session, ctx, course_session, now)
-    if await live_booking_of(session, course_session.id, customer.id) is not None:
+    existing = await live_booking_of(session, course_session.id, customer.id)
+    # Lapsed holds and offers only matter when they stand in the way: a full session, or this
+    # customer's own lapsed hold. Releasing them is then done before deciding.
+    in_the_way = existing is not None or course_session.booked_spots >= course_session.available_spots
+    if in_the_way and await release_lapsed(session, ctx, course_session, now):
+        existing = await live_booking_of(session, course_session.id, customer.id)
+    if existing is not None:
         raise Refused("already_booked", "This customer already has a place on this session.")
     offer = await _offer_held_by(session, course_session.id, customer.id)
     if offer is not None:
@@ -504,8 +509,21 @@ async def list_bookings(
     return list(rows), total or 0
 
 
-async def course_id_of(session: AsyncSession, booking: Booking) -> str:
-    return await session.scalar(select(CourseSession.course_id).where(CourseSession.id == booking.session_id)) or ""
+async def course_ids_of(session: AsyncSession, bookings: list[Booking]) -> dict[str, str]:
+    """The course of each booking's session, in one query (none when the sessions are loaded already)."""
+    wanted = {b.session_id for b in bookings}
+    known = {
+        obj.id: obj.course_id
+        for obj in session.identity_map.values()
+        if isinstance(obj, CourseSession) and obj.id in wanted
+    }
+    missing = wanted - known.keys()
+    if missing:
+        rows = await session.execute(
+            select(CourseSession.id, CourseSession.course_id).where(CourseSession.id.in_(missing))
+        )
+        known.update({session_id: course_id for session_id, course_id in rows})
+    return {b.id: known.get(b.session_id, "") for b in bookings}
 
 
 # --- the sweep the jobs run ----------------------------------------------------------------------
