@@ -256,3 +256,19 @@ async def test_malformed_json_and_unknown_ids(api: httpx.AsyncClient, db: Databa
     assert unknown.status_code == 404
     assert (await api.get(centre.url("/bookings/nope"), headers=centre.headers)).status_code == 404
     assert (await api.patch(centre.url("/bookings/nope"), json={}, headers=centre.headers)).status_code == 404
+
+
+async def test_nul_characters_are_refused_not_a_server_error(
+    api: httpx.AsyncClient, db: Database, centre: Centre
+) -> None:
+    _, course_session, _, people = await seed_session(db, centre)
+    body = {"customerId": people[0], "sessionId": course_session.id, "specialRequests": "vegan\x00"}
+    response = await api.post(centre.url("/bookings"), json=body, headers=centre.headers)
+    assert response.status_code == 422 and response.json()["field"] == "specialRequests"
+    assert (await api.get(centre.url("/bookings/%00"), headers=centre.headers)).status_code == 404
+    listed = await api.get(centre.url("/bookings?sessionId=%00"), headers=centre.headers)
+    assert listed.status_code == 422 and listed.json()["field"] == "sessionId"
+    assert (await api.get("/api/tenant/%00/courses")).status_code == 404
+    student = {"firstName": "A\x00", "lastName": "B", "email": "ab@example.com"}
+    created = await api.post(centre.url("/students"), json=student, headers=centre.headers)
+    assert created.status_code == 422 and created.json()["field"] == "firstName"

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, note, settings
+from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -81,6 +81,8 @@ SETTINGS = settings(
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    # The explain phase replays the failure under a tracer: minutes more for a line list nobody needs here.
+    phases=[phase for phase in Phase if phase is not Phase.explain],
 )
 
 
@@ -283,18 +285,23 @@ class BookingStateMachine(RuleBasedStateMachine):
         try:
             result = self.run(in_transaction())
         except DomainError as error:
-            note(f"{step}: refused ({error.code})")
+            note(f"{step} -> refused ({error.code})")
             assert error.code == expected, (
                 f"{step} was refused with {error.code!r} ({error.message}); the rules expect {expected or 'success'}"
             )
             assert self.snapshot() == before, f"{step} was refused ({error.code}) but the database changed"
             return None
-        note(f"{step}: done")
+        note(f"{step} -> done")
         assert expected is None, f"{step} succeeded; the rules expect it refused with {expected!r}"
         return result
 
     def _customer(self, n: int) -> str:
         return self.customer_ids[n]
+
+    def _describe(self, row: Row) -> str:
+        """A booking or waiting-list entry as the printed steps name them: customer 2 on session 1."""
+        customer, session = self.customer_ids.index(row.customer_id), self.session_ids.index(row.session_id)
+        return f"customer {customer} on session {session}, {row.status.value}"
 
     # --- steps -----------------------------------------------------------------------------------
 
@@ -308,7 +315,7 @@ class BookingStateMachine(RuleBasedStateMachine):
         customer_id, session_id, now = self._customer(customer), self.session_ids[session], self.clock.now
         request = BookingRequest(customer_id=customer_id, session_id=session_id, **PAYMENT_OPTIONS[option])
         booking = self.attempt(
-            "book",
+            f"book(customer {customer} on session {session}, {option})",
             lambda s: create_booking(s, self.ctx, request),
             lambda snap: refusal_for_booking(snap, session_id, customer_id, now),
         )
@@ -316,14 +323,13 @@ class BookingStateMachine(RuleBasedStateMachine):
             return multiple()
         expected = BookingStatus.CONFIRMED if option == "INVOICE" else BookingStatus.PENDING
         assert booking.status is expected, f"a {option} booking is {booking.status}, not {expected}"
-        note(f"booking {booking.reference}: customer {customer} on session {session}, {option}")
         return booking.id
 
     @rule(booking=bookings)
     def cancel(self, booking: str) -> None:
         now = self.clock.now
         cancelled = self.attempt(
-            "cancel",
+            f"cancel(booking: {self._describe(self.snapshot().bookings[booking])})",
             lambda s: cancel_booking(s, self.ctx, booking, "state machine"),
             lambda snap: refusal_for_cancel(snap, booking, now),
         )
@@ -333,10 +339,10 @@ class BookingStateMachine(RuleBasedStateMachine):
     @rule(booking=bookings)
     def move(self, booking: str) -> None:
         now = self.clock.now
-        current = self.snapshot().bookings[booking].session_id
-        target = next(s for s in self.session_ids if s != current)
+        row = self.snapshot().bookings[booking]
+        target = next(s for s in self.session_ids if s != row.session_id)
         moved = self.attempt(
-            "move",
+            f"move(booking: {self._describe(row)})",
             lambda s: move_booking(s, self.ctx, booking, target),
             lambda snap: refusal_for_move(snap, booking, target, now),
         )
@@ -347,7 +353,7 @@ class BookingStateMachine(RuleBasedStateMachine):
     def pass_time(self, minutes: int, run_job: bool) -> None:
         assert self.db is not None
         self.clock.now += timedelta(minutes=minutes)
-        note(f"now {self.clock.now:%H:%M:%S}")
+        note(f"pass_time: now {self.clock.now:%H:%M:%S}")
         if not run_job:
             return
         now = self.clock.now
@@ -355,7 +361,7 @@ class BookingStateMachine(RuleBasedStateMachine):
         lapsed = sum(hold_lapsed(b, now) for b in before.bookings.values())
         lapsed += sum(offer_lapsed(e, now) for e in before.entries.values())
         released_places = self.run(expire_holds(self.db, now))
-        note(f"expire_holds released {released_places}")
+        note(f"expire_holds -> released {released_places}")
         assert released_places == lapsed, f"expire_holds released {released_places} places; {lapsed} had lapsed"
         after = self.snapshot()
         assert not any(hold_lapsed(b, now) for b in after.bookings.values()), "a lapsed hold survived expire_holds"
@@ -368,7 +374,7 @@ class BookingStateMachine(RuleBasedStateMachine):
         self.clock.now += timedelta(seconds=1)
         customer_id, session_id, now = self._customer(customer), self.session_ids[session], self.clock.now
         entry = self.attempt(
-            "join_waiting_list",
+            f"join_waiting_list(customer {customer} on session {session})",
             lambda s: waiting_list.join_waiting_list(s, self.ctx, session_id, customer_id),
             lambda snap: refusal_for_joining(snap, session_id, customer_id, now),
         )
@@ -381,7 +387,7 @@ class BookingStateMachine(RuleBasedStateMachine):
     def accept_offer(self, pick: int, option: str) -> object:
         entry_id, now = self.offered[pick % len(self.offered)], self.clock.now
         booking = self.attempt(
-            "accept_offer",
+            f"accept_offer(entry: {self._describe(self.snapshot().entries[entry_id])}, {option})",
             lambda s: waiting_list.accept_offer(
                 s, self.ctx, entry_id, BookingRequest(customer_id="", session_id="", **PAYMENT_OPTIONS[option])
             ),
@@ -399,7 +405,7 @@ class BookingStateMachine(RuleBasedStateMachine):
     def decline_offer(self, pick: int) -> None:
         entry_id, now = self.offered[pick % len(self.offered)], self.clock.now
         entry = self.attempt(
-            "decline_offer",
+            f"decline_offer(entry: {self._describe(self.snapshot().entries[entry_id])})",
             lambda s: waiting_list.decline_offer(s, self.ctx, entry_id),
             lambda snap: refusal_for_offer(snap, entry_id, now, accepting=False),
         )

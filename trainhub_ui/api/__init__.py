@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
 from trainhub_ui.db import database
 
 from . import bookings, courses, dashboard, students
-from .common import install_error_handlers
+from .common import install_error_handlers, refuse_nul_characters
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", dependencies=[Depends(refuse_nul_characters)])
 
 
 @router.get("/health", tags=["platform"])

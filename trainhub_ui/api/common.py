@@ -7,10 +7,10 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from trainhub_ui.services.errors import DomainError
+from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 
 T = TypeVar("T")
 
@@ -20,10 +20,30 @@ ShortText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=Tr
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
+NUL = "\x00"
+
+
 class ApiModel(BaseModel):
     """Fields are snake_case in Python and camelCase on the wire; unknown fields are refused."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_character(cls, value: object) -> object:
+        # PostgreSQL cannot store a NUL in text; refused here, it is a 422 naming the field, not a 500.
+        if isinstance(value, str) and NUL in value:
+            raise ValueError("must not contain the NUL character")
+        return value
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """A NUL in an id of the path finds nothing (404); in a query parameter it is invalid (422)."""
+    if any(NUL in value for value in request.path_params.values() if isinstance(value, str)):
+        raise NotFound("Resource")
+    for name, value in request.query_params.multi_items():
+        if NUL in value:
+            raise InvalidInput(name, "must not contain the NUL character")
 
 
 class Page(ApiModel, Generic[T]):
