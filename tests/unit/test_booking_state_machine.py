@@ -14,7 +14,9 @@ rules say it must be, with the code they say, and a refused step leaves the data
 
 The services are async, hypothesis stateful is not: each machine owns an event loop and runs each
 step to completion on it, and the test itself is a plain function (no loop is running around it).
-Set TRAINHUB_STATEFUL_EXAMPLES to run more examples locally.
+Set TRAINHUB_STATEFUL_EXAMPLES to run more examples locally. When it fails, hypothesis shrinks the
+steps to a short sequence and prints it; every replay goes through the database, so that shrinking
+may take a few minutes.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ T = TypeVar("T")
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 SESSION_SPOTS = (2, 3)  # small, so the sessions fill often
-SESSION_START_DAYS = (30, 45)  # far beyond the ~17 hours 25 steps can advance the clock
+SESSION_START_DAYS = (30, 45)  # far beyond the ~33 hours 50 steps can advance the clock
 CUSTOMERS = 6
 OFFER_WINDOW_HOURS = 1  # short, so offers lapse within one run as holds (15 minutes) do
 
@@ -76,7 +78,7 @@ PAYMENT_OPTIONS: dict[str, dict[str, Any]] = {
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("TRAINHUB_STATEFUL_EXAMPLES", "20")),
-    stateful_step_count=50,
+    stateful_step_count=50,  # with 25, a session rarely fills up enough for its waiting list to be used
     deadline=None,
     derandomize=True,
     database=None,

@@ -10,12 +10,12 @@ from fastapi import Depends, Header
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ApiToken, StaffRole, utcnow
+from models import ApiToken, StaffRole, Tenant, utcnow
 from trainhub_ui.db import database
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, NotFound
 from trainhub_ui.services.tenants import find_tenant
-from trainhub_ui.services.tokens import find_token
+from trainhub_ui.services.tokens import find_token, hash_token
 
 # Writing last_used_at on every call would make every read a write; once a minute tells enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -44,12 +44,33 @@ def _bearer(authorization: str | None) -> str | None:
     return secret.strip()
 
 
+# A centre and its tokens change rarely, yet looking them up costs a transaction on every call.
+# Found pairs are kept briefly: a revoked token or a changed centre is seen within LOOKUP_TTL.
+LOOKUP_TTL = timedelta(seconds=10)
+LOOKUPS_KEPT = 10_000
+_lookups: dict[tuple[str, str, str], tuple[datetime, Tenant, ApiToken | None]] = {}
+
+
+async def _look_up(slug: str, secret: str | None, now: datetime) -> tuple[Tenant | None, ApiToken | None]:
+    db = database()
+    key = (db.key, slug, hash_token(secret) if secret else "")
+    kept = _lookups.get(key)
+    if kept is not None and now - kept[0] < LOOKUP_TTL:
+        return kept[1], kept[2]
+    async with db.read() as session:
+        tenant = await find_tenant(session, slug)
+        token = await find_token(session, secret) if secret else None
+    if tenant is not None and (token is not None or not secret):
+        if len(_lookups) >= LOOKUPS_KEPT:
+            _lookups.clear()
+        _lookups[key] = (now, tenant, token)
+    return tenant, token
+
+
 async def _context(slug: str, authorization: str | None, *, public_allowed: bool) -> TenantContext:
     secret = _bearer(authorization)
     now = utcnow()
-    async with database().read() as session:
-        tenant = await find_tenant(session, slug)
-        token = await find_token(session, secret) if secret else None
+    tenant, token = await _look_up(slug, secret, now)
     if secret and token is None:
         raise Unauthorised()
     if token is None:
@@ -68,6 +89,7 @@ async def _touch(token: ApiToken, now: datetime) -> None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         async with database().transaction() as session:
             await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        token.last_used_at = now
 
 
 async def token_context(slug: str, authorization: Annotated[str | None, Header()] = None) -> TenantContext:
