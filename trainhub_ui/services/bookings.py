@@ -118,22 +118,8 @@ def amounts_for(ctx: TenantContext, course: Course, option: PaymentOption) -> Am
 
 async def lock_session(session: AsyncSession, ctx: TenantContext, session_id: str) -> CourseSession:
     """The session row, locked for the rest of the transaction; another centre's id is not found."""
-    course_session = await session.scalar(
-        select(CourseSession)
-        .where(CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == session_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if course_session is None:
-        raise NotFound("Session")
+    course_session, _course = await lock_session_with_course(session, ctx, session_id)
     return course_session
-
-
-async def _course(session: AsyncSession, ctx: TenantContext, course_id: str) -> Course:
-    course = await session.scalar(select(Course).where(Course.tenant_id == ctx.tenant_id, Course.id == course_id))
-    if course is None:
-        raise NotFound("Course")
-    return course
 
 
 async def find_customer_of(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Customer:
@@ -289,16 +275,6 @@ async def live_booking_of(session: AsyncSession, session_id: str, customer_id: s
     )
 
 
-async def _offer_held_by(session: AsyncSession, session_id: str, customer_id: str) -> WaitingListEntry | None:
-    return await session.scalar(
-        select(WaitingListEntry).where(
-            WaitingListEntry.session_id == session_id,
-            WaitingListEntry.customer_id == customer_id,
-            WaitingListEntry.status == WaitingListStatus.OFFERED,
-        )
-    )
-
-
 async def _write_booking(
     session: AsyncSession,
     ctx: TenantContext,
@@ -351,22 +327,73 @@ async def _write_booking(
     return booking
 
 
+async def lock_session_with_course(
+    session: AsyncSession, ctx: TenantContext, session_id: str
+) -> tuple[CourseSession, Course]:
+    """lock_session, fetching the course (for its price) in the same round trip."""
+    row = (
+        await session.execute(
+            select(CourseSession, Course)
+            .join(Course, Course.id == CourseSession.course_id)
+            .where(CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == session_id)
+            .with_for_update(of=CourseSession)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Session")
+    return row[0], row[1]
+
+
+async def _customer_standing(
+    session: AsyncSession, ctx: TenantContext, customer_id: str, session_id: str
+) -> tuple[Customer, str | None, str | None]:
+    """The customer, their live booking on the session (id) and the offer they hold there (id), at once."""
+    live = (
+        select(Booking.id)
+        .where(
+            Booking.session_id == session_id,
+            Booking.customer_id == Customer.id,
+            Booking.status.in_(LIVE_BOOKING_STATUSES),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    offered = (
+        select(WaitingListEntry.id)
+        .where(
+            WaitingListEntry.session_id == session_id,
+            WaitingListEntry.customer_id == Customer.id,
+            WaitingListEntry.status == WaitingListStatus.OFFERED,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(Customer, live, offered).where(Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Customer")
+    return row[0], row[1], row[2]
+
+
 async def create_booking(session: AsyncSession, ctx: TenantContext, request: BookingRequest) -> Booking:
     """Take a place on a session for a customer (rules 1 to 5 of the booking engine)."""
     now = ctx.now()
     option = payment_option_for(ctx, request)
-    course_session = await lock_session(session, ctx, request.session_id)
-    customer = await find_customer_of(session, ctx, request.customer_id)
+    course_session, course = await lock_session_with_course(session, ctx, request.session_id)
+    customer, existing, offer_id = await _customer_standing(session, ctx, request.customer_id, course_session.id)
     ensure_bookable(course_session, now)
-    existing = await live_booking_of(session, course_session.id, customer.id)
     # Lapsed holds and offers only matter when they stand in the way: a full session, or this
     # customer's own lapsed hold. Releasing them is then done before deciding.
     in_the_way = existing is not None or course_session.booked_spots >= course_session.available_spots
     if in_the_way and await release_lapsed(session, ctx, course_session, now):
-        existing = await live_booking_of(session, course_session.id, customer.id)
+        customer, existing, offer_id = await _customer_standing(session, ctx, customer.id, course_session.id)
     if existing is not None:
         raise Refused("already_booked", "This customer already has a place on this session.")
-    offer = await _offer_held_by(session, course_session.id, customer.id)
+    offer = await session.get(WaitingListEntry, offer_id) if offer_id else None
     if offer is not None:
         # The place was set aside for them when it was offered; taking it is not a new place.
         offer.status = WaitingListStatus.ACCEPTED
@@ -375,7 +402,6 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
         if course_session.booked_spots >= course_session.available_spots:
             raise Refused("session_full", "This session is full; join the waiting list instead.")
         course_session.booked_spots += 1
-    course = await _course(session, ctx, course_session.course_id)
     booking = await _write_booking(session, ctx, course_session, course, customer, request, option, now)
     if offer is not None:
         offer.booking_id = booking.id
