@@ -361,3 +361,22 @@ async def test_more_places_go_to_the_waiting_list_first(db: Database, centre) ->
         assert (await session.get(WaitingListEntry, entry.id)).status is WaitingListStatus.OFFERED
     assert await booked_spots(db, session_id) == 4
     await assert_counts_agree(db, session_id)
+
+
+async def test_moving_onto_a_session_where_the_customer_holds_an_offer_uses_that_place(db: Database, centre) -> None:
+    ctx, _, session_id, other_id, students = centre
+    placed = [await book(db, ctx, session_id, s, payment_option=PaymentOption.INVOICE) for s in students[:3]]
+    mover = await book(db, ctx, other_id, students[3], payment_option=PaymentOption.INVOICE)
+    async with db.transaction() as session:
+        entry = await waiting_list.join_waiting_list(session, ctx, session_id, students[3])
+    async with db.transaction() as session:
+        await cancel_booking(session, ctx, placed[0].id, "")  # the freed place is offered to the mover
+    async with db.transaction() as session:
+        await cancel_booking(session, ctx, placed[1].id, "")  # a second place stands free
+    async with db.transaction() as session:
+        await move_booking(session, ctx, mover.id, session_id)
+    async with db.read() as session:
+        assert (await session.get(WaitingListEntry, entry.id)).status is WaitingListStatus.ACCEPTED
+    assert await booked_spots(db, session_id) == 2  # the mover and students[2]; one place free again
+    await assert_counts_agree(db, session_id)
+    await assert_counts_agree(db, other_id)

@@ -462,11 +462,19 @@ async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: st
         raise Refused("different_course", "A booking can only move to a session of the same course.", field="sessionId")
     ensure_bookable(target, now)
     await release_lapsed(session, ctx, target, now)
-    if await live_booking_of(session, target.id, booking.customer_id) is not None:
+    _customer, existing, offer_id = await _customer_standing(session, ctx, booking.customer_id, target.id)
+    if existing is not None:
         raise Refused("already_booked", "This customer already has a place on that session.", field="sessionId")
-    if target.booked_spots >= target.available_spots:
+    offer = await session.get(WaitingListEntry, offer_id) if offer_id else None
+    if offer is not None:
+        # A place on the target was already set aside for this customer: the move takes that one.
+        offer.status = WaitingListStatus.ACCEPTED
+        offer.booking_id = booking.id
+        offer.updated_at = now
+    elif target.booked_spots >= target.available_spots:
         raise Refused("session_full", "That session is full.", field="sessionId")
-    target.booked_spots += 1
+    else:
+        target.booked_spots += 1
     current.booked_spots -= 1
     booking.session_id = target.id
     booking.updated_at = now
