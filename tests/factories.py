@@ -11,6 +11,17 @@ from trainhub_ui.services.accounts import create_staff_user
 from trainhub_ui.services.tenants import create_tenant
 
 PASSWORD = "correct-horse-battery"
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock a test can move: pass it as a TenantContext's clock, then set `now`."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 async def centre(session: AsyncSession, slug: str = "test-centre", name: str = "Test Centre") -> Tenant:

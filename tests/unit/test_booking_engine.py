@@ -17,6 +17,7 @@ from models import (
     WaitingListStatus,
 )
 from tests import factories
+from tests.factories import Clock
 from trainhub_ui.db import Database
 from trainhub_ui.jobs import expire_holds
 from trainhub_ui.services import waiting_list
@@ -32,14 +33,6 @@ from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from models import BookingStatus, CourseSession, PaymentKind, PaymentMethod, PaymentOption, PaymentStatus
 from tests import factories
+from tests.factories import Clock
 from trainhub_ui.db import Database
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.context import TenantContext
@@ -15,14 +16,6 @@ from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.payments import open_payment, payment_failed, payment_succeeded
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

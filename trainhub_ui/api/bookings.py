@@ -119,7 +119,7 @@ def booking_out(ctx: TenantContext, booking: Booking, course_id: str) -> Booking
 
 
 async def bookings_out(session: AsyncSession, ctx: TenantContext, bookings: list[Booking]) -> list[BookingOut]:
-    courses = await engine.course_ids_of(session, bookings)
+    courses = await engine.course_ids_of(session, ctx, bookings)
     return [booking_out(ctx, booking, courses[booking.id]) for booking in bookings]
 
 

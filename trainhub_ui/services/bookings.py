@@ -543,7 +543,7 @@ async def list_bookings(
     return list(rows), total or 0
 
 
-async def course_ids_of(session: AsyncSession, bookings: list[Booking]) -> dict[str, str]:
+async def course_ids_of(session: AsyncSession, ctx: TenantContext, bookings: list[Booking]) -> dict[str, str]:
     """The course of each booking's session, in one query (none when the sessions are loaded already)."""
     wanted = {b.session_id for b in bookings}
     known = {
@@ -554,7 +554,9 @@ async def course_ids_of(session: AsyncSession, bookings: list[Booking]) -> dict[
     missing = wanted - known.keys()
     if missing:
         rows = await session.execute(
-            select(CourseSession.id, CourseSession.course_id).where(CourseSession.id.in_(missing))
+            select(CourseSession.id, CourseSession.course_id).where(
+                CourseSession.tenant_id == ctx.tenant_id, CourseSession.id.in_(missing)
+            )
         )
         known.update({session_id: course_id for session_id, course_id in rows})
     return {b.id: known.get(b.session_id, "") for b in bookings}
