@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import random
 import resource
@@ -408,62 +410,108 @@ def own_cpu_seconds() -> float:
 # --- driving it ----------------------------------------------------------------------------------
 
 
-async def book(client: httpx.AsyncClient, path: str, attempt: Attempt) -> Outcome:
+class Connection:
+    """One keep-alive HTTP/1.1 connection to the server, one request at a time.
+
+    The load comes from this machine's own two cores, so the client is kept lean: a general client
+    such as httpx spends about as much CPU per request as a third of the server's, which would be
+    taken from the server being measured. It speaks only what the server answers here: a status line,
+    headers and a Content-Length body.
+    """
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.fixed_headers = f"Host: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = f"{method} {path} HTTP/1.1\r\n{self.fixed_headers}"
+        if body:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        try:
+            raw = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), REQUEST_TIMEOUT)
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            headers = {
+                name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])
+            }
+            content = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        except BaseException:
+            await self.close()
+            raise
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, content
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def book(connection: Connection, path: str, attempt: Attempt) -> Outcome:
     payload = {"customerId": attempt.customer_id, "sessionId": attempt.session_id, "paymentOption": "INVOICE"}
     started = time.perf_counter()
     try:
-        response = await client.post(path, json=payload)
-    except httpx.HTTPError as error:
+        status, content = await connection.request("POST", path, json.dumps(payload).encode())
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError) as error:
         return Outcome(0, type(error).__name__, time.perf_counter() - started, repr(error))
     seconds = time.perf_counter() - started
     code = ""
-    if response.status_code == 409:
+    if status == 409:
         try:
-            code = str(response.json().get("code", ""))
+            code = str(json.loads(content).get("code", ""))
         except ValueError:
             code = "(not json)"
-    body = "" if response.status_code == 201 else response.text[:500]
-    return Outcome(response.status_code, code, seconds, body)
+    body = "" if status == 201 else content[:500].decode(errors="replace")
+    return Outcome(status, code, seconds, body)
 
 
-async def drive(client: httpx.AsyncClient, attempts: Iterable[Attempt], workers: int) -> tuple[list[Outcome], float]:
-    """`workers` coroutines take attempts from one shared iterator, one request in flight each."""
+async def drive(connections: list[Connection], attempts: Iterable[Attempt]) -> tuple[list[Outcome], float]:
+    """One worker per connection takes attempts from one shared iterator, one request in flight each."""
     path = f"/api/tenant/{SLUG}/bookings"
     queue: Iterator[Attempt] = iter(attempts)
     outcomes: list[Outcome] = []
 
-    async def worker() -> None:
+    async def worker(connection: Connection) -> None:
         # next() runs between awaits, so the workers never take the same attempt.
         for attempt in queue:
-            outcomes.append(await book(client, path, attempt))
+            outcomes.append(await book(connection, path, attempt))
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(workers)))
+    await asyncio.gather(*(worker(connection) for connection in connections))
     return outcomes, time.perf_counter() - started
 
 
-async def warm_up(client: httpx.AsyncClient, workers: int) -> None:
-    """Open every pooled connection and take the authenticated path once, so phase 1 measures steady state.
+async def warm_up(connections: list[Connection]) -> None:
+    """Open every connection (and so the server's pooled ones) and take the authenticated path once,
+    so phase 1 measures steady state.
 
     The first call also writes the token's last_used_at, which would otherwise land in the first phase.
     """
-    await asyncio.gather(*(client.get("/api/health") for _ in range(workers)))
-    response = await client.get(f"/api/tenant/{SLUG}/bookings", params={"limit": 1})
-    response.raise_for_status()
+    answers = await asyncio.gather(*(connection.request("GET", "/api/health") for connection in connections))
+    answers.append(await connections[0].request("GET", f"/api/tenant/{SLUG}/bookings?limit=1"))
+    if any(status != 200 for status, _ in answers):
+        raise RuntimeError(f"warm-up failed: {[status for status, _ in answers]}")
 
 
 async def run_phase(
     database: str,
     phase: str,
-    client: httpx.AsyncClient,
+    connections: list[Connection],
     url: str,
     server_pid: int,
     attempts: list[Attempt],
-    workers: int,
 ) -> PhaseResult:
     before = await check_sessions(url)
     server_cpu_before, client_cpu_before = cpu_seconds(server_pid), own_cpu_seconds()
-    outcomes, elapsed = await drive(client, attempts, workers)
+    outcomes, elapsed = await drive(connections, attempts)
     server_cpu_after, client_cpu_after = cpu_seconds(server_pid), own_cpu_seconds()
     after = await check_sessions(url)
     server_cpu = (
@@ -595,12 +643,9 @@ async def bench_database(kind: str, args: argparse.Namespace) -> list[PhaseResul
         await wait_until_healthy(process, base, log_path)
         print(f"server pid {process.pid} at {base}" + (f", profiled into {profile}" if profile else ""))
 
-        limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-        headers = {"Authorization": f"Bearer {seeded.token}"}
-        async with httpx.AsyncClient(
-            base_url=base, http1=True, http2=False, limits=limits, headers=headers, timeout=REQUEST_TIMEOUT
-        ) as client:
-            await warm_up(client, args.clients)
+        connections = [Connection("127.0.0.1", port, seeded.token) for _ in range(args.clients)]
+        try:
+            await warm_up(connections)
             phases = (
                 ("contended", contended_attempts(seeded, args.contended_attempts)),
                 ("spread", spread_attempts(seeded, args.spread_attempts, rng)),
@@ -608,11 +653,13 @@ async def bench_database(kind: str, args: argparse.Namespace) -> list[PhaseResul
             for phase, attempts in phases:
                 if not attempts:
                     continue
-                result = await run_phase(kind, phase, client, url, process.pid, attempts, args.clients)
+                result = await run_phase(kind, phase, connections, url, process.pid, attempts)
                 print_phase(result, args.clients)
                 results.append(result)
                 if process.poll() is not None:
                     raise RuntimeError(f"server died during {phase}:\n{tail(log_path)}")
+        finally:
+            await asyncio.gather(*(connection.close() for connection in connections))
         return results
     finally:
         if process is not None:

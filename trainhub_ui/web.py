@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import app, ui
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trainhub_ui import api, events
 from trainhub_ui.config import Settings
@@ -26,10 +29,7 @@ def build(settings: Settings) -> None:
 
     app.on_startup(open_database)
     app.on_shutdown(close_database)
-    app.docs_url = "/api/docs"
-    app.redoc_url = None
-    app.openapi_url = "/api/openapi.json"
-    api.install_api(app)
+    _serve_api_first(api.create_api_app())
     events.install()
     # Literal paths before the catch-all /{slug} pages.
     for router in (admin.router, sign_in.router, public.router):
@@ -40,10 +40,42 @@ def run_options(settings: Settings) -> dict[str, object]:
     return {
         "title": TITLE,
         "storage_secret": settings.storage_secret,
-        "fastapi_docs": {"title": "TrainHub API", "version": "1"},
         "favicon": "🎓",
         "show_welcome_message": False,
     }
+
+
+_api_app: ASGIApp | None = None
+
+
+def _serve_api_first(api_app: ASGIApp) -> None:
+    """Send /api requests to the API's own app, everything else through NiceGUI's middleware and pages.
+
+    Starlette builds an app's middleware stack on its first request (after ui.run has added NiceGUI's
+    middleware), so the dispatch wraps that build. The wrapper is installed once per process; each
+    build (the User test harness builds once per test) only swaps which API app it serves.
+    """
+    global _api_app
+    _api_app = api_app
+    if getattr(app, "_trainhub_api_first", False):
+        return
+
+    build_pages_stack: Callable[[], ASGIApp] = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        pages = build_pages_stack()
+
+        async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+            path: str = scope.get("path", "")
+            if _api_app is not None and scope["type"] == "http" and (path == "/api" or path.startswith("/api/")):
+                await _api_app(scope, receive, send)
+            else:
+                await pages(scope, receive, send)
+
+        return dispatch
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+    app._trainhub_api_first = True  # type: ignore[attr-defined]
 
 
 def serve(settings: Settings, host: str, port: int) -> None:

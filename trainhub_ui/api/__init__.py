@@ -26,6 +26,28 @@ for module in (courses, bookings, students, dashboard):
 
 
 def install_api(app: FastAPI) -> None:
-    """Add the API and its error answers to an app (NiceGUI's in production, a bare one in tests)."""
+    """Add the API and its error answers to an app."""
     install_error_handlers(app)
     app.include_router(router)
+
+
+DOCS_URL = "/api/docs"
+OPENAPI_URL = "/api/openapi.json"
+
+
+def create_api_app() -> FastAPI:
+    """The API as an ASGI app of its own, documented at /api/docs.
+
+    The web server hands it every /api request before NiceGUI's page middleware (sessions, gzip,
+    request tracking) and page routes see them: none of that serves a JSON client, and on the
+    booking path it cost as much CPU as the booking itself.
+    """
+    app = FastAPI(
+        title="TrainHub API",
+        version="1",
+        docs_url=DOCS_URL,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
+    )
+    install_api(app)
+    return app

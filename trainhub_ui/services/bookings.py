@@ -1,15 +1,20 @@
 """The booking engine: taking, holding, releasing and moving places on a session.
 
-Every decision about a place is made with the session row locked: `SELECT ... FOR UPDATE` on
-PostgreSQL; on SQLite the write transaction already holds the database's write lock from its start
-(`BEGIN IMMEDIATE`, see db.py). So two requests never both see the last place free, and
 `booked_spots` is changed in the same transaction as the booking rows it counts:
 
     booked_spots = PENDING + CONFIRMED bookings + OFFERED waiting-list entries
 
+and two requests never both take the last place. A new booking takes its place with one conditional
+`UPDATE ... SET booked_spots = booked_spots + 1 WHERE booked_spots < available_spots`, sent last, just
+before the commit: on PostgreSQL the session row is then locked only for that last step, so a popular
+session serves one booking after another instead of queueing on its row for the whole request; on
+SQLite the write transaction holds the database's write lock from its start anyway (`BEGIN
+IMMEDIATE`, see db.py). Every other decision about a place (cancelling, moving, offers, releases)
+locks the session row first: `SELECT ... FOR NO KEY UPDATE` on PostgreSQL.
+
 A PENDING hold past `hold_expires_at` (or an offer past `offer_expires_at`) still counts until it is
-released; every capacity decision releases the session's lapsed ones first, so nobody waits for the
-job that sweeps them.
+released; a capacity decision that finds the session full releases the session's lapsed ones first,
+so nobody waits for the job that sweeps them.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import Select, and_, func, literal, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     LIVE_BOOKING_STATUSES,
+    AuditEntry,
     Booking,
     BookingStatus,
     Course,
@@ -31,12 +39,13 @@ from models import (
     PaymentOption,
     WaitingListEntry,
     WaitingListStatus,
+    new_id,
 )
 
 from . import audit, signals
 from .context import TenantContext
 from .errors import DomainError, InvalidInput, NotFound
-from .references import new_booking_reference
+from .references import centre_prefix, new_booking_reference, random_reference
 
 
 class Refused(DomainError):
@@ -275,7 +284,7 @@ async def live_booking_of(session: AsyncSession, session_id: str, customer_id: s
     )
 
 
-async def _write_booking(
+def _write_booking(
     session: AsyncSession,
     ctx: TenantContext,
     course_session: CourseSession,
@@ -284,13 +293,18 @@ async def _write_booking(
     request: BookingRequest,
     option: PaymentOption,
     now: datetime,
-) -> Booking:
-    """The booking row for a place already taken: PENDING with a hold, or CONFIRMED on invoice."""
+    reference: str,
+) -> tuple[Booking, AuditEntry]:
+    """The booking row (and its audit entry) for a place: PENDING with a hold, or CONFIRMED on invoice.
+
+    Nothing is sent yet: the rows go with the session's next flush.
+    """
     amounts = amounts_for(ctx, course, option)
     on_invoice = option is PaymentOption.INVOICE
     booking = Booking(
+        id=new_id(),
         tenant_id=ctx.tenant_id,
-        reference=await new_booking_reference(session, ctx.tenant.slug),
+        reference=reference,
         session_id=course_session.id,
         customer_id=customer.id,
         status=BookingStatus.CONFIRMED if on_invoice else BookingStatus.PENDING,
@@ -310,8 +324,9 @@ async def _write_booking(
         updated_at=now,
     )
     session.add(booking)
-    await session.flush()
-    audit.record(
+    # The booking knows its session (and so its course) without another query when it is answered.
+    set_committed_value(booking, "session", course_session)
+    entry = audit.record(
         session,
         ctx,
         "booking.created",
@@ -323,32 +338,48 @@ async def _write_booking(
         option=option.value,
         total=amounts.total,
     )
-    booking_changed(session, booking)
-    return booking
+    return booking, entry
 
 
 async def lock_session_with_course(
-    session: AsyncSession, ctx: TenantContext, session_id: str
+    session: AsyncSession, ctx: TenantContext, session_id: str, *, lock: bool = True
 ) -> tuple[CourseSession, Course]:
-    """lock_session, fetching the course (for its price) in the same round trip."""
-    row = (
-        await session.execute(
-            select(CourseSession, Course)
-            .join(Course, Course.id == CourseSession.course_id)
-            .where(CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == session_id)
-            .with_for_update(of=CourseSession)
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+    """lock_session, fetching the course (for its price) in the same round trip.
+
+    `lock=False` only reads them, for a decision that a conditional update makes safe later.
+    """
+    statement = (
+        select(CourseSession, Course)
+        .join(Course, Course.id == CourseSession.course_id)
+        .where(CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == session_id)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        # FOR NO KEY UPDATE: excludes every other locker and writer of the row, yet lets bookings that
+        # refer to it be inserted meanwhile (their foreign key takes only a key-share lock). A plain
+        # FOR UPDATE would wait on those inserts, and they on it, when a session fills up.
+        statement = statement.with_for_update(of=CourseSession, key_share=True)
+    row = (await session.execute(statement)).first()
     if row is None:
         raise NotFound("Session")
     return row[0], row[1]
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A customer, their live booking on a session (id), the offer they hold there (id), and
+    whether a candidate booking reference is taken already: all read in one round trip."""
+
+    customer: Customer
+    live_booking_id: str | None
+    offer_id: str | None
+    reference_taken: bool = False
+
+
 async def _customer_standing(
-    session: AsyncSession, ctx: TenantContext, customer_id: str, session_id: str
-) -> tuple[Customer, str | None, str | None]:
-    """The customer, their live booking on the session (id) and the offer they hold there (id), at once."""
+    session: AsyncSession, ctx: TenantContext, customer_id: str, session_id: str, reference: str | None = None
+) -> Standing:
+    """The customer's standing on a session (and, given a candidate reference, whether it is taken)."""
     live = (
         select(Booking.id)
         .where(
@@ -369,31 +400,116 @@ async def _customer_standing(
         .limit(1)
         .scalar_subquery()
     )
+    taken = (
+        select(Booking.id).where(Booking.reference == reference).exists() if reference is not None else literal(False)
+    )
     row = (
         await session.execute(
-            select(Customer, live, offered).where(Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id)
+            select(Customer, live, offered, taken).where(
+                Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id
+            )
         )
     ).first()
     if row is None:
         raise NotFound("Customer")
-    return row[0], row[1], row[2]
+    return Standing(row[0], row[1], row[2], bool(row[3]))
 
 
 async def create_booking(session: AsyncSession, ctx: TenantContext, request: BookingRequest) -> Booking:
-    """Take a place on a session for a customer (rules 1 to 5 of the booking engine)."""
+    """Take a place on a session for a customer (rules 1 to 5 of the booking engine).
+
+    The usual case (a free place, no live booking or offer of this customer's there) is read without
+    locking, and the place is taken by one conditional update sent after the booking's rows, just
+    before the commit: on PostgreSQL the session row stays locked only from that update to the
+    commit, so a popular session serves one booking after another instead of queueing on its row for
+    the whole request. Anything else, or an update that finds the place gone meanwhile, is decided
+    with the row locked first.
+    """
     now = ctx.now()
     option = payment_option_for(ctx, request)
+    course_session, course = await lock_session_with_course(session, ctx, request.session_id, lock=False)
+    reference = random_reference(centre_prefix(ctx.tenant.slug))
+    standing = await _customer_standing(session, ctx, request.customer_id, course_session.id, reference)
+    ensure_bookable(course_session, now)
+    straightforward = not (
+        standing.live_booking_id is not None
+        or standing.offer_id is not None
+        or standing.reference_taken
+        or course_session.booked_spots >= course_session.available_spots
+    )
+    if straightforward:
+        booking, entry = _write_booking(
+            session, ctx, course_session, course, standing.customer, request, option, now, reference
+        )
+        if await _take_place(session, course_session, standing.customer.id, now):
+            booking_changed(session, booking)
+            capacity_changed(session, ctx, course_session)
+            return booking
+        # The place went since the read (only PostgreSQL lets that happen): withdraw the rows, decide again.
+        await session.delete(booking)
+        await session.delete(entry)
+        await session.flush()
+    return await _create_booking_locked(session, ctx, request, option, now)
+
+
+async def _take_place(session: AsyncSession, course_session: CourseSession, customer_id: str, now: datetime) -> bool:
+    """One more place booked on the session, if it is still open, has one free and no offer to this
+    customer appeared meanwhile; False (nothing changed) otherwise. The pending booking rows are flushed
+    first, by this statement."""
+    offer_meanwhile = (
+        select(WaitingListEntry.id)
+        .where(
+            WaitingListEntry.session_id == course_session.id,
+            WaitingListEntry.customer_id == customer_id,
+            WaitingListEntry.status == WaitingListStatus.OFFERED,
+        )
+        .exists()
+    )
+    try:
+        row = (
+            await session.execute(
+                update(CourseSession)
+                .where(
+                    CourseSession.id == course_session.id,
+                    CourseSession.booked_spots < CourseSession.available_spots,
+                    CourseSession.is_active.is_(True),
+                    CourseSession.is_completed.is_(False),
+                    CourseSession.cancelled_at.is_(None),
+                    CourseSession.starts_at > now,
+                    ~offer_meanwhile,
+                )
+                .values(booked_spots=CourseSession.booked_spots + 1, updated_at=now)
+                .returning(CourseSession.booked_spots, CourseSession.available_spots)
+                .execution_options(synchronize_session=False)
+            )
+        ).first()
+    except IntegrityError as error:
+        if _is_live_booking_clash(error):
+            raise Refused("already_booked", "This customer already has a place on this session.") from error
+        # A foreign key: the session or the customer was deleted while this request ran.
+        raise NotFound("Session") from error
+    if row is None:
+        return False
+    set_committed_value(course_session, "booked_spots", row[0])
+    set_committed_value(course_session, "available_spots", row[1])
+    return True
+
+
+async def _create_booking_locked(
+    session: AsyncSession, ctx: TenantContext, request: BookingRequest, option: PaymentOption, now: datetime
+) -> Booking:
+    """create_booking with the session row locked first: lapsed holds, offers, a full session."""
     course_session, course = await lock_session_with_course(session, ctx, request.session_id)
-    customer, existing, offer_id = await _customer_standing(session, ctx, request.customer_id, course_session.id)
+    standing = await _customer_standing(session, ctx, request.customer_id, course_session.id)
     ensure_bookable(course_session, now)
     # Lapsed holds and offers only matter when they stand in the way: a full session, or this
     # customer's own lapsed hold. Releasing them is then done before deciding.
-    in_the_way = existing is not None or course_session.booked_spots >= course_session.available_spots
+    in_the_way = standing.live_booking_id is not None or course_session.booked_spots >= course_session.available_spots
     if in_the_way and await release_lapsed(session, ctx, course_session, now):
-        customer, existing, offer_id = await _customer_standing(session, ctx, customer.id, course_session.id)
-    if existing is not None:
+        standing = await _customer_standing(session, ctx, request.customer_id, course_session.id)
+    if standing.live_booking_id is not None:
         raise Refused("already_booked", "This customer already has a place on this session.")
-    offer = await session.get(WaitingListEntry, offer_id) if offer_id else None
+    offer = await session.get(WaitingListEntry, standing.offer_id) if standing.offer_id else None
     if offer is not None:
         # The place was set aside for them when it was offered; taking it is not a new place.
         offer.status = WaitingListStatus.ACCEPTED
@@ -402,11 +518,25 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
         if course_session.booked_spots >= course_session.available_spots:
             raise Refused("session_full", "This session is full; join the waiting list instead.")
         course_session.booked_spots += 1
-    booking = await _write_booking(session, ctx, course_session, course, customer, request, option, now)
+    reference = await new_booking_reference(session, ctx.tenant.slug)
+    booking, _entry = _write_booking(
+        session, ctx, course_session, course, standing.customer, request, option, now, reference
+    )
     if offer is not None:
+        await session.flush()  # the booking row first: the entry refers to it
         offer.booking_id = booking.id
+    booking_changed(session, booking)
     capacity_changed(session, ctx, course_session)
     return booking
+
+
+def _is_live_booking_clash(error: IntegrityError) -> bool:
+    """The one-live-booking index said no: the same customer's booking was made at the same moment.
+
+    PostgreSQL names the index; SQLite names its columns.
+    """
+    message = str(error.orig)
+    return "uq_bookings_live_customer_session" in message or "bookings.session_id, bookings.customer_id" in message
 
 
 # --- giving a place back, moving it --------------------------------------------------------------
@@ -462,10 +592,10 @@ async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: st
         raise Refused("different_course", "A booking can only move to a session of the same course.", field="sessionId")
     ensure_bookable(target, now)
     await release_lapsed(session, ctx, target, now)
-    _customer, existing, offer_id = await _customer_standing(session, ctx, booking.customer_id, target.id)
-    if existing is not None:
+    standing = await _customer_standing(session, ctx, booking.customer_id, target.id)
+    if standing.live_booking_id is not None:
         raise Refused("already_booked", "This customer already has a place on that session.", field="sessionId")
-    offer = await session.get(WaitingListEntry, offer_id) if offer_id else None
+    offer = await session.get(WaitingListEntry, standing.offer_id) if standing.offer_id else None
     if offer is not None:
         # A place on the target was already set aside for this customer: the move takes that one.
         offer.status = WaitingListStatus.ACCEPTED
@@ -546,11 +676,8 @@ async def list_bookings(
 async def course_ids_of(session: AsyncSession, ctx: TenantContext, bookings: list[Booking]) -> dict[str, str]:
     """The course of each booking's session, in one query (none when the sessions are loaded already)."""
     wanted = {b.session_id for b in bookings}
-    known = {
-        obj.id: obj.course_id
-        for obj in session.identity_map.values()
-        if isinstance(obj, CourseSession) and obj.id in wanted
-    }
+    loaded = [*session.identity_map.values(), *(b.__dict__.get("session") for b in bookings)]
+    known = {obj.id: obj.course_id for obj in loaded if isinstance(obj, CourseSession) and obj.id in wanted}
     missing = wanted - known.keys()
     if missing:
         rows = await session.execute(

@@ -666,6 +666,8 @@ async def update_session(
 async def delete_session(session: AsyncSession, ctx: TenantContext, course_id: str, session_id: str) -> None:
     """Remove a session nobody has ever booked; one with bookings is deactivated or cancelled instead."""
     item = await _lock_session(session, ctx, course_id, session_id)
+    # The engine's lock lets bookings of the session be inserted meanwhile; deleting must stop them too.
+    await session.execute(select(CourseSession.id).where(CourseSession.id == item.id).with_for_update())
     booked = item.booked_spots > 0 or await session.scalar(
         select(exists().where(Booking.tenant_id == ctx.tenant_id, Booking.session_id == item.id))
     )
