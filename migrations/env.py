@@ -37,7 +37,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    asyncio.run(_run_async(config.get_main_option("sqlalchemy.url")))
+    from trainhub_ui.config import get_settings
+
+    asyncio.run(_run_async(config.get_main_option("sqlalchemy.url") or get_settings().database_url))
 
 
 if context.is_offline_mode():

@@ -1,6 +1,7 @@
 """The SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from .base import Base, new_id, utcnow
+from .billing import Invoice, WebhookEvent
 from .booking import (
     LIVE_BOOKING_STATUSES,
     Booking,
@@ -11,6 +12,7 @@ from .booking import (
     PaymentOption,
     PaymentStatus,
     Refund,
+    RefundStatus,
     WaitingListEntry,
     WaitingListStatus,
 )
@@ -33,6 +35,7 @@ __all__ = [
     "CourseSession",
     "Customer",
     "FeedbackAnswer",
+    "Invoice",
     "OutboxEmail",
     "OutboxStatus",
     "Payment",
@@ -41,6 +44,7 @@ __all__ = [
     "PaymentOption",
     "PaymentStatus",
     "Refund",
+    "RefundStatus",
     "SessionAttendance",
     "SignInAttempt",
     "StaffRole",
@@ -48,6 +52,7 @@ __all__ = [
     "Tenant",
     "WaitingListEntry",
     "WaitingListStatus",
+    "WebhookEvent",
     "new_id",
     "utcnow",
 ]

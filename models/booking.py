@@ -44,6 +44,13 @@ class PaymentMethod(enum.StrEnum):
     OFFLINE = "offline"
 
 
+class RefundStatus(enum.StrEnum):
+    # Written before the provider is asked, so a crash in between leaves a refund to retry, not money lost.
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
 class PaymentKind(enum.StrEnum):
     FULL = "FULL"
     DEPOSIT = "DEPOSIT"
@@ -144,6 +151,10 @@ class Refund(IdMixin, TenantOwned, TimestampsMixin, Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
     created_by: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[RefundStatus] = mapped_column(
+        str_enum(RefundStatus, "refund_status"), default=RefundStatus.SUCCEEDED, server_default="SUCCEEDED"
+    )
+    failure_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class WaitingListEntry(IdMixin, TenantOwned, TimestampsMixin, Base):
