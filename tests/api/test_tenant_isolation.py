@@ -71,7 +71,8 @@ class World:
     offer_session_id: str = ""  # two places, both on offer to the waiting list
     spare_session_id: str = ""  # nobody ever booked: can be deleted
     student_ids: list[str] = field(default_factory=list)
-    booking_id: str = ""  # live (CONFIRMED, on invoice)
+    booking_id: str = ""  # live (CONFIRMED, on invoice), part paid by bank transfer
+    payment_id: str = ""  # the bank transfer on `booking_id`
     waiting_entry_id: str = ""  # WAITING
     accept_entry_id: str = ""  # OFFERED
     decline_entry_id: str = ""  # OFFERED
@@ -160,6 +161,8 @@ async def build_world(api: httpx.AsyncClient, db: Database, centre: Centre, labe
         }
 
     world.booking_id = (await _created(api, world, "/bookings", booking(0, world.open_session_id)))["id"]
+    transfer = {"amount": 10000, "note": f"{label} transfer"}
+    world.payment_id = (await _created(api, world, f"/bookings/{world.booking_id}/payments", transfer))["id"]
     await _created(api, world, "/bookings", booking(0, world.full_session_id))
     waiting = {"customerId": world.student_ids[1], "sessionId": world.full_session_id}
     world.waiting_entry_id = (await _created(api, world, "/waiting-list", waiting))["id"]
@@ -294,6 +297,15 @@ CASES: dict[tuple[str, str], Case] = {
         body=lambda w: {"sessionId": w.other_session_id, "staffNotes": f"{w.label} phoned"},
         foreign_bodies=lambda a, b: [ForeignBody({"sessionId": b.other_session_id}, 404)],
         shows=("booking_id", "other_session_id"),
+    ),
+    ("GET", "/api/tenant/{slug}/bookings/{booking_id}/payments"): Case(
+        targets={"booking_id": "booking_id"}, shows=("booking_id", "payment_id")
+    ),
+    ("POST", "/api/tenant/{slug}/bookings/{booking_id}/payments"): Case(
+        targets={"booking_id": "booking_id"}, body=lambda w: {"amount": 100}, ok=201, shows=("booking_id",)
+    ),
+    ("POST", "/api/tenant/{slug}/bookings/{booking_id}/refunds"): Case(
+        targets={"booking_id": "booking_id"}, body=lambda w: {"amount": 50}, ok=201, shows=("payment_id",)
     ),
     # waiting lists
     ("GET", "/api/tenant/{slug}/waiting-list"): Case(

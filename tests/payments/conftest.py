@@ -41,6 +41,73 @@ resources.Store.try_load_from_disk = lambda self: None
 from aiohttp import web
 from localstripe.server import app
 
+# localstripe has no Checkout Sessions. This is the part of them the app uses, kept beside the fake
+# itself: create (with Stripe's idempotency keys), retrieve, and two test-only routes that stand in
+# for the student on Stripe's page (paid with a PaymentIntent the test made) and for Stripe's expiry.
+checkout_sessions = {}
+by_idempotency_key = {}
+
+
+async def create_checkout_session(request):
+    key = request.headers.get("Idempotency-Key")
+    if key and key in by_idempotency_key:
+        return web.json_response(checkout_sessions[by_idempotency_key[key]])
+    form = await request.post()
+    needed = ("line_items[0][price_data][unit_amount]", "line_items[0][price_data][currency]", "expires_at")
+    if any(name not in form for name in needed):
+        error = {"type": "invalid_request_error", "message": "Missing required param: " + ", ".join(needed)}
+        return web.json_response({"error": error}, status=400)
+    session_id = "cs_test_" + os.urandom(12).hex()
+    amount = int(form["line_items[0][price_data][unit_amount]"]) * int(form.get("line_items[0][quantity]", "1"))
+    session = {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": form.get("mode"),
+        "status": "open",
+        "payment_status": "unpaid",
+        "amount_total": amount,
+        "currency": form["line_items[0][price_data][currency]"],
+        "customer_email": form.get("customer_email"),
+        "client_reference_id": form.get("client_reference_id"),
+        "success_url": form.get("success_url"),
+        "cancel_url": form.get("cancel_url"),
+        "expires_at": int(form["expires_at"]),
+        "metadata": {k[len("metadata["):-1]: v for k, v in form.items() if k.startswith("metadata[")},
+        "payment_intent": None,
+        "url": f"http://{request.host}/checkout/{session_id}",
+    }
+    checkout_sessions[session_id] = session
+    if key:
+        by_idempotency_key[key] = session_id
+    return web.json_response(session)
+
+
+async def retrieve_checkout_session(request):
+    session = checkout_sessions.get(request.match_info["id"])
+    if session is None:
+        error = {"type": "invalid_request_error", "message": "No such checkout session"}
+        return web.json_response({"error": error}, status=404)
+    return web.json_response(session)
+
+
+async def complete_checkout_session(request):
+    session = checkout_sessions[request.match_info["id"]]
+    body = await request.json()
+    session.update(status="complete", payment_status="paid", payment_intent=body["payment_intent"], url=None)
+    return web.json_response(session)
+
+
+async def expire_checkout_session(request):
+    session = checkout_sessions[request.match_info["id"]]
+    session.update(status="expired", url=None)
+    return web.json_response(session)
+
+
+app.router.add_post("/v1/checkout/sessions", create_checkout_session)
+app.router.add_get("/v1/checkout/sessions/{id}", retrieve_checkout_session)
+app.router.add_post("/_test/checkout/sessions/{id}/complete", complete_checkout_session)
+app.router.add_post("/_test/checkout/sessions/{id}/expire", expire_checkout_session)
+
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.bind(("127.0.0.1", 0))
 sock.listen(128)

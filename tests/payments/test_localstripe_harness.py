@@ -220,18 +220,27 @@ def test_localstripe_delivers_a_signed_payment_intent_succeeded_webhook(
 # --- where localstripe differs from Stripe ---------------------------------------------------------------
 
 
-def test_gap_no_checkout_sessions(stripe_client: stripe.StripeClient) -> None:
-    line_item = {"price_data": {"currency": "eur", "unit_amount": 5000, "product_data": {"name": "First aid"}}}
-    with pytest.raises(stripe.APIError) as missing:
-        stripe_client.v1.checkout.sessions.create(
-            params={
-                "mode": "payment",
-                "success_url": "http://127.0.0.1/done",
-                "line_items": [{**line_item, "quantity": 1}],
-            }
-        )
-
-    assert missing.value.http_status == 404
+def test_checkout_sessions_are_the_harness_own(stripe_client: stripe.StripeClient) -> None:
+    """localstripe has no Checkout Sessions; conftest adds the part the app uses, Stripe-shaped."""
+    line_item = {"price_data": {"currency": "gbp", "unit_amount": 5000, "product_data": {"name": "First aid"}}}
+    params = {
+        "mode": "payment",
+        "success_url": "http://127.0.0.1/done",
+        "cancel_url": "http://127.0.0.1/pay",
+        "line_items": [{**line_item, "quantity": 2}],
+        "expires_at": 2_000_000_000,
+        "metadata": {"paymentId": "p1"},
+    }
+    made = stripe_client.v1.checkout.sessions.create(params=params, options={"idempotency_key": "payment-p1"})
+    assert made.id.startswith("cs_test_") and made.status == "open" and made.amount_total == 10000
+    assert made.metadata["paymentId"] == "p1" and made.url
+    again = stripe_client.v1.checkout.sessions.create(params=params, options={"idempotency_key": "payment-p1"})
+    assert again.id == made.id
+    assert stripe_client.v1.checkout.sessions.retrieve(made.id).amount_total == 10000
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.checkout.sessions.retrieve("cs_test_unknown")
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.checkout.sessions.create(params={"mode": "payment"})
 
 
 def test_gap_no_webhook_endpoints_api(stripe_client: stripe.StripeClient) -> None:

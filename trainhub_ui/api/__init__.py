@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from trainhub_ui.db import database
 
-from . import bookings, courses, dashboard, students
+from . import bookings, courses, dashboard, payments, students
 from .common import install_error_handlers, refuse_nul_characters
 
 router = APIRouter(prefix="/api", dependencies=[Depends(refuse_nul_characters)])
@@ -21,8 +21,9 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-for module in (courses, bookings, students, dashboard):
+for module in (courses, bookings, students, dashboard, payments):
     router.include_router(module.router)
+router.include_router(payments.webhook_router)
 
 
 def install_api(app: FastAPI) -> None:

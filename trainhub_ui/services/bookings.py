@@ -558,18 +558,42 @@ async def cancel_booking(session: AsyncSession, ctx: TenantContext, booking_id: 
     if booking.status not in LIVE_BOOKING_STATUSES:
         raise Refused("booking_not_live", f"This booking is {booking.status.value.lower()} already.")
     course_session = await lock_session(session, ctx, booking.session_id)
-    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancellation_reason = reason
-    booking.balance_due = 0
     booking.hold_expires_at = None
+    await _give_place_back(session, ctx, course_session, booking, BookingStatus.CANCELLED, reason)
+    return booking
+
+
+async def _give_place_back(
+    session: AsyncSession,
+    ctx: TenantContext,
+    course_session: CourseSession,
+    booking: Booking,
+    status: BookingStatus,
+    reason: str,
+) -> None:
+    """A live booking ends (cancelled, or its hold ended): the place goes to the waiting list or on sale."""
+    now = ctx.now()
+    booking.status = status
+    booking.balance_due = 0
     booking.updated_at = now
     course_session.booked_spots -= 1
-    audit.record(session, ctx, "booking.cancelled", "booking", booking.id, reason=reason)
+    audit.record(session, ctx, f"booking.{status.value.lower()}", "booking", booking.id, reason=reason)
     await offer_places(session, ctx, course_session, now)
     booking_changed(session, booking)
     capacity_changed(session, ctx, course_session)
-    return booking
+
+
+async def end_hold(session: AsyncSession, ctx: TenantContext, booking: Booking, reason: str) -> bool:
+    """A PENDING booking whose payment can no longer come (its checkout expired): the hold ends now,
+    before its time, and the place goes to the waiting list or back on sale. False if it was not held."""
+    course_session = await lock_session(session, ctx, booking.session_id)
+    await session.refresh(booking)
+    if booking.status is not BookingStatus.PENDING:
+        return False
+    await _give_place_back(session, ctx, course_session, booking, BookingStatus.EXPIRED, reason)
+    return True
 
 
 async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: str, target_session_id: str) -> Booking:

@@ -33,7 +33,7 @@ from .bookings import (
     release_lapsed,
 )
 from .context import TenantContext
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -208,3 +208,53 @@ async def find_booking_by_reference(session: AsyncSession, ctx: TenantContext, r
     if booking is None:
         raise NotFound("Booking")
     return booking
+
+
+async def record_bank_transfer(
+    session: AsyncSession, ctx: TenantContext, booking_id: str, amount: int, note: str = ""
+) -> Payment:
+    """Staff record money received by bank transfer against a confirmed booking (an invoice, a balance)."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput("amount", "A payment is a whole positive number of minor units (pence).")
+    now = ctx.now()
+    booking = await get_booking(session, ctx, booking_id)
+    await session.refresh(booking, with_for_update=True)
+    if booking.status is not BookingStatus.CONFIRMED:
+        raise Refused(
+            "booking_not_confirmed",
+            f"Only a confirmed booking takes payments (this one is {booking.status.value.lower()}).",
+        )
+    if amount > booking.balance_due:
+        raise InvalidInput("amount", f"At most the balance due, {booking.balance_due}, can be recorded.")
+    payment = Payment(
+        tenant_id=ctx.tenant_id,
+        booking_id=booking.id,
+        kind=PaymentKind.FULL if amount == booking.total_amount else PaymentKind.BALANCE,
+        status=PaymentStatus.PAID,
+        payment_method=PaymentMethod.BANK_TRANSFER,
+        currency=booking.currency,
+        amount=amount,
+        paid_at=now,
+        created_at=now,
+        updated_at=now,
+        failure_reason="",
+    )
+    session.add(payment)
+    booking.amount_paid += amount
+    booking.balance_due = max(booking.total_amount - booking.amount_paid, 0)
+    booking.updated_at = now
+    await session.flush()
+    audit.record(session, ctx, "payment.bank_transfer", "payment", payment.id, amount=amount, note=note[:200])
+    booking_changed(session, booking)
+    return payment
+
+
+async def payments_of(session: AsyncSession, ctx: TenantContext, booking_id: str) -> list[Payment]:
+    booking = await get_booking(session, ctx, booking_id)
+    return list(
+        await session.scalars(
+            select(Payment)
+            .where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id == booking.id)
+            .order_by(Payment.created_at, Payment.id)
+        )
+    )

@@ -1,0 +1,384 @@
+"""Card payments through Stripe (localstripe on loopback), on SQLite and PostgreSQL.
+
+The app's own code is the real Stripe code (the SDK, Checkout Sessions, signed webhooks). What
+localstripe lacks is added on its side (see conftest): Checkout Sessions, and the events it never
+sends, which the tests sign with the webhook secret as Stripe would. The webhook goes over HTTP to
+the API app in process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+import pytest
+import stripe
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from models import (
+    Booking,
+    BookingStatus,
+    CourseSession,
+    Payment,
+    PaymentKind,
+    PaymentOption,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    Tenant,
+    WebhookEvent,
+    utcnow,
+)
+from tests import factories
+from tests.payments.conftest import TEST_API_KEY, signed_event_headers, stripe_event_payload
+from trainhub_ui.api import install_api
+from trainhub_ui.config import reload_settings
+from trainhub_ui.db import Database, set_database
+from trainhub_ui.payments import StripeProvider, provider
+from trainhub_ui.services import checkout
+from trainhub_ui.services.bookings import BookingRequest, create_booking
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.errors import InvalidInput
+from trainhub_ui.services.refunds import refund_booking
+
+WEBHOOK_SECRET = "whsec_trainhub_tests"
+BASE_URL = "http://trainhub.test"
+WEBHOOK = "/api/payments/stripe/webhook"
+
+
+@dataclass
+class Shop:
+    db: Database
+    ctx: TenantContext
+    tenant: Tenant
+    session_id: str
+    students: list[str]
+    provider: StripeProvider
+    api: httpx.AsyncClient
+    stripe: stripe.StripeClient
+    localstripe: str
+
+    async def book(self, student: int = 0, ctx: TenantContext | None = None, **options: object) -> Booking:
+        async with self.db.transaction() as session:
+            request = BookingRequest(customer_id=self.students[student], session_id=self.session_id, **options)
+            return await create_booking(session, ctx or self.ctx, request)
+
+    async def checkout_session(self, booking: Booking) -> dict:
+        started = await checkout.begin_checkout(self.db, self.ctx, self.provider, booking.reference, BASE_URL)
+        assert started.provider_reference and started.url
+        return self._fake("GET", f"/v1/checkout/sessions/{started.provider_reference}")
+
+    def card_payment(self, amount: int, card: str = "pm_card_visa") -> str:
+        """What the student's card does on Stripe's page: a confirmed PaymentIntent in localstripe."""
+        intent = self.stripe.v1.payment_intents.create(
+            params={"amount": amount, "currency": "gbp", "payment_method": card, "confirm": True}
+        )
+        assert intent.status == "succeeded"
+        return intent.id
+
+    def pay(self, checkout_session: dict) -> dict:
+        intent = self.card_payment(checkout_session["amount_total"])
+        return self._fake(
+            "POST", f"/_test/checkout/sessions/{checkout_session['id']}/complete", {"payment_intent": intent}
+        )
+
+    def expire(self, checkout_session: dict) -> dict:
+        return self._fake("POST", f"/_test/checkout/sessions/{checkout_session['id']}/expire", {})
+
+    def _fake(self, method: str, path: str, body: dict | None = None) -> dict:
+        answer = httpx.request(
+            method,
+            self.localstripe + path,
+            json=body,
+            headers={"Authorization": f"Bearer {TEST_API_KEY}"},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    async def deliver(self, event_type: str, data: dict, *, event_id: str | None = None) -> httpx.Response:
+        payload = stripe_event_payload(event_type, data, event_id=event_id)
+        return await self.api.post(WEBHOOK, content=payload, headers=signed_event_headers(payload, WEBHOOK_SECRET))
+
+    async def booking(self, booking_id: str) -> Booking:
+        async with self.db.read() as session:
+            found = await session.get(Booking, booking_id)
+            assert found is not None
+            return found
+
+    async def payments(self, booking_id: str) -> list[Payment]:
+        async with self.db.read() as session:
+            return list(
+                await session.scalars(
+                    select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.created_at)
+                )
+            )
+
+    async def booked_spots(self) -> int:
+        async with self.db.read() as session:
+            course_session = await session.get(CourseSession, self.session_id)
+            assert course_session is not None
+            return course_session.booked_spots
+
+
+@pytest.fixture
+async def shop(
+    db: Database, localstripe: str, stripe_client: stripe.StripeClient, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Shop]:
+    monkeypatch.setenv("TRAINHUB_STRIPE_SECRET_KEY", TEST_API_KEY)
+    monkeypatch.setenv("TRAINHUB_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("TRAINHUB_STRIPE_API_BASE", localstripe)
+    monkeypatch.setenv("TRAINHUB_BASE_URL", BASE_URL)
+    reload_settings()
+    async with db.transaction() as session:
+        tenant = await factories.centre(session, "bristol-gas-training", "Bristol Gas Training Centre")
+        course = await factories.course(session, tenant, price=49500)
+        start = (utcnow() + timedelta(days=30)).date()
+        course_session = await factories.course_session(session, course, spots=2, start=start)
+        students = [await factories.customer(session, tenant, f"s{n}@example.com") for n in range(3)]
+    app = FastAPI()
+    install_api(app)
+    set_database(db)
+    payments = provider()
+    assert isinstance(payments, StripeProvider)
+    try:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as api:
+            yield Shop(
+                db=db,
+                ctx=TenantContext(tenant=tenant, actor="tests"),
+                tenant=tenant,
+                session_id=course_session.id,
+                students=[s.id for s in students],
+                provider=payments,
+                api=api,
+                stripe=stripe_client,
+                localstripe=localstripe,
+            )
+    finally:
+        set_database(None)
+        monkeypatch.undo()
+        reload_settings()
+
+
+async def test_full_payment_by_checkout_and_webhook(shop: Shop) -> None:
+    booking = await shop.book()
+    session = await shop.checkout_session(booking)
+    assert session["amount_total"] == 49500 and session["currency"] == "gbp"
+    assert session["metadata"]["bookingId"] == booking.id and session["metadata"]["kind"] == "FULL"
+    assert session["metadata"]["tenant"] == shop.tenant.id
+    assert session["customer_email"] == "s0@example.com"
+    assert session["success_url"].startswith(f"{BASE_URL}/bristol-gas-training/pay/{booking.reference}/done")
+    # Stripe keeps a checkout open at least 30 minutes: the 15-minute hold grew to match it.
+    held = await shop.booking(booking.id)
+    assert held.hold_expires_at is not None and held.hold_expires_at - utcnow() > timedelta(minutes=30)
+    assert session["expires_at"] == int(held.hold_expires_at.timestamp())
+    [payment] = await shop.payments(booking.id)
+    assert payment.status is PaymentStatus.PENDING and payment.stripe_checkout_session_id == session["id"]
+
+    paid = shop.pay(session)
+    answer = await shop.deliver("checkout.session.completed", paid)
+    assert answer.status_code == 200 and answer.json()["outcome"] == "paid", answer.text
+    confirmed = await shop.booking(booking.id)
+    assert confirmed.status is BookingStatus.CONFIRMED and confirmed.amount_paid == 49500
+    assert confirmed.balance_due == 0
+    [payment] = await shop.payments(booking.id)
+    assert payment.status is PaymentStatus.PAID and payment.stripe_payment_intent_id == paid["payment_intent"]
+
+
+async def test_reopening_the_payment_answers_the_same_checkout(shop: Shop) -> None:
+    booking = await shop.book()
+    first = await checkout.begin_checkout(shop.db, shop.ctx, shop.provider, booking.reference, BASE_URL)
+    again = await checkout.begin_checkout(shop.db, shop.ctx, shop.provider, booking.reference, BASE_URL)
+    assert again.provider_reference == first.provider_reference and again.url == first.url
+    assert len(await shop.payments(booking.id)) == 1
+
+
+async def test_replayed_webhook_changes_nothing(shop: Shop) -> None:
+    booking = await shop.book()
+    paid = shop.pay(await shop.checkout_session(booking))
+    first = await shop.deliver("checkout.session.completed", paid, event_id="evt_replayed_once")
+    assert first.json()["outcome"] == "paid"
+    before = await shop.booking(booking.id)
+    replay = await shop.deliver("checkout.session.completed", paid, event_id="evt_replayed_once")
+    assert replay.status_code == 200 and replay.json()["outcome"].startswith("duplicate")
+    after = await shop.booking(booking.id)
+    assert (after.amount_paid, after.status, after.updated_at) == (before.amount_paid, before.status, before.updated_at)
+    async with shop.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(WebhookEvent)) == 1
+
+
+async def test_missing_or_tampered_signature_is_refused_and_changes_nothing(shop: Shop) -> None:
+    booking = await shop.book()
+    paid = shop.pay(await shop.checkout_session(booking))
+    payload = stripe_event_payload("checkout.session.completed", paid)
+    unsigned = await shop.api.post(WEBHOOK, content=payload, headers={"Content-Type": "application/json"})
+    assert unsigned.status_code == 400 and unsigned.json()["code"] == "bad_signature"
+    headers = signed_event_headers(payload, WEBHOOK_SECRET)
+    tampered = payload.replace(b'"amount_total": 49500', b'"amount_total": 100')
+    assert tampered != payload
+    assert (await shop.api.post(WEBHOOK, content=tampered, headers=headers)).status_code == 400
+    wrong_secret = signed_event_headers(payload, "whsec_someone_else")
+    assert (await shop.api.post(WEBHOOK, content=payload, headers=wrong_secret)).status_code == 400
+    stale = signed_event_headers(payload, WEBHOOK_SECRET, timestamp=int(utcnow().timestamp()) - 3600)
+    assert (await shop.api.post(WEBHOOK, content=payload, headers=stale)).status_code == 400
+    assert (await shop.booking(booking.id)).status is BookingStatus.PENDING
+    async with shop.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+
+
+async def test_wrong_amount_in_an_event_changes_nothing(shop: Shop) -> None:
+    booking = await shop.book()
+    paid = shop.pay(await shop.checkout_session(booking))
+    answer = await shop.deliver("checkout.session.completed", {**paid, "amount_total": 100})
+    assert answer.status_code == 200 and answer.json()["outcome"] == "refused: amount_mismatch"
+    answer = await shop.deliver("checkout.session.completed", {**paid, "currency": "usd"})
+    assert answer.json()["outcome"] == "refused: amount_mismatch"
+    assert (await shop.booking(booking.id)).status is BookingStatus.PENDING
+    [payment] = await shop.payments(booking.id)
+    assert payment.status is PaymentStatus.PENDING
+
+
+async def test_deposit_then_balance(shop: Shop) -> None:
+    booking = await shop.book(payment_option=PaymentOption.DEPOSIT)
+    deposit = await shop.checkout_session(booking)
+    assert deposit["amount_total"] == 14850 and deposit["metadata"]["kind"] == "DEPOSIT"
+    assert (await shop.deliver("checkout.session.completed", shop.pay(deposit))).json()["outcome"] == "paid"
+    confirmed = await shop.booking(booking.id)
+    assert confirmed.status is BookingStatus.CONFIRMED
+    assert (confirmed.amount_paid, confirmed.balance_due) == (14850, 49500 - 14850)
+
+    balance = await shop.checkout_session(confirmed)
+    assert balance["amount_total"] == 34650 and balance["metadata"]["kind"] == "BALANCE"
+    assert (await shop.deliver("checkout.session.completed", shop.pay(balance))).json()["outcome"] == "paid"
+    settled = await shop.booking(booking.id)
+    assert (settled.amount_paid, settled.balance_due) == (49500, 0)
+    kinds = [(p.kind, p.status) for p in await shop.payments(booking.id)]
+    assert kinds == [(PaymentKind.DEPOSIT, PaymentStatus.PAID), (PaymentKind.BALANCE, PaymentStatus.PAID)]
+
+
+async def test_declined_card_fails_the_payment_and_keeps_the_hold(shop: Shop) -> None:
+    booking = await shop.book()
+    session = await shop.checkout_session(booking)
+    [payment] = await shop.payments(booking.id)
+    metadata = session["metadata"]
+    # What Stripe's page does with a declined card: the PaymentIntent fails, with our metadata on it.
+    intent = shop.stripe.v1.payment_intents.create(
+        params={
+            "amount": 49500,
+            "currency": "gbp",
+            "payment_method": "pm_card_chargeCustomerFail",
+            "metadata": metadata,
+        }
+    )
+    with pytest.raises(stripe.CardError):
+        shop.stripe.v1.payment_intents.confirm(intent.id)
+    failed = shop.stripe.v1.payment_intents.retrieve(intent.id)
+    answer = await shop.deliver("payment_intent.payment_failed", json.loads(json.dumps(failed.to_dict())))
+    assert answer.json()["outcome"] == "failed", answer.text
+    [payment] = await shop.payments(booking.id)
+    assert payment.status is PaymentStatus.FAILED and payment.failure_reason
+    still = await shop.booking(booking.id)
+    assert still.status is BookingStatus.PENDING and await shop.booked_spots() == 1
+    # Trying again opens a new payment for the same amount.
+    retry = await shop.checkout_session(still)
+    assert retry["id"] != session["id"] and retry["amount_total"] == 49500
+
+
+async def test_expired_checkout_frees_the_place(shop: Shop) -> None:
+    booking = await shop.book()
+    session = await shop.checkout_session(booking)
+    assert await shop.booked_spots() == 1
+    answer = await shop.deliver("checkout.session.expired", shop.expire(session))
+    assert answer.json()["outcome"] == "expired"
+    assert (await shop.booking(booking.id)).status is BookingStatus.EXPIRED
+    assert await shop.booked_spots() == 0
+    [payment] = await shop.payments(booking.id)
+    assert payment.status is PaymentStatus.FAILED
+
+
+async def test_success_page_reconciles_without_a_webhook(shop: Shop) -> None:
+    booking = await shop.book()
+    session = shop.pay(await shop.checkout_session(booking))
+    state = await shop.provider.checkout_state(session["id"])
+    settled = await checkout.settle_checkout_state(shop.db, shop.ctx, shop.provider, state)
+    assert settled is not None and settled.changed
+    assert (await shop.booking(booking.id)).status is BookingStatus.CONFIRMED
+    # The webhook that arrives later finds it done.
+    assert (await shop.deliver("checkout.session.completed", session)).json()["outcome"] == "already paid"
+
+
+async def test_paid_after_the_hold_lapsed_with_no_place_left_is_refunded(shop: Shop) -> None:
+    an_hour_ago = TenantContext(tenant=shop.tenant, actor="tests", clock=lambda: utcnow() - timedelta(hours=1))
+    late = await shop.book(0, ctx=an_hour_ago)
+    # Started while the hold still ran (an hour ago), paid now: the hold lapsed meanwhile.
+    started = await checkout.begin_checkout(shop.db, an_hour_ago, shop.provider, late.reference, BASE_URL)
+    session = shop._fake("GET", f"/v1/checkout/sessions/{started.provider_reference}")
+    # Its place went to two others in the meantime.
+    await shop.book(1)
+    await shop.book(2)
+    assert await shop.booked_spots() == 2
+    answer = await shop.deliver("checkout.session.completed", shop.pay(session))
+    assert answer.json()["outcome"] == "paid after the hold lapsed; refunded 49500", answer.text
+    lapsed = await shop.booking(late.id)
+    assert lapsed.status is BookingStatus.EXPIRED and await shop.booked_spots() == 2
+    [payment] = await shop.payments(late.id)
+    assert payment.status is PaymentStatus.REFUNDED and payment.amount_refunded == 49500
+    refunds = shop.stripe.v1.refunds.list(params={"payment_intent": payment.stripe_payment_intent_id})
+    assert [r.amount for r in refunds.data] == [49500]
+
+
+async def test_paid_after_the_hold_lapsed_with_a_place_free_is_confirmed(shop: Shop) -> None:
+    an_hour_ago = TenantContext(tenant=shop.tenant, actor="tests", clock=lambda: utcnow() - timedelta(hours=1))
+    late = await shop.book(0, ctx=an_hour_ago)
+    started = await checkout.begin_checkout(shop.db, an_hour_ago, shop.provider, late.reference, BASE_URL)
+    session = shop._fake("GET", f"/v1/checkout/sessions/{started.provider_reference}")
+    answer = await shop.deliver("checkout.session.completed", shop.pay(session))
+    assert answer.json()["outcome"] == "paid"
+    assert (await shop.booking(late.id)).status is BookingStatus.CONFIRMED and await shop.booked_spots() == 1
+
+
+async def test_partial_and_full_refunds_and_over_refund_refused(shop: Shop) -> None:
+    booking = await shop.book(payment_option=PaymentOption.DEPOSIT)
+    await shop.deliver("checkout.session.completed", shop.pay(await shop.checkout_session(booking)))
+    confirmed = await shop.booking(booking.id)
+    await shop.deliver("checkout.session.completed", shop.pay(await shop.checkout_session(confirmed)))
+    deposit, balance = await shop.payments(booking.id)
+
+    # The balance payment goes back first.
+    first = await refund_booking(shop.db, shop.ctx, shop.provider, booking.id, 10000, "goodwill")
+    assert [(r.payment_id, r.amount, r.status) for r in first.refunds] == [(balance.id, 10000, RefundStatus.SUCCEEDED)]
+    with pytest.raises(InvalidInput) as refused:
+        await refund_booking(shop.db, shop.ctx, shop.provider, booking.id, 49500 - 10000 + 1, "too much")
+    assert refused.value.field == "amount"
+    # The rest: the balance's remainder, then the deposit.
+    rest = await refund_booking(shop.db, shop.ctx, shop.provider, booking.id, 49500 - 10000, "cancelled")
+    assert [(r.payment_id, r.amount) for r in rest.refunds] == [(balance.id, 34650 - 10000), (deposit.id, 14850)]
+    deposit, balance = await shop.payments(booking.id)
+    assert deposit.status is PaymentStatus.REFUNDED and balance.status is PaymentStatus.REFUNDED
+    assert (deposit.amount_refunded, balance.amount_refunded) == (14850, 34650)
+    for payment in (deposit, balance):
+        listed = shop.stripe.v1.refunds.list(params={"payment_intent": payment.stripe_payment_intent_id})
+        assert sum(r.amount for r in listed.data) == payment.amount
+    with pytest.raises(InvalidInput):
+        await refund_booking(shop.db, shop.ctx, shop.provider, booking.id, 1, "nothing left")
+    async with shop.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(Refund)) == 3
+
+
+async def test_refund_made_in_stripe_is_recorded_from_charge_refunded(shop: Shop) -> None:
+    booking = await shop.book()
+    paid = shop.pay(await shop.checkout_session(booking))
+    await shop.deliver("checkout.session.completed", paid)
+    shop.stripe.v1.refunds.create(params={"payment_intent": paid["payment_intent"], "amount": 5000})
+    charge = {"id": "ch_test_dashboard", "object": "charge", "payment_intent": paid["payment_intent"]}
+    answer = await shop.deliver("charge.refunded", {**charge, "amount_refunded": 5000, "refunded": False})
+    assert answer.json()["outcome"] == "refund recorded: 5000"
+    again = await shop.deliver("charge.refunded", {**charge, "amount_refunded": 5000, "refunded": False})
+    assert again.json()["outcome"] == "refunds already recorded"
+    [payment] = await shop.payments(booking.id)
+    assert payment.amount_refunded == 5000 and payment.status is PaymentStatus.PAID

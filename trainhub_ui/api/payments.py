@@ -1,0 +1,109 @@
+"""API: the payment provider's webhook, and refunds by staff."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field, StrictInt
+
+from models import StaffRole
+from trainhub_ui.db import database
+from trainhub_ui.payments import BadSignature, provider
+from trainhub_ui.services import checkout, refunds
+from trainhub_ui.services import payments as payments_service
+
+from .access import Caller, Reader, Writer, require
+from .common import ERROR_RESPONSES, ApiModel, Id, ShortText
+
+log = logging.getLogger(__name__)
+
+webhook_router = APIRouter(prefix="/payments", tags=["payments"])
+router = APIRouter(prefix="/tenant/{slug}", tags=["payments"], responses=ERROR_RESPONSES)
+
+
+@webhook_router.post(
+    "/stripe/webhook",
+    responses={400: {"description": "Missing or bad Stripe-Signature: nothing changed"}},
+)
+async def stripe_webhook(request: Request) -> JSONResponse:
+    """Stripe's events, verified against the raw body's signature; each event id acts once."""
+    payments = provider()
+    body = await request.body()
+    try:
+        event = payments.parse_event(body, request.headers.get("stripe-signature"))
+    except BadSignature as error:
+        log.info("webhook refused: %s", error)
+        return JSONResponse(
+            {"code": "bad_signature", "message": "The Stripe-Signature header is missing or wrong.", "field": None},
+            status_code=400,
+        )
+    outcome = await checkout.handle_event(database(), payments, event)
+    log.info("webhook %s %s: %s", event.type, event.id, outcome)
+    return JSONResponse({"received": True, "outcome": outcome})
+
+
+class RefundIn(ApiModel):
+    amount: Annotated[StrictInt, Field(gt=0, le=100_000_000, description="minor units (pence)")]
+    reason: ShortText = ""
+
+
+class RefundOut(ApiModel):
+    id: str
+    payment_id: str
+    amount: int
+    currency: str
+    status: str
+    reason: str
+    created_at: datetime
+
+
+@router.post(
+    "/bookings/{booking_id}/refunds", status_code=201, response_model=list[RefundOut], response_model_by_alias=True
+)
+async def refund_booking(booking_id: Id, body: RefundIn, ctx: Caller) -> list[RefundOut]:
+    """Give money back on a booking: the balance payment before the deposit, never more than was paid."""
+    require(ctx, StaffRole.ADMIN)
+    result = await refunds.refund_booking(
+        database(), ctx, provider(), booking_id, body.amount, body.reason or "Refund by staff"
+    )
+    return [RefundOut.model_validate(refund) for refund in result.refunds]
+
+
+class BankTransferIn(ApiModel):
+    amount: Annotated[StrictInt, Field(gt=0, le=100_000_000, description="minor units (pence)")]
+    note: ShortText = ""
+
+
+class PaymentOut(ApiModel):
+    id: str
+    booking_id: str
+    kind: str
+    status: str
+    payment_method: str
+    amount: int
+    amount_refunded: int
+    currency: str
+    stripe_payment_intent_id: str | None
+    paid_at: datetime | None
+    created_at: datetime
+
+
+@router.get("/bookings/{booking_id}/payments", response_model=list[PaymentOut], response_model_by_alias=True)
+async def list_payments(booking_id: Id, ctx: Caller, session: Reader) -> list[PaymentOut]:
+    """Every payment of a booking, oldest first, with what was refunded of each."""
+    items = await payments_service.payments_of(session, ctx, booking_id)
+    return [PaymentOut.model_validate(payment) for payment in items]
+
+
+@router.post(
+    "/bookings/{booking_id}/payments", status_code=201, response_model=PaymentOut, response_model_by_alias=True
+)
+async def record_bank_transfer(booking_id: Id, body: BankTransferIn, ctx: Caller, session: Writer) -> PaymentOut:
+    """Record money received by bank transfer (an invoice, a balance) against a confirmed booking."""
+    require(ctx, StaffRole.STAFF)
+    payment = await payments_service.record_bank_transfer(session, ctx, booking_id, body.amount, body.note)
+    return PaymentOut.model_validate(payment)

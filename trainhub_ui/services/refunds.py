@@ -1,0 +1,216 @@
+"""Refunds: by staff or by the centre's refund policy, never more than a payment took.
+
+A refund is written PENDING (its amount already counted against the payment, so two refunds at once
+cannot both take the same money) before the provider is asked, then marked SUCCEEDED or FAILED.
+The balance payment is refunded before the deposit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    Booking,
+    CourseSession,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentOption,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from trainhub_ui.db import Database
+from trainhub_ui.payments import PaymentProvider, ProviderError
+
+from . import audit
+from .bookings import Refused, booking_changed, deposit_for, get_booking
+from .context import TenantContext
+from .errors import InvalidInput
+
+# Later payments are given back first: the balance before the deposit.
+REFUND_ORDER = {PaymentKind.BALANCE: 0, PaymentKind.FULL: 1, PaymentKind.DEPOSIT: 2}
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    booking: Booking
+    refunds: list[Refund]
+
+    @property
+    def amount(self) -> int:
+        return sum(r.amount for r in self.refunds if r.status is RefundStatus.SUCCEEDED)
+
+
+def policy_refund(booking: Booking, course_session: CourseSession, ctx: TenantContext, now: datetime) -> int:
+    """What the centre's policy gives back on cancellation: everything paid when the start is at least
+    `full_refund_days` away; later, everything but the deposit (for a booking paid in full, the deposit
+    it would have paid). Earlier refunds are taken off when it is paid out (see `refundable`)."""
+    if booking.amount_paid <= 0:
+        return 0
+    days_left = (course_session.starts_at - now).total_seconds() / 86400
+    if days_left >= ctx.tenant.full_refund_days:
+        return booking.amount_paid
+    if booking.payment_option is PaymentOption.DEPOSIT:
+        kept = booking.deposit_amount
+    else:
+        kept = deposit_for(booking.total_amount, ctx.tenant.deposit_percent)
+    return max(booking.amount_paid - kept, 0)
+
+
+def refundable(payment: Payment) -> int:
+    return payment.amount - payment.amount_refunded if payment.status is PaymentStatus.PAID else 0
+
+
+async def _reserve(
+    session: AsyncSession, ctx: TenantContext, booking_id: str, amount: int, reason: str
+) -> tuple[Booking, list[Refund]]:
+    booking = await get_booking(session, ctx, booking_id)
+    payments = list(
+        await session.scalars(
+            select(Payment)
+            .where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id == booking.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    available = sum(refundable(p) for p in payments)
+    if amount > available:
+        raise InvalidInput(
+            "amount", f"At most {available} can be refunded on this booking (what was paid, less earlier refunds)."
+        )
+    now = ctx.now()
+    refunds: list[Refund] = []
+    left = amount
+    # Newest first within a kind; then a stable sort puts balances before full payments before deposits.
+    newest_first = sorted(payments, key=lambda p: (p.created_at, p.id), reverse=True)
+    for payment in sorted(newest_first, key=lambda p: REFUND_ORDER[p.kind]):
+        share = min(left, refundable(payment))
+        if share <= 0:
+            continue
+        payment.amount_refunded += share
+        payment.updated_at = now
+        refund = Refund(
+            tenant_id=ctx.tenant_id,
+            payment_id=payment.id,
+            amount=share,
+            currency=payment.currency,
+            reason=reason,
+            created_by=ctx.actor,
+            status=RefundStatus.PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(refund)
+        refunds.append(refund)
+        left -= share
+        if left == 0:
+            break
+    await session.flush()
+    return booking, refunds
+
+
+async def refund_booking(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, booking_id: str, amount: int, reason: str
+) -> RefundResult:
+    """Give `amount` (minor units) of a booking's payments back through the provider."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput("amount", "A refund is a whole positive number of minor units (pence).")
+    async with db.transaction() as session:
+        booking, refunds = await _reserve(session, ctx, booking_id, amount, reason)
+    failures: list[str] = []
+    outcomes: dict[str, tuple[str | None, str]] = {}
+    for refund in refunds:
+        async with db.read() as session:
+            payment = await session.get(Payment, refund.payment_id)
+        assert payment is not None
+        if payment.payment_method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.INVOICE):
+            # Money that came by bank goes back by bank: the centre pays it; this records it.
+            outcomes[refund.id] = ("", "")
+            continue
+        try:
+            outcomes[refund.id] = (
+                await provider.refund(
+                    payment.stripe_payment_intent_id,
+                    refund.amount,
+                    idempotency_key=f"refund-{refund.id}",
+                    reason=reason,
+                ),
+                "",
+            )
+        except ProviderError as error:
+            outcomes[refund.id] = (None, str(error))
+            failures.append(str(error))
+    async with db.transaction() as session:
+        booking, settled = await _settle(session, ctx, booking_id, outcomes)
+    if failures:
+        raise Refused("refund_failed", failures[0])
+    return RefundResult(booking, settled)
+
+
+async def _settle(
+    session: AsyncSession, ctx: TenantContext, booking_id: str, outcomes: dict[str, tuple[str | None, str]]
+) -> tuple[Booking, list[Refund]]:
+    now = ctx.now()
+    booking = await get_booking(session, ctx, booking_id)
+    settled: list[Refund] = []
+    for refund_id, (provider_id, failure) in outcomes.items():
+        refund = await session.get(Refund, refund_id, with_for_update=True)
+        payment = await session.get(Payment, refund.payment_id, with_for_update=True) if refund else None
+        if refund is None or payment is None or refund.status is not RefundStatus.PENDING:
+            continue
+        refund.updated_at = now
+        payment.updated_at = now
+        if provider_id is None:
+            refund.status = RefundStatus.FAILED
+            refund.failure_reason = failure
+            payment.amount_refunded -= refund.amount
+            audit.record(session, ctx, "refund.failed", "refund", refund.id, amount=refund.amount, reason=failure)
+        else:
+            refund.status = RefundStatus.SUCCEEDED
+            refund.stripe_refund_id = provider_id or None
+            if payment.amount_refunded >= payment.amount:
+                payment.status = PaymentStatus.REFUNDED
+            audit.record(session, ctx, "refund.made", "refund", refund.id, amount=refund.amount, payment=payment.id)
+        settled.append(refund)
+    # amount_paid stays what was received: a goodwill refund must not turn into a balance to pay.
+    booking.updated_at = now
+    booking_changed(session, booking)
+    return booking, settled
+
+
+async def record_outside_refund(
+    session: AsyncSession, ctx: TenantContext, payment_id: str, refunded_in_total: int
+) -> int:
+    """The provider says `refunded_in_total` of a payment went back, some of it without us (its own
+    dashboard): record the difference as a refund. Answers the amount added (0 when we knew it all)."""
+    payment = await session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    if payment is None or payment.tenant_id != ctx.tenant_id:
+        return 0
+    added = min(refunded_in_total, payment.amount) - payment.amount_refunded
+    if added <= 0:
+        return 0
+    now = ctx.now()
+    refund = Refund(
+        tenant_id=ctx.tenant_id,
+        payment_id=payment.id,
+        amount=added,
+        currency=payment.currency,
+        reason="Refunded at the payment provider",
+        created_by=ctx.actor,
+        status=RefundStatus.SUCCEEDED,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(refund)
+    payment.amount_refunded += added
+    payment.updated_at = now
+    if payment.amount_refunded >= payment.amount:
+        payment.status = PaymentStatus.REFUNDED
+    await session.flush()
+    audit.record(session, ctx, "refund.recorded", "refund", refund.id, amount=added, payment=payment.id)
+    return added
