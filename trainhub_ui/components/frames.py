@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from nicegui import ui
 
 from models import Customer, StaffRole, StaffUser, Tenant
+from trainhub_ui.payments import provider
 
 ADMIN_NAVIGATION: list[tuple[str, str, str, StaffRole]] = [
     # label, path below /{slug}/admin, icon, lowest role that sees it
@@ -72,6 +73,10 @@ def public_frame(tenant: Tenant, student: Customer | None, title: str) -> Iterat
                         ui.menu_item("Sign in", on_click=lambda: ui.navigate.to(f"{base}/login"))
                     else:
                         ui.menu_item("Sign out", on_click=lambda: ui.navigate.to(f"{base}/logout"))
+    if provider().test_mode:
+        with ui.row().classes("w-full bg-amber-100 text-amber-900 justify-center items-center gap-2 py-2 px-4"):
+            ui.icon("science")
+            ui.label("Test mode: no real payments are taken.").classes("font-medium").mark("test-mode")
     with ui.column().classes("w-full max-w-6xl mx-auto px-4 py-6 gap-4") as content:
         yield content
     with ui.footer().classes("bg-slate-800 text-slate-200 text-sm").props("bordered"):

@@ -10,7 +10,7 @@ transaction that acts on it, so a replay changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +32,7 @@ from trainhub_ui.payments import Checkout, CheckoutRequest, CheckoutState, Payme
 from trainhub_ui.payments.base import ProviderEvent
 
 from . import audit
-from .bookings import end_hold
+from .bookings import Refused, end_hold
 from .context import TenantContext
 from .errors import DomainError
 from .payments import (
@@ -276,14 +276,43 @@ async def _refunded_elsewhere(db: Database, charge: dict) -> str:
     return f"refund recorded: {added}" if added else "refunds already recorded"
 
 
-async def payment_of_reference(db: Database, ctx: TenantContext, reference: str) -> tuple[Booking, Payment | None]:
-    """A booking by its reference and its latest payment, for the pay page."""
+async def pay_in_test_mode(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, reference: str, *, succeed: bool
+) -> Settled:
+    """The offline test mode's "Pay (test)" and "Decline (test)": what a card would report, with no card."""
+    if provider.name != "offline":
+        raise Refused("not_test_mode", "Test payments are only taken in the offline test mode.")
+    async with db.transaction() as session:
+        booking = await find_booking_by_reference(session, ctx, reference)
+        payment = await open_payment(session, ctx, booking.id, PaymentMethod.OFFLINE)
+    if not succeed:
+        declined = await decline_payment(db, ctx, payment.id, "Declined (test mode)")
+        return Settled(declined.booking, declined.changed)
+    return await settle(
+        db, ctx, provider, payment.id, amount=payment.amount, currency=payment.currency, provider_reference=None
+    )
+
+
+@dataclass(frozen=True)
+class PaySummary:
+    """What the pay page shows about a booking."""
+
+    booking: Booking
+    course_title: str
+    starts_at: datetime
+    venue: str
+    first_name: str
+
+
+async def pay_summary(db: Database, ctx: TenantContext, reference: str) -> PaySummary:
     async with db.read() as session:
         booking = await find_booking_by_reference(session, ctx, reference)
-        payment = await session.scalar(
-            select(Payment)
-            .where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id == booking.id)
-            .order_by(Payment.created_at.desc())
-            .limit(1)
-        )
-    return booking, payment
+        row = (
+            await session.execute(
+                select(Course.title, CourseSession.starts_at, CourseSession.venue, Customer.first_name)
+                .join(CourseSession, CourseSession.course_id == Course.id)
+                .join(Customer, Customer.id == booking.customer_id)
+                .where(CourseSession.id == booking.session_id, Course.tenant_id == ctx.tenant_id)
+            )
+        ).one()
+    return PaySummary(booking, row[0], row[1], row[2] or "", row[3])

@@ -1,0 +1,183 @@
+"""Paying for a booking: /{slug}/pay/{reference}, the link a card booking answers with.
+
+In the offline test mode it offers "Pay (test)" and "Decline (test)"; with Stripe it sends the student
+to Stripe's checkout, and /done (Stripe's success URL) looks the checkout up itself before showing how
+it went, so a lost webhook never leaves a paid booking pending.
+"""
+
+from __future__ import annotations
+
+from nicegui import APIRouter, ui
+
+from models import Booking, BookingStatus, PaymentKind, PaymentOption, Tenant
+from trainhub_ui.auth import signed_in_student
+from trainhub_ui.components.formatting import day_and_time, money, time_of_day
+from trainhub_ui.components.frames import not_found_page, public_frame
+from trainhub_ui.config import get_settings
+from trainhub_ui.db import database
+from trainhub_ui.payments import ProviderError, provider
+from trainhub_ui.services import checkout
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.errors import DomainError, NotFound
+from trainhub_ui.services.payments import amount_due
+from trainhub_ui.services.tenants import find_tenant
+
+router = APIRouter()
+
+DUE_LABELS = {
+    PaymentKind.FULL: "To pay now",
+    PaymentKind.DEPOSIT: "Deposit to pay now",
+    PaymentKind.BALANCE: "Balance to pay",
+}
+
+
+async def _tenant(slug: str) -> Tenant | None:
+    async with database().read() as session:
+        return await find_tenant(session, slug)
+
+
+@router.page("/{slug}/pay/{reference}")
+async def pay_page(slug: str, reference: str) -> None:
+    await _show(slug, reference, notice=None)
+
+
+@router.page("/{slug}/pay/{reference}/done")
+async def paid_page(slug: str, reference: str, session_id: str = "") -> None:
+    """Stripe's success URL: settle from the checkout itself, then show the booking."""
+    tenant = await _tenant(slug)
+    notice = None
+    if tenant is not None and session_id:
+        ctx = TenantContext(tenant=tenant, actor="Student (card payment)")
+        payments = provider()
+        try:
+            state = await payments.checkout_state(session_id)
+            if state.metadata.get("bookingId"):
+                settled = await checkout.settle_checkout_state(database(), ctx, payments, state)
+                if settled is not None and settled.refunded:
+                    notice = _refunded_notice(tenant, settled.refunded, settled.booking.currency)
+        except (ProviderError, DomainError):
+            notice = "We could not confirm the payment with the card provider yet; it will show here once it does."
+    await _show(slug, reference, notice=notice)
+
+
+def _refunded_notice(tenant: Tenant, amount: int, currency: str) -> str:
+    return (
+        f"Your payment came after the place was released and the session filled up, so {money(amount, currency)} "
+        f"has been refunded to your card. Ask {tenant.name} about the waiting list or another date."
+    )
+
+
+async def _show(slug: str, reference: str, notice: str | None) -> None:
+    tenant = await _tenant(slug)
+    if tenant is None:
+        not_found_page("There is no training centre at this address.")
+        return
+    ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
+    try:
+        summary = await checkout.pay_summary(database(), ctx, reference)
+    except NotFound:
+        not_found_page("There is no booking with this reference. Check the link in your email.")
+        return
+    student = await signed_in_student(tenant)
+    payments = provider()
+    with public_frame(tenant, student, f"Booking {summary.booking.reference}"):
+        with ui.column().classes("w-full max-w-xl mx-auto gap-4"):
+            ui.label(f"Booking {summary.booking.reference}").classes("text-2xl font-bold text-slate-900")
+            if notice:
+                with ui.card().classes("w-full bg-amber-50 border border-amber-300").props("flat"):
+                    ui.label(notice).classes("text-amber-900").mark("notice")
+            body = ui.column().classes("w-full gap-4")
+
+    def render(summary: checkout.PaySummary) -> None:
+        booking = summary.booking
+        body.clear()
+        with body:
+            with ui.card().classes("w-full gap-1"):
+                ui.label(summary.course_title).classes("text-lg font-semibold")
+                ui.label(day_and_time(tenant, summary.starts_at)).classes("text-slate-700")
+                if summary.venue:
+                    ui.label(summary.venue).classes("text-slate-600")
+                ui.separator().classes("my-2")
+                with ui.row().classes("w-full justify-between"):
+                    ui.label("Course price")
+                    ui.label(money(booking.total_amount, booking.currency))
+                with ui.row().classes("w-full justify-between"):
+                    ui.label("Paid so far")
+                    ui.label(money(booking.amount_paid, booking.currency)).mark("paid")
+            _status(tenant, booking, summary.first_name)
+            due = amount_due(booking)
+            if due is None or due.amount <= 0:
+                return
+            price = money(due.amount, booking.currency)
+            with ui.row().classes("w-full justify-between items-baseline"):
+                ui.label(DUE_LABELS[due.kind]).classes("text-lg font-semibold")
+                ui.label(price).classes("text-2xl font-bold").mark("due")
+            if payments.name == "offline":
+                ui.label("Test mode: choose what the card does. No money moves.").classes("text-slate-600")
+                with ui.row().classes("w-full gap-2"):
+                    ui.button(f"Pay {price} (test)", on_click=lambda: pay_in_test_mode(True)).props(
+                        "color=primary size=lg no-caps"
+                    ).mark("pay-test")
+                    ui.button("Decline (test)", on_click=lambda: pay_in_test_mode(False)).props(
+                        "outline color=negative size=lg no-caps"
+                    ).mark("decline-test")
+            else:
+                ui.button(f"Pay {price} by card", on_click=pay_by_card).props("color=primary size=lg no-caps").mark(
+                    "pay-card"
+                )
+
+    async def pay_in_test_mode(succeed: bool) -> None:
+        try:
+            settled = await checkout.pay_in_test_mode(database(), ctx, payments, reference, succeed=succeed)
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+            return
+        if settled.refunded:
+            ui.notify(_refunded_notice(tenant, settled.refunded, settled.booking.currency), type="warning")
+        elif not succeed:
+            ui.notify("The card was declined (test). Your place is still held: try again.", type="warning")
+        else:
+            ui.notify("Payment received (test).", type="positive")
+        render(await checkout.pay_summary(database(), ctx, reference))
+
+    async def pay_by_card() -> None:
+        try:
+            started = await checkout.begin_checkout(database(), ctx, payments, reference, get_settings().base_url)
+        except (DomainError, ProviderError) as error:
+            ui.notify(str(getattr(error, "message", error)), type="warning")
+            return
+        ui.navigate.to(started.url)
+
+    render(summary)
+
+
+def _status(tenant: Tenant, booking: Booking, first_name: str) -> None:
+    status = booking.status
+    if status is BookingStatus.PENDING:
+        held = f" until {time_of_day(tenant, booking.hold_expires_at)}" if booking.hold_expires_at else ""
+        _banner("schedule", f"{first_name}, your place is held{held}. Pay now to confirm it.", "blue", "held")
+    elif status is BookingStatus.CONFIRMED and booking.balance_due > 0:
+        if booking.payment_option is PaymentOption.INVOICE:
+            _banner(
+                "receipt_long", "Your place is confirmed. The invoice is paid by bank transfer.", "green", "invoice"
+            )
+            if tenant.bank_details:
+                ui.label(tenant.bank_details).classes("whitespace-pre-line text-slate-700")
+        else:
+            due = money(booking.balance_due, booking.currency)
+            _banner(
+                "check_circle", f"Your place is confirmed. The balance of {due} is still to pay.", "green", "balance"
+            )
+    elif status is BookingStatus.CONFIRMED:
+        _banner("check_circle", f"Thank you, {first_name}: your place is confirmed and paid.", "green", "confirmed")
+    elif status is BookingStatus.EXPIRED:
+        _banner("timer_off", "The hold on this place lapsed before it was paid. Please book again.", "amber", "expired")
+        ui.link("See upcoming sessions", f"/{tenant.slug}/courses")
+    else:
+        _banner("cancel", f"This booking is {status.value.lower()}.", "slate", "closed")
+
+
+def _banner(icon: str, text: str, colour: str, marker: str) -> None:
+    with ui.row().classes(f"w-full items-center gap-3 p-3 rounded bg-{colour}-50 text-{colour}-900 no-wrap"):
+        ui.icon(icon).classes("text-2xl")
+        ui.label(text).mark(f"status-{marker}")
