@@ -29,6 +29,7 @@ from models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    StaffRole,
     Tenant,
     WebhookEvent,
     utcnow,
@@ -44,6 +45,7 @@ from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import InvalidInput
 from trainhub_ui.services.refunds import refund_booking
+from trainhub_ui.services.tokens import create_api_token
 
 WEBHOOK_SECRET = "whsec_trainhub_tests"
 BASE_URL = "http://trainhub.test"
@@ -382,3 +384,54 @@ async def test_refund_made_in_stripe_is_recorded_from_charge_refunded(shop: Shop
     assert again.json()["outcome"] == "refunds already recorded"
     [payment] = await shop.payments(booking.id)
     assert payment.amount_refunded == 5000 and payment.status is PaymentStatus.PAID
+
+
+async def _staff_headers(shop: Shop) -> dict[str, str]:
+    async with shop.db.transaction() as session:
+        _, secret = await create_api_token(session, shop.tenant, name="desk", role=StaffRole.ADMIN)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+async def _paid_in_full(shop: Shop, student: int = 0, ctx: TenantContext | None = None) -> Booking:
+    booking = await shop.book(student, ctx=ctx)
+    await shop.deliver("checkout.session.completed", shop.pay(await shop.checkout_session(booking)))
+    return booking
+
+
+@pytest.mark.parametrize(("refund", "expected"), [("POLICY", 49500), ("FULL", 49500), ("NONE", 0)])
+async def test_cancelling_well_ahead_refunds_by_the_policy(shop: Shop, refund: str, expected: int) -> None:
+    booking = await _paid_in_full(shop)
+    answer = await shop.api.patch(
+        f"/api/tenant/{shop.tenant.slug}/bookings/{booking.id}",
+        json={"status": "CANCELLED", "cancellationReason": "cannot come", "refund": refund},
+        headers=await _staff_headers(shop),
+    )
+    assert answer.status_code == 200 and answer.json()["status"] == "CANCELLED", answer.text
+    [payment] = await shop.payments(booking.id)
+    assert payment.amount_refunded == expected
+    listed = shop.stripe.v1.refunds.list(params={"payment_intent": payment.stripe_payment_intent_id})
+    assert sum(r.amount for r in listed.data) == expected
+    assert await shop.booked_spots() == 0
+
+
+async def test_cancelling_late_keeps_the_deposit(shop: Shop) -> None:
+    async with shop.db.transaction() as session:
+        tenant = await session.get(Tenant, shop.tenant.id)
+        assert tenant is not None
+        course = await factories.course(session, tenant, price=49500, slug="soon")
+        soon = await factories.course_session(session, course, start=(utcnow() + timedelta(days=5)).date())
+    shop.session_id = soon.id
+    booking = await _paid_in_full(shop)
+    headers = await _staff_headers(shop)
+    path = f"/api/tenant/{shop.tenant.slug}/bookings/{booking.id}"
+    answer = await shop.api.patch(path, json={"status": "CANCELLED", "cancellationReason": "late"}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    [payment] = await shop.payments(booking.id)
+    assert payment.amount_refunded == 49500 - 14850  # the 30 % deposit is kept
+    listed = await shop.api.get(f"{path}/payments", headers=headers)
+    assert listed.json()[0]["amountRefunded"] == 49500 - 14850
+    # Staff may still give the rest back by hand, and no more.
+    refund = await shop.api.post(f"{path}/refunds", json={"amount": 14850, "reason": "goodwill"}, headers=headers)
+    assert refund.status_code == 201 and refund.json()[0]["amount"] == 14850, refund.text
+    over = await shop.api.post(f"{path}/refunds", json={"amount": 1}, headers=headers)
+    assert over.status_code == 422 and over.json()["field"] == "amount"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field, StrictFloat, StrictInt, model_validator
@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, BookingStatus, PaymentOption, StaffRole, WaitingListEntry, WaitingListStatus
 from trainhub_ui.config import get_settings
+from trainhub_ui.db import database
+from trainhub_ui.payments import provider
 from trainhub_ui.services import bookings as engine
-from trainhub_ui.services import waiting_list
+from trainhub_ui.services import refunds, waiting_list
 from trainhub_ui.services.bookings import BookingFilters, BookingRequest
 from trainhub_ui.services.context import TenantContext
 
@@ -41,6 +43,10 @@ class BookingChange(ApiModel):
 
     status: BookingStatus | None = None
     cancellation_reason: Text | None = None
+    refund: Literal["POLICY", "FULL", "NONE"] = Field(
+        default="POLICY",
+        description="On cancelling: refund by the centre's policy (default), in full (the centre cancels), or not",
+    )
     session_id: Id | None = None
     staff_notes: Text | None = None
     special_requests: Text | None = None
@@ -172,19 +178,26 @@ async def get_booking(booking_id: str, ctx: Caller, session: Reader) -> BookingO
 
 
 @router.patch("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
-async def change_booking(booking_id: str, body: BookingChange, ctx: Caller, session: Writer) -> BookingOut:
-    """Cancel with a reason, move to another session of the same course, or set notes."""
+async def change_booking(booking_id: str, body: BookingChange, ctx: Caller) -> BookingOut:
+    """Cancel with a reason (refunding by the centre's policy unless `refund` says otherwise), move to
+    another session of the same course, or set notes."""
     require(ctx, StaffRole.STAFF)
-    booking = await engine.get_booking(session, ctx, booking_id)
-    if body.staff_notes is not None or body.special_requests is not None:
-        booking = await engine.set_booking_notes(
-            session, ctx, booking_id, staff_notes=body.staff_notes, special_requests=body.special_requests
-        )
-    if body.status is BookingStatus.CANCELLED:
-        booking = await engine.cancel_booking(session, ctx, booking_id, body.cancellation_reason or "")
-    elif body.session_id is not None:
-        booking = await engine.move_booking(session, ctx, booking_id, body.session_id)
-    return await one_booking_out(session, ctx, booking)
+    db = database()
+    # Its own transaction, not the request's: a refund goes to the provider only once the cancel committed.
+    async with db.transaction() as session:
+        booking = await engine.get_booking(session, ctx, booking_id)
+        if body.staff_notes is not None or body.special_requests is not None:
+            booking = await engine.set_booking_notes(
+                session, ctx, booking_id, staff_notes=body.staff_notes, special_requests=body.special_requests
+            )
+        if body.status is BookingStatus.CANCELLED:
+            booking = await engine.cancel_booking(session, ctx, booking_id, body.cancellation_reason or "")
+        elif body.session_id is not None:
+            booking = await engine.move_booking(session, ctx, booking_id, body.session_id)
+        answer = await one_booking_out(session, ctx, booking)
+    if body.status is BookingStatus.CANCELLED and body.refund != "NONE":
+        await refunds.refund_by_policy(db, ctx, provider(), booking_id, in_full=body.refund == "FULL")
+    return answer
 
 
 def entry_out(entry: WaitingListEntry) -> WaitingListEntryOut:

@@ -214,3 +214,26 @@ async def record_outside_refund(
     await session.flush()
     audit.record(session, ctx, "refund.recorded", "refund", refund.id, amount=added, payment=payment.id)
     return added
+
+
+async def refund_by_policy(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, booking_id: str, *, in_full: bool = False
+) -> RefundResult | None:
+    """After a cancellation: give back what the centre's policy says (everything when `in_full`, as
+    when the centre itself cancels). None when nothing is due back."""
+    async with db.read() as session:
+        booking = await get_booking(session, ctx, booking_id)
+        course_session = await session.get(CourseSession, booking.session_id)
+        payments = list(
+            await session.scalars(
+                select(Payment).where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id == booking.id)
+            )
+        )
+    assert course_session is not None
+    still_refundable = sum(refundable(p) for p in payments)
+    due = still_refundable if in_full else policy_refund(booking, course_session, ctx, ctx.now())
+    amount = min(due, still_refundable)
+    if amount <= 0:
+        return None
+    reason = "Cancelled by the centre" if in_full else "Cancelled: refunded by the centre's refund policy"
+    return await refund_booking(db, ctx, provider, booking_id, amount, reason)
