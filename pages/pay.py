@@ -7,6 +7,7 @@ it went, so a lost webhook never leaves a paid booking pending.
 
 from __future__ import annotations
 
+from fastapi.responses import PlainTextResponse, Response
 from nicegui import APIRouter, ui
 
 from models import Booking, BookingStatus, PaymentKind, PaymentOption, Tenant
@@ -16,10 +17,10 @@ from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.payments import ProviderError, provider
-from trainhub_ui.services import checkout
+from trainhub_ui.services import checkout, invoices
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, NotFound
-from trainhub_ui.services.payments import amount_due
+from trainhub_ui.services.payments import amount_due, find_booking_by_reference
 from trainhub_ui.services.tenants import find_tenant
 
 router = APIRouter()
@@ -39,6 +40,22 @@ async def _tenant(slug: str) -> Tenant | None:
 @router.page("/{slug}/pay/{reference}")
 async def pay_page(slug: str, reference: str) -> None:
     await _show(slug, reference, notice=None)
+
+
+@router.get("/{slug}/pay/{reference}/invoice.pdf", include_in_schema=False)
+async def invoice_download(slug: str, reference: str) -> Response:
+    """The company invoice of an INVOICE booking, for whoever holds its pay link."""
+    tenant = await _tenant(slug)
+    if tenant is None:
+        return PlainTextResponse("Not found", status_code=404)
+    ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
+    try:
+        async with database().read() as session:
+            booking = await find_booking_by_reference(session, ctx, reference)
+            name, pdf = await invoices.invoice_pdf(session, ctx, booking.id)
+    except NotFound:
+        return PlainTextResponse("Not found", status_code=404)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 @router.page("/{slug}/pay/{reference}/done")
@@ -163,6 +180,9 @@ def _status(tenant: Tenant, booking: Booking, first_name: str) -> None:
             )
             if tenant.bank_details:
                 ui.label(tenant.bank_details).classes("whitespace-pre-line text-slate-700")
+            ui.link("Download the invoice (PDF)", f"/{tenant.slug}/pay/{booking.reference}/invoice.pdf").mark(
+                "invoice-link"
+            )
         else:
             due = money(booking.balance_due, booking.currency)
             _banner(

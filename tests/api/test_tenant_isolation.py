@@ -304,6 +304,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/tenant/{slug}/bookings/{booking_id}/payments"): Case(
         targets={"booking_id": "booking_id"}, body=lambda w: {"amount": 100}, ok=201, shows=("booking_id",)
     ),
+    ("GET", "/api/tenant/{slug}/bookings/{booking_id}/invoice"): Case(targets={"booking_id": "booking_id"}),
+    ("GET", "/api/tenant/{slug}/invoices"): Case(shows=("booking_id",)),
     ("POST", "/api/tenant/{slug}/bookings/{booking_id}/refunds"): Case(
         targets={"booking_id": "booking_id"}, body=lambda w: {"amount": 50}, ok=201, shows=("payment_id",)
     ),

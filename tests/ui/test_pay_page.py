@@ -75,6 +75,12 @@ async def test_invoice_booking_shows_no_card_payment(user: User, centres: Databa
     await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
     await user.should_see(marker="status-invoice")
     await user.should_not_see(marker="pay-test")
+    await user.should_see(marker="invoice-link")
+    pdf = await user.http_client.get(f"/{CENTRE_A}/pay/{booking.reference}/invoice.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert b"Invoice INV-00001" in pdf.content and booking.reference.encode() in pdf.content
+    elsewhere = await user.http_client.get(f"/{CENTRE_B}/pay/{booking.reference}/invoice.pdf")
+    assert elsewhere.status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/{a}/pay/BGT-NOPE0", "/{b}/pay/{reference}", "/no-such-centre/pay/{reference}"])

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field, StrictInt
 
 from models import StaffRole
 from trainhub_ui.db import database
 from trainhub_ui.payments import BadSignature, provider
-from trainhub_ui.services import checkout, refunds
+from trainhub_ui.services import checkout, invoices, refunds
 from trainhub_ui.services import payments as payments_service
 
 from .access import Caller, Reader, Writer, require
-from .common import ERROR_RESPONSES, ApiModel, Id, ShortText
+from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +107,65 @@ async def record_bank_transfer(booking_id: Id, body: BankTransferIn, ctx: Caller
     require(ctx, StaffRole.STAFF)
     payment = await payments_service.record_bank_transfer(session, ctx, booking_id, body.amount, body.note)
     return PaymentOut.model_validate(payment)
+
+
+class InvoiceOut(ApiModel):
+    id: str
+    number: str
+    booking_id: str
+    booking_reference: str
+    customer_name: str
+    course_title: str
+    company_name: str
+    po_number: str
+    issued_on: date
+    due_on: date
+    currency: str
+    net_amount: int
+    vat_amount: int
+    total_amount: int
+    balance_due: int
+    paid_at: datetime | None
+
+
+@router.get("/invoices", response_model=Page[InvoiceOut], response_model_by_alias=True)
+async def list_invoices(
+    ctx: Caller, session: Reader, paging: Annotated[Paging, Depends()], overdue: bool = False
+) -> Page[InvoiceOut]:
+    """The centre's company invoices, newest first; `overdue=true`: unpaid past their due date."""
+    require(ctx, StaffRole.STAFF)
+    lines, total = await invoices.list_invoices(session, ctx, overdue=overdue, limit=paging.limit, offset=paging.offset)
+    items = [
+        InvoiceOut(
+            id=line.invoice.id,
+            number=invoices.invoice_number(line.invoice),
+            booking_id=line.invoice.booking_id,
+            booking_reference=line.reference,
+            customer_name=line.customer_name,
+            course_title=line.course_title,
+            company_name=line.invoice.company_name,
+            po_number=line.invoice.po_number,
+            issued_on=line.invoice.issued_on,
+            due_on=line.invoice.due_on,
+            currency=line.invoice.currency,
+            net_amount=line.invoice.net_amount,
+            vat_amount=line.invoice.vat_amount,
+            total_amount=line.invoice.total_amount,
+            balance_due=line.balance_due,
+            paid_at=line.invoice.paid_at,
+        )
+        for line in lines
+    ]
+    return Page[InvoiceOut](items=items, total=total)
+
+
+@router.get(
+    "/bookings/{booking_id}/invoice",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF"}},
+)
+async def invoice_pdf(booking_id: Id, ctx: Caller, session: Reader) -> Response:
+    """A company booking's invoice, as a PDF."""
+    require(ctx, StaffRole.STAFF)
+    name, pdf = await invoices.invoice_pdf(session, ctx, booking_id)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -45,6 +45,7 @@ from models import (
 from . import audit, signals
 from .context import TenantContext
 from .errors import DomainError, InvalidInput, NotFound
+from .invoices import issue_invoice
 from .references import centre_prefix, new_booking_reference, random_reference
 
 
@@ -442,6 +443,8 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
             session, ctx, course_session, course, standing.customer, request, option, now, reference
         )
         if await _take_place(session, course_session, standing.customer.id, now):
+            if option is PaymentOption.INVOICE:
+                await issue_invoice(session, ctx, booking, course_session)
             booking_changed(session, booking)
             capacity_changed(session, ctx, course_session)
             return booking
@@ -525,6 +528,8 @@ async def _create_booking_locked(
     if offer is not None:
         await session.flush()  # the booking row first: the entry refers to it
         offer.booking_id = booking.id
+    if option is PaymentOption.INVOICE:
+        await issue_invoice(session, ctx, booking, course_session)
     booking_changed(session, booking)
     capacity_changed(session, ctx, course_session)
     return booking

@@ -34,6 +34,7 @@ from .bookings import (
 )
 from .context import TenantContext
 from .errors import InvalidInput, NotFound
+from .invoices import mark_paid_if_settled
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,7 @@ async def record_bank_transfer(
     booking.amount_paid += amount
     booking.balance_due = max(booking.total_amount - booking.amount_paid, 0)
     booking.updated_at = now
+    await mark_paid_if_settled(session, ctx, booking)
     await session.flush()
     audit.record(session, ctx, "payment.bank_transfer", "payment", payment.id, amount=amount, note=note[:200])
     booking_changed(session, booking)

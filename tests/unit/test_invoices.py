@@ -1,0 +1,123 @@
+"""Company invoices on SQLite and PostgreSQL: numbering per centre, VAT, due dates, the PDF, overdue."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from models import Invoice, PaymentOption, Tenant
+from tests import factories
+from tests.factories import Clock
+from trainhub_ui.db import Database
+from trainhub_ui.services.bookings import BookingRequest, create_booking
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.invoices import due_date, invoice_pdf, list_invoices, vat_in
+from trainhub_ui.services.payments import record_bank_transfer
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+async def _centre(db: Database, slug: str, students: int = 3, **settings: object):
+    async with db.transaction() as session:
+        tenant = await factories.centre(session, slug, slug.title())
+        for name, value in settings.items():
+            setattr(tenant, name, value)
+        course = await factories.course(session, tenant, price=60000)
+        course_session = await factories.course_session(session, course, start=date(2027, 3, 1))
+        people = [await factories.customer(session, tenant, f"s{n}@{slug}.example") for n in range(students)]
+    return TenantContext(tenant=tenant, clock=Clock(NOW)), course_session.id, [p.id for p in people]
+
+
+async def _invoice_booking(db: Database, ctx: TenantContext, session_id: str, customer_id: str):
+    async with db.transaction() as session:
+        return await create_booking(
+            session,
+            ctx,
+            BookingRequest(
+                customer_id=customer_id,
+                session_id=session_id,
+                payment_option=PaymentOption.INVOICE,
+                company_name="Severn Heating Ltd",
+                billing_email="accounts@severn.example",
+                po_number="PO-7781",
+            ),
+        )
+
+
+async def _invoices(db: Database, tenant: Tenant) -> list[Invoice]:
+    async with db.read() as session:
+        return list(await session.scalars(select(Invoice).where(Invoice.tenant_id == tenant.id)))
+
+
+def test_vat_contained_in_a_price() -> None:
+    assert vat_in(60000, 2000) == 10000  # 20 % VAT inside £600: £100
+    assert vat_in(49500, 2000) == 8250
+    assert vat_in(49500, None) == 0 and vat_in(49500, 0) == 0
+
+
+def test_due_date_is_thirty_days_or_the_balance_deadline() -> None:
+    ctx = TenantContext(tenant=Tenant(slug="c", name="C", balance_due_days=14))
+    issued = date(2026, 11, 24)
+    assert due_date(ctx, issued, date(2027, 3, 1)) == date(2026, 12, 24)
+    assert due_date(ctx, issued, date(2026, 12, 20)) == date(2026, 12, 6)
+    assert due_date(ctx, issued, date(2026, 11, 30)) == issued  # never before it is issued
+
+
+async def test_each_centre_numbers_its_own_invoices(db: Database) -> None:
+    a, a_session, a_people = await _centre(db, "alpha-gas")
+    b, b_session, b_people = await _centre(db, "beta-heat")
+    # Three at once in one centre: three numbers, no gaps, no repeats.
+    await asyncio.gather(*(_invoice_booking(db, a, a_session, person) for person in a_people))
+    await _invoice_booking(db, b, b_session, b_people[0])
+    assert sorted(i.number for i in await _invoices(db, a.tenant)) == [1, 2, 3]
+    assert [i.number for i in await _invoices(db, b.tenant)] == [1]
+    async with db.read() as session:
+        assert (await session.get(Tenant, a.tenant.id)).next_invoice_number == 4
+
+
+async def test_card_bookings_get_no_invoice(db: Database) -> None:
+    ctx, session_id, people = await _centre(db, "alpha-gas")
+    async with db.transaction() as session:
+        await create_booking(session, ctx, BookingRequest(customer_id=people[0], session_id=session_id))
+    assert await _invoices(db, ctx.tenant) == []
+
+
+async def test_invoice_pdf_and_vat_line(db: Database) -> None:
+    ctx, session_id, people = await _centre(
+        db, "alpha-gas", vat_rate_basis_points=2000, bank_details="Sort code 12-34-56, account 87654321"
+    )
+    booking = await _invoice_booking(db, ctx, session_id, people[0])
+    [invoice] = await _invoices(db, ctx.tenant)
+    assert (invoice.net_amount, invoice.vat_amount, invoice.total_amount) == (50000, 10000, 60000)
+    assert invoice.due_on == date(2026, 12, 24) and invoice.po_number == "PO-7781"
+    async with db.read() as session:
+        name, pdf = await invoice_pdf(session, ctx, booking.id)
+    assert name == "INV-00001.pdf" and pdf.startswith(b"%PDF")
+    for text in (
+        b"Invoice INV-00001",
+        b"Severn Heating Ltd",
+        b"Purchase order PO-7781",
+        b"VAT at 20% \\(included\\)",  # PDF strings escape parentheses
+        b"Sort code 12-34-56",
+        b"Due 24 December 2026",
+        booking.reference.encode(),
+    ):
+        assert text in pdf, text
+
+
+async def test_bank_transfer_pays_the_invoice_and_overdue_lists_the_rest(db: Database) -> None:
+    ctx, session_id, people = await _centre(db, "alpha-gas")
+    paid = await _invoice_booking(db, ctx, session_id, people[0])
+    unpaid = await _invoice_booking(db, ctx, session_id, people[1])
+    async with db.transaction() as session:
+        await record_bank_transfer(session, ctx, paid.id, 60000, "BACS")
+    later = TenantContext(tenant=ctx.tenant, clock=Clock(NOW + timedelta(days=31)))
+    async with db.read() as session:
+        overdue, total = await list_invoices(session, later, overdue=True)
+        everything, count = await list_invoices(session, later)
+        not_yet, none = await list_invoices(session, ctx, overdue=True)
+    assert total == 1 and [line.reference for line in overdue] == [unpaid.reference]
+    assert count == 2 and {line.invoice.paid_at is not None for line in everything} == {True, False}
+    assert none == 0 and not_yet == []
