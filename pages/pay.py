@@ -122,6 +122,9 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
                     ui.label("Paid so far")
                     ui.label(money(booking.amount_paid, booking.currency)).mark("paid")
             _status(tenant, booking, summary.first_name)
+            if booking.status is BookingStatus.EXPIRED:
+                ui.button("Try again", on_click=try_again).props("color=primary size=lg no-caps").mark("try-again")
+                return
             due = amount_due(booking)
             if due is None or due.amount <= 0:
                 return
@@ -157,6 +160,23 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
             ui.notify("Payment received (test).", type="positive")
         render(await checkout.pay_summary(database(), ctx, reference))
 
+    async def try_again() -> None:
+        try:
+            again = await checkout.try_again(database(), ctx, reference)
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+            return
+        if isinstance(again, Booking):
+            ui.navigate.to(f"/{tenant.slug}/pay/{again.reference}")
+            return
+        with body:
+            _banner(
+                "hourglass_top",
+                "The session is full now: you are on its waiting list, and the first place freed is offered to you.",
+                "blue",
+                "waiting",
+            )
+
     async def pay_by_card() -> None:
         try:
             started = await checkout.begin_checkout(database(), ctx, payments, reference, get_settings().base_url)
@@ -191,8 +211,8 @@ def _status(tenant: Tenant, booking: Booking, first_name: str) -> None:
     elif status is BookingStatus.CONFIRMED:
         _banner("check_circle", f"Thank you, {first_name}: your place is confirmed and paid.", "green", "confirmed")
     elif status is BookingStatus.EXPIRED:
-        _banner("timer_off", "The hold on this place lapsed before it was paid. Please book again.", "amber", "expired")
-        ui.link("See upcoming sessions", f"/{tenant.slug}/courses")
+        text = "The hold on this place lapsed before it was paid. Try again: for a place, or the waiting list if full."
+        _banner("timer_off", text, "amber", "expired")
     else:
         _banner("cancel", f"This booking is {status.value.lower()}.", "slate", "closed")
 

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         problems = []
         if self.storage_secret == DEFAULT_STORAGE_SECRET or len(self.storage_secret) < 16:
             problems.append("TRAINHUB_STORAGE_SECRET must be set to a long random value")
+        if self.payment_provider_name == "stripe" and not self.stripe_webhook_secret:
+            problems.append(
+                "TRAINHUB_STRIPE_WEBHOOK_SECRET must be set with a Stripe key: webhooks are verified with it"
+            )
         if self.payment_provider_name == "offline":
             problems.append(
                 "TRAINHUB_STRIPE_SECRET_KEY must be set: the offline test payment provider is not allowed in production"

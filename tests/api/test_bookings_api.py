@@ -138,6 +138,10 @@ async def test_list_filters_and_pages(api: httpx.AsyncClient, db: Database, cent
     later = (first.start_date + timedelta(days=1)).isoformat()
     dated = (await api.get(centre.url(f"/bookings?from={later}"), headers=centre.headers)).json()
     assert dated["total"] == 1
+    # The invoice booking is the one confirmed with a balance to pay; the pending card holds are not.
+    outstanding = (await api.get(centre.url("/bookings?outstanding=true"), headers=centre.headers)).json()
+    assert [item["paymentOption"] for item in outstanding["items"]] == ["INVOICE"]
+    assert (await api.get(centre.url("/bookings?outstanding=maybe"), headers=centre.headers)).status_code == 422
     assert (await api.get(centre.url("/bookings?limit=201"), headers=centre.headers)).status_code == 422
     assert (await api.get(centre.url("/bookings?status=LOST"), headers=centre.headers)).status_code == 422
     assert (await api.get(centre.url("/bookings?from=2025-02-30"), headers=centre.headers)).status_code == 422

@@ -6,7 +6,16 @@ import pytest
 from nicegui.testing import User
 from sqlalchemy import select
 
-from models import Booking, BookingStatus, Payment, PaymentOption, PaymentStatus, Tenant
+from models import (
+    Booking,
+    BookingStatus,
+    CourseSession,
+    Payment,
+    PaymentOption,
+    PaymentStatus,
+    Tenant,
+    WaitingListEntry,
+)
 from tests import factories
 from tests.ui.conftest import CENTRE_A, CENTRE_B
 from trainhub_ui.db import Database
@@ -89,3 +98,43 @@ async def test_unknown_or_another_centres_booking_is_not_found(user: User, centr
     response = await user.http_client.get(path.format(a=CENTRE_A, b=CENTRE_B, reference=booking.reference))
     assert response.status_code == 404
     assert "ACS CCN1" not in response.text and "payer@example.com" not in response.text
+
+
+async def _lapse(db: Database, booking_id: str) -> None:
+    """The hold runs out and is released (as the next capacity decision or the job would)."""
+    async with db.transaction() as session:
+        booking = await session.get(Booking, booking_id)
+        assert booking is not None
+        booking.status = BookingStatus.EXPIRED
+        course_session = await session.get(CourseSession, booking.session_id)
+        assert course_session is not None
+        course_session.booked_spots -= 1
+
+
+async def test_try_again_after_the_hold_lapsed_books_a_free_place(user: User, centres: Database) -> None:
+    booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
+    await _lapse(centres, booking.id)
+    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.should_see(marker="status-expired")
+    user.find(marker="try-again").click()
+    await user.should_see(marker="status-held", retries=20)
+    async with centres.read() as session:
+        held = await session.scalar(
+            select(Booking).where(Booking.customer_id == booking.customer_id, Booking.status == BookingStatus.PENDING)
+        )
+    assert held is not None and held.reference != booking.reference
+
+
+async def test_try_again_when_full_joins_the_waiting_list(user: User, centres: Database) -> None:
+    booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
+    await _lapse(centres, booking.id)
+    async with centres.transaction() as session:
+        course_session = await session.get(CourseSession, booking.session_id)
+        assert course_session is not None
+        course_session.available_spots = course_session.booked_spots = 1  # someone else took the place
+    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    user.find(marker="try-again").click()
+    await user.should_see(marker="status-waiting", retries=20)
+    async with centres.read() as session:
+        entry = await session.scalar(select(WaitingListEntry).where(WaitingListEntry.session_id == booking.session_id))
+    assert entry is not None and entry.customer_id == booking.customer_id

@@ -45,8 +45,20 @@ def test_production_refuses_the_offline_payment_provider() -> None:
 
 def test_production_with_a_secret_and_stripe_starts() -> None:
     Settings(
-        _env_file=None, env="production", storage_secret="a-long-random-production-secret", stripe_secret_key="sk"
+        _env_file=None,
+        env="production",
+        storage_secret="a-long-random-production-secret",
+        stripe_secret_key="sk",
+        stripe_webhook_secret="whsec_x",
     ).check_fit_to_run()
+
+
+def test_production_refuses_stripe_without_a_webhook_secret() -> None:
+    settings = Settings(
+        _env_file=None, env="production", storage_secret="a-long-random-production-secret", stripe_secret_key="sk"
+    )
+    with pytest.raises(SettingsError, match="TRAINHUB_STRIPE_WEBHOOK_SECRET"):
+        settings.check_fit_to_run()
 
 
 def test_development_allows_the_defaults() -> None:

@@ -141,9 +141,10 @@ class BookingQuery:
         customer_id: Annotated[str | None, Query(alias="customerId", max_length=64)] = None,
         starts_from: Annotated[date | None, Query(alias="from", description="sessions starting on or after")] = None,
         starts_to: Annotated[date | None, Query(alias="to", description="sessions starting on or before")] = None,
+        outstanding: Annotated[bool, Query(description="only confirmed bookings with a balance to pay")] = False,
     ) -> None:
         self.status, self.session_id, self.customer_id = status, session_id, customer_id
-        self.starts_from, self.starts_to = starts_from, starts_to
+        self.starts_from, self.starts_to, self.outstanding = starts_from, starts_to, outstanding
 
 
 @router.get("/bookings", response_model=Page[BookingOut], response_model_by_alias=True)
@@ -157,6 +158,7 @@ async def list_bookings(
         customer_id=query.customer_id,
         starts_from=query.starts_from,
         starts_to=query.starts_to,
+        outstanding=query.outstanding,
         limit=paging.limit,
         offset=paging.offset,
     )

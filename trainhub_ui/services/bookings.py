@@ -82,6 +82,7 @@ class BookingFilters:
     customer_id: str | None = None
     starts_from: date | None = None
     starts_to: date | None = None
+    outstanding: bool = False  # confirmed with a balance still to pay (deposits, invoices)
     limit: int = 50
     offset: int = 0
 
@@ -678,6 +679,8 @@ def _filtered(ctx: TenantContext, filters: BookingFilters, statement: Select) ->
         statement = statement.where(Booking.session_id == filters.session_id)
     if filters.customer_id is not None:
         statement = statement.where(Booking.customer_id == filters.customer_id)
+    if filters.outstanding:
+        statement = statement.where(Booking.status == BookingStatus.CONFIRMED, Booking.balance_due > 0)
     if filters.starts_from is not None or filters.starts_to is not None:
         conditions = [CourseSession.id == Booking.session_id]
         if filters.starts_from is not None:

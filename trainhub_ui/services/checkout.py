@@ -25,6 +25,7 @@ from models import (
     Payment,
     PaymentMethod,
     Tenant,
+    WaitingListEntry,
     WebhookEvent,
 )
 from trainhub_ui.db import Database
@@ -32,7 +33,7 @@ from trainhub_ui.payments import Checkout, CheckoutRequest, CheckoutState, Payme
 from trainhub_ui.payments.base import ProviderEvent
 
 from . import audit
-from .bookings import Refused, end_hold
+from .bookings import BookingRequest, Refused, create_booking, end_hold
 from .context import TenantContext
 from .errors import DomainError
 from .payments import (
@@ -44,6 +45,7 @@ from .payments import (
     payment_succeeded,
 )
 from .refunds import record_outside_refund, refund_booking
+from .waiting_list import join_waiting_list
 
 # A balance payment has no hold to end with; Stripe keeps a checkout open for at most 24 hours.
 BALANCE_CHECKOUT_OPEN = timedelta(hours=23)
@@ -316,3 +318,26 @@ async def pay_summary(db: Database, ctx: TenantContext, reference: str) -> PaySu
             )
         ).one()
     return PaySummary(booking, row[0], row[1], row[2] or "", row[3])
+
+
+async def try_again(db: Database, ctx: TenantContext, reference: str) -> Booking | WaitingListEntry:
+    """After a hold lapsed unpaid: a new booking on the same session if a place is free, otherwise a
+    place on its waiting list (the first freed place is then offered)."""
+    async with db.read() as session:
+        lapsed = await find_booking_by_reference(session, ctx, reference)
+    if lapsed.status is not BookingStatus.EXPIRED:
+        raise Refused("booking_not_expired", f"This booking is {lapsed.status.value.lower()}; nothing to try again.")
+    request = BookingRequest(
+        customer_id=lapsed.customer_id,
+        session_id=lapsed.session_id,
+        payment_option=lapsed.payment_option,
+        special_requests=lapsed.special_requests,
+    )
+    try:
+        async with db.transaction() as session:
+            return await create_booking(session, ctx, request)
+    except Refused as refused:
+        if refused.code != "session_full":
+            raise
+    async with db.transaction() as session:
+        return await join_waiting_list(session, ctx, lapsed.session_id, lapsed.customer_id)
