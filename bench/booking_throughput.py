@@ -456,7 +456,7 @@ class Connection:
 
 
 async def book(connection: Connection, path: str, attempt: Attempt) -> Outcome:
-    payload = {"customerId": attempt.customer_id, "sessionId": attempt.session_id, "paymentOption": "INVOICE"}
+    payload = {"customerId": attempt.customer_id, "sessionId": attempt.session_id, "paymentOption": "FULL"}
     started = time.perf_counter()
     try:
         status, content = await connection.request("POST", path, json.dumps(payload).encode())

@@ -39,18 +39,22 @@ def _trainhub(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, str(ROOT / "main.py"), *args], env=env, cwd=ROOT, check=True, capture_output=True)
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """`trainhub serve` on the demo data, on 127.0.0.1 and a free port; stopped by its own pid."""
-    directory = Path(tempfile.mkdtemp(prefix="trainhub-e2e-"))
+def start_server(
+    directory: Path, settings: dict[str, str] | None = None
+) -> tuple[str, subprocess.Popen, dict[str, str]]:
+    """`trainhub serve` on the demo data in `directory`, on 127.0.0.1 and a free port; answers (base URL,
+    process, environment). Without `settings` naming a Stripe key, payments are in the offline test mode."""
     port = free_port()
     env = {
         **os.environ,
         "TRAINHUB_DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'trainhub.db'}",
         "TRAINHUB_ENV": "test",
         "TRAINHUB_STORAGE_SECRET": "e2e-storage-secret-for-tests-only",
+        "TRAINHUB_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    env.pop("TRAINHUB_STRIPE_SECRET_KEY", None)
+    for name in ("TRAINHUB_STRIPE_SECRET_KEY", "TRAINHUB_STRIPE_API_BASE", "TRAINHUB_STRIPE_WEBHOOK_SECRET"):
+        env.pop(name, None)
+    env |= settings or {}
     # NiceGUI takes this variable to mean "inside pytest" and would serve on a test port instead.
     env.pop("PYTEST_CURRENT_TEST", None)
     _trainhub("db", "upgrade", env=env)
@@ -64,24 +68,44 @@ def live_server() -> Iterator[str]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    log.close()  # the child has its own copy
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {(directory / 'server.log').read_text()}")
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                return base, process, env
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError("server did not answer within 60 s")
+        time.sleep(0.2)
+
+
+def api_token(env: dict[str, str], slug: str) -> str:
+    """A fresh ADMIN token of a centre on the server's database, made by the CLI."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "token", "create", "--tenant", slug, "--name", "e2e"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The app on the demo data in the offline payment mode; stopped by its own pid."""
+    base, process, _env = start_server(Path(tempfile.mkdtemp(prefix="trainhub-e2e-")))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {(directory / 'server.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer within 60 s")
-            time.sleep(0.2)
         yield base
     finally:
         stop(process)
-        log.close()
 
 
 def stop(process: subprocess.Popen) -> None:

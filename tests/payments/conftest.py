@@ -46,6 +46,7 @@ from localstripe.server import app
 # for the student on Stripe's page (paid with a PaymentIntent the test made) and for Stripe's expiry.
 checkout_sessions = {}
 by_idempotency_key = {}
+api_keys = {}  # the key each session was made with, for the PaymentIntent its page makes
 
 
 async def create_checkout_session(request):
@@ -76,6 +77,7 @@ async def create_checkout_session(request):
         "payment_intent": None,
         "url": f"http://{request.host}/checkout/{session_id}",
     }
+    api_keys[session_id] = request.headers.get("Authorization", "").removeprefix("Bearer ")
     checkout_sessions[session_id] = session
     if key:
         by_idempotency_key[key] = session_id
@@ -103,6 +105,50 @@ async def expire_checkout_session(request):
     return web.json_response(session)
 
 
+# Stripe's hosted page, reduced to one button: the card pays (pm_card_visa), then back to success_url.
+async def checkout_page(request):
+    session = checkout_sessions.get(request.match_info["id"])
+    if session is None or session["status"] != "open":
+        return web.Response(text="This checkout is closed.", status=404)
+    amount = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
+    html = (
+        "<!doctype html><title>Checkout</title><h1>Test checkout</h1>"
+        f"<p>{session['customer_email']}: {amount}</p>"
+        f"<form method=post action='/checkout/{session['id']}/pay'><button>Pay {amount}</button></form>"
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+async def pay_on_checkout_page(request):
+    from aiohttp import ClientSession
+
+    session = checkout_sessions[request.match_info["id"]]
+    form = {
+        "amount": str(session["amount_total"]),
+        "currency": session["currency"],
+        "payment_method": "pm_card_visa",
+        "confirm": "true",
+    }
+    headers = {"Authorization": "Bearer " + api_keys[session["id"]]}
+    async with ClientSession() as client:
+        async with client.post(f"http://{request.host}/v1/payment_intents", data=form, headers=headers) as answer:
+            intent = await answer.json()
+    session.update(status="complete", payment_status="paid", payment_intent=intent["id"], url=None)
+    target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+    raise web.HTTPSeeOther(target)
+
+
+@web.middleware
+async def hosted_pages(request, handler):
+    # The student's browser brings no API key: the hosted page skips localstripe's key check.
+    if request.path.startswith("/checkout/"):
+        return await request.match_info.handler(request)
+    return await handler(request)
+
+
+app.middlewares.insert(0, hosted_pages)
+app.router.add_get("/checkout/{id}", checkout_page)
+app.router.add_post("/checkout/{id}/pay", pay_on_checkout_page)
 app.router.add_post("/v1/checkout/sessions", create_checkout_session)
 app.router.add_get("/v1/checkout/sessions/{id}", retrieve_checkout_session)
 app.router.add_post("/_test/checkout/sessions/{id}/complete", complete_checkout_session)
