@@ -78,6 +78,7 @@ TARGET_P95_MS = 300.0
 class Seeded:
     token: str
     large_session_id: str
+    warm_up_session_id: str
     small_session_ids: list[str]
     customer_ids: list[str]
 
@@ -228,6 +229,7 @@ async def seed(url: str, customers: int, small_sessions: int, rng: random.Random
             await session.flush()
             first_day = date.today() + timedelta(days=30)
             large = _session_row(tenant, course, first_day, LARGE_SESSION_SPOTS)
+            warm = _session_row(tenant, course, first_day - timedelta(days=1), LARGE_SESSION_SPOTS)
             small = [
                 _session_row(tenant, course, first_day + timedelta(days=1 + i % 300), rng.randint(*SMALL_SESSION_SPOTS))
                 for i in range(small_sessions)
@@ -241,11 +243,12 @@ async def seed(url: str, customers: int, small_sessions: int, rng: random.Random
                 )
                 for i in range(customers)
             ]
-            session.add_all([large, *small, *people])
+            session.add_all([large, warm, *small, *people])
             await session.flush()
             return Seeded(
                 token=secret,
                 large_session_id=large.id,
+                warm_up_session_id=warm.id,
                 small_session_ids=[s.id for s in small],
                 customer_ids=[c.id for c in people],
             )
@@ -489,9 +492,10 @@ async def drive(connections: list[Connection], attempts: Iterable[Attempt]) -> t
     return outcomes, time.perf_counter() - started
 
 
-async def warm_up(connections: list[Connection]) -> None:
-    """Open every connection (and so the server's pooled ones) and take the authenticated path once,
-    so phase 1 measures steady state.
+async def warm_up(connections: list[Connection], seeded: Seeded) -> None:
+    """Open every connection (and so the server's pooled ones) and book once through each, on a session
+    of its own, so the phases measure a server in its steady state: every pooled database connection
+    has prepared the booking's statements, and every query is compiled.
 
     The first call also writes the token's last_used_at, which would otherwise land in the first phase.
     """
@@ -499,6 +503,16 @@ async def warm_up(connections: list[Connection]) -> None:
     answers.append(await connections[0].request("GET", f"/api/tenant/{SLUG}/bookings?limit=1"))
     if any(status != 200 for status, _ in answers):
         raise RuntimeError(f"warm-up failed: {[status for status, _ in answers]}")
+    path = f"/api/tenant/{SLUG}/bookings"
+    for _ in range(2):  # twice round: the pool hands out its connections in no fixed order
+        bookings = await asyncio.gather(
+            *(
+                book(connection, path, Attempt(customer_id, seeded.warm_up_session_id))
+                for connection, customer_id in zip(connections, seeded.customer_ids[::-1], strict=False)
+            )
+        )
+        if any(outcome.status not in (201, 409) for outcome in bookings):
+            raise RuntimeError(f"warm-up booking failed: {[o.body for o in bookings if o.status not in (201, 409)]}")
 
 
 async def run_phase(
@@ -645,7 +659,7 @@ async def bench_database(kind: str, args: argparse.Namespace) -> list[PhaseResul
 
         connections = [Connection("127.0.0.1", port, seeded.token) for _ in range(args.clients)]
         try:
-            await warm_up(connections)
+            await warm_up(connections, seeded)
             phases = (
                 ("contended", contended_attempts(seeded, args.contended_attempts)),
                 ("spread", spread_attempts(seeded, args.spread_attempts, rng)),

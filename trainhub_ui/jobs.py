@@ -10,8 +10,10 @@ from sqlalchemy import delete
 
 from models import SignInAttempt, Tenant, utcnow
 from trainhub_ui.db import Database
+from trainhub_ui.payments import provider
 from trainhub_ui.services.bookings import lock_session, release_lapsed, sessions_with_lapsed_places
 from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.refunds import finish_pending_refunds
 
 SIGN_IN_ATTEMPTS_KEPT = timedelta(days=1)
 
@@ -50,8 +52,18 @@ async def expire_holds(db: Database, now: datetime) -> int:
     return released
 
 
+# A refund younger than this may still be on its way to the provider from the request that made it.
+REFUND_LEFT_PENDING = timedelta(minutes=5)
+
+
+async def finish_refunds(db: Database, now: datetime) -> int:
+    """Finish refunds a stopped server left PENDING (the provider is asked again, idempotently)."""
+    return await finish_pending_refunds(db, provider(), now - REFUND_LEFT_PENDING)
+
+
 JOBS: list[Job] = [
     Job("expire holds and offers", expire_holds),
+    Job("finish pending refunds", finish_refunds),
     Job("prune sign-in attempts", prune_sign_in_attempts),
 ]
 

@@ -40,7 +40,7 @@ from trainhub_ui.api import install_api
 from trainhub_ui.config import reload_settings
 from trainhub_ui.db import Database, set_database
 from trainhub_ui.payments import StripeProvider, provider
-from trainhub_ui.services import checkout
+from trainhub_ui.services import checkout, refunds
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import InvalidInput
@@ -435,3 +435,19 @@ async def test_cancelling_late_keeps_the_deposit(shop: Shop) -> None:
     assert refund.status_code == 201 and refund.json()[0]["amount"] == 14850, refund.text
     over = await shop.api.post(f"{path}/refunds", json={"amount": 1}, headers=headers)
     assert over.status_code == 422 and over.json()["field"] == "amount"
+
+
+async def test_refund_left_pending_by_a_stopped_server_is_finished_once(shop: Shop) -> None:
+    booking = await _paid_in_full(shop)
+    # The server wrote the refund, then stopped before asking Stripe.
+    async with shop.db.transaction() as session:
+        _, [pending] = await refunds._reserve(session, shop.ctx, booking.id, 20000, "cancelled")
+    assert await refunds.finish_pending_refunds(shop.db, shop.provider, utcnow() - timedelta(minutes=5)) == 0
+    assert await refunds.finish_pending_refunds(shop.db, shop.provider, utcnow() + timedelta(seconds=1)) == 1
+    async with shop.db.read() as session:
+        finished = await session.get(Refund, pending.id)
+    assert finished is not None and finished.status is RefundStatus.SUCCEEDED and finished.stripe_refund_id
+    [payment] = await shop.payments(booking.id)
+    listed = shop.stripe.v1.refunds.list(params={"payment_intent": payment.stripe_payment_intent_id})
+    assert [r.amount for r in listed.data] == [20000] and payment.amount_refunded == 20000
+    assert await refunds.finish_pending_refunds(shop.db, shop.provider, utcnow() + timedelta(seconds=1)) == 0

@@ -4,13 +4,15 @@
 
     booked_spots = PENDING + CONFIRMED bookings + OFFERED waiting-list entries
 
-and two requests never both take the last place. A new booking takes its place with one conditional
-`UPDATE ... SET booked_spots = booked_spots + 1 WHERE booked_spots < available_spots`, sent last, just
-before the commit: on PostgreSQL the session row is then locked only for that last step, so a popular
-session serves one booking after another instead of queueing on its row for the whole request; on
-SQLite the write transaction holds the database's write lock from its start anyway (`BEGIN
-IMMEDIATE`, see db.py). Every other decision about a place (cancelling, moving, offers, releases)
-locks the session row first: `SELECT ... FOR NO KEY UPDATE` on PostgreSQL.
+and two requests never both take the last place. A new booking reads what it needs without locking,
+then takes its place with one conditional `UPDATE ... SET booked_spots = booked_spots + 1 WHERE
+booked_spots < available_spots` followed only by its own two rows and the commit: on PostgreSQL the
+session row is locked for those last steps alone, so a popular session serves one booking after
+another instead of queueing on its row for the whole request (and this process sends those updates
+in the order the requests came, see `Database.turn_at_row`); on SQLite the write transaction holds
+the database's write lock from its start anyway (`BEGIN IMMEDIATE`, see db.py). Every other decision
+about a place (cancelling, moving, offers, releases) locks the session row first: `SELECT ... FOR NO
+KEY UPDATE` on PostgreSQL.
 
 A PENDING hold past `hold_expires_at` (or an offer past `offer_expires_at`) still counts until it is
 released; a capacity decision that finds the session full releases the session's lapsed ones first,
@@ -41,6 +43,7 @@ from models import (
     WaitingListStatus,
     new_id,
 )
+from trainhub_ui.db import turn_at_row
 
 from . import audit, signals
 from .context import TenantContext
@@ -319,6 +322,8 @@ def _write_booking(
         hold_expires_at=None if on_invoice else now + timedelta(minutes=ctx.tenant.hold_minutes),
         confirmed_at=now if on_invoice else None,
         special_requests=request.special_requests,
+        staff_notes="",
+        cancellation_reason="",
         company_name=customer.company_name if request.company_name is None else request.company_name,
         billing_email=customer.billing_email if request.billing_email is None else request.billing_email,
         po_number=customer.po_number if request.po_number is None else request.po_number,
@@ -421,11 +426,9 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
     """Take a place on a session for a customer (rules 1 to 5 of the booking engine).
 
     The usual case (a free place, no live booking or offer of this customer's there) is read without
-    locking, and the place is taken by one conditional update sent after the booking's rows, just
-    before the commit: on PostgreSQL the session row stays locked only from that update to the
-    commit, so a popular session serves one booking after another instead of queueing on its row for
-    the whole request. Anything else, or an update that finds the place gone meanwhile, is decided
-    with the row locked first.
+    locking, and the place is taken by one conditional update followed only by the booking's rows and
+    the commit. Anything else, or an update that finds the place gone meanwhile, is decided with the
+    row locked first.
     """
     now = ctx.now()
     option = payment_option_for(ctx, request)
@@ -439,27 +442,27 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
         or standing.reference_taken
         or course_session.booked_spots >= course_session.available_spots
     )
-    if straightforward:
-        booking, entry = _write_booking(
+    if straightforward and await _take_place(session, course_session, standing.customer.id, now):
+        booking, _entry = _write_booking(
             session, ctx, course_session, course, standing.customer, request, option, now, reference
         )
-        if await _take_place(session, course_session, standing.customer.id, now):
-            if option is PaymentOption.INVOICE:
-                await issue_invoice(session, ctx, booking, course_session)
-            booking_changed(session, booking)
-            capacity_changed(session, ctx, course_session)
-            return booking
-        # The place went since the read (only PostgreSQL lets that happen): withdraw the rows, decide again.
-        await session.delete(booking)
-        await session.delete(entry)
-        await session.flush()
+        try:
+            await session.flush()
+        except IntegrityError as error:
+            if _is_live_booking_clash(error):
+                raise Refused("already_booked", "This customer already has a place on this session.") from error
+            raise NotFound("Customer") from error  # deleted while this request ran
+        if option is PaymentOption.INVOICE:
+            await issue_invoice(session, ctx, booking, course_session)
+        booking_changed(session, booking)
+        capacity_changed(session, ctx, course_session)
+        return booking
     return await _create_booking_locked(session, ctx, request, option, now)
 
 
 async def _take_place(session: AsyncSession, course_session: CourseSession, customer_id: str, now: datetime) -> bool:
     """One more place booked on the session, if it is still open, has one free and no offer to this
-    customer appeared meanwhile; False (nothing changed) otherwise. The pending booking rows are flushed
-    first, by this statement."""
+    customer appeared meanwhile; False (nothing changed) otherwise."""
     offer_meanwhile = (
         select(WaitingListEntry.id)
         .where(
@@ -469,7 +472,7 @@ async def _take_place(session: AsyncSession, course_session: CourseSession, cust
         )
         .exists()
     )
-    try:
+    async with turn_at_row(session, f"course_session:{course_session.id}"):
         row = (
             await session.execute(
                 update(CourseSession)
@@ -487,11 +490,6 @@ async def _take_place(session: AsyncSession, course_session: CourseSession, cust
                 .execution_options(synchronize_session=False)
             )
         ).first()
-    except IntegrityError as error:
-        if _is_live_booking_clash(error):
-            raise Refused("already_booked", "This customer already has a place on this session.") from error
-        # A foreign key: the session or the customer was deleted while this request ran.
-        raise NotFound("Session") from error
     if row is None:
         return False
     set_committed_value(course_session, "booked_spots", row[0])

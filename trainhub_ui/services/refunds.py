@@ -23,6 +23,7 @@ from models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    Tenant,
 )
 from trainhub_ui.db import Database
 from trainhub_ui.payments import PaymentProvider, ProviderError
@@ -122,7 +123,22 @@ async def refund_booking(
         raise InvalidInput("amount", "A refund is a whole positive number of minor units (pence).")
     async with db.transaction() as session:
         booking, refunds = await _reserve(session, ctx, booking_id, amount, reason)
-    failures: list[str] = []
+    outcomes = await _ask_provider(db, provider, refunds)
+    async with db.transaction() as session:
+        booking, settled = await _settle(session, ctx, booking_id, outcomes)
+    failures = [failure for provider_id, failure in outcomes.values() if provider_id is None]
+    if failures:
+        raise Refused("refund_failed", failures[0])
+    return RefundResult(booking, settled)
+
+
+async def _ask_provider(
+    db: Database, provider: PaymentProvider, refunds: list[Refund]
+) -> dict[str, tuple[str | None, str]]:
+    """Each refund's provider id ("" for money that goes back by bank), or None and why it failed.
+
+    The idempotency key is the refund's own id, so asking again (after a crash) never pays twice.
+    """
     outcomes: dict[str, tuple[str | None, str]] = {}
     for refund in refunds:
         async with db.read() as session:
@@ -133,23 +149,40 @@ async def refund_booking(
             outcomes[refund.id] = ("", "")
             continue
         try:
-            outcomes[refund.id] = (
-                await provider.refund(
-                    payment.stripe_payment_intent_id,
-                    refund.amount,
-                    idempotency_key=f"refund-{refund.id}",
-                    reason=reason,
-                ),
-                "",
+            provider_id = await provider.refund(
+                payment.stripe_payment_intent_id,
+                refund.amount,
+                idempotency_key=f"refund-{refund.id}",
+                reason=refund.reason,
             )
+            outcomes[refund.id] = (provider_id, "")
         except ProviderError as error:
             outcomes[refund.id] = (None, str(error))
-            failures.append(str(error))
-    async with db.transaction() as session:
-        booking, settled = await _settle(session, ctx, booking_id, outcomes)
-    if failures:
-        raise Refused("refund_failed", failures[0])
-    return RefundResult(booking, settled)
+    return outcomes
+
+
+async def finish_pending_refunds(db: Database, provider: PaymentProvider, older_than: datetime) -> int:
+    """Refunds left PENDING (the server stopped between writing one and hearing the provider): asked again
+    with the same idempotency key, then settled. Answers how many were finished."""
+    async with db.read() as session:
+        pending = list(
+            await session.scalars(
+                select(Refund).where(Refund.status == RefundStatus.PENDING, Refund.created_at < older_than)
+            )
+        )
+    finished = 0
+    for refund in pending:
+        async with db.read() as session:
+            tenant = await session.get(Tenant, refund.tenant_id)
+            payment = await session.get(Payment, refund.payment_id)
+        if tenant is None or payment is None:
+            continue
+        ctx = TenantContext(tenant=tenant, actor="system")
+        outcomes = await _ask_provider(db, provider, [refund])
+        async with db.transaction() as session:
+            await _settle(session, ctx, payment.booking_id, outcomes)
+        finished += 1
+    return finished
 
 
 async def _settle(
