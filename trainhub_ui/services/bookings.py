@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, literal, select, update
+from sqlalchemy import Select, and_, bindparam, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,6 +43,7 @@ from models import (
     WaitingListStatus,
     new_id,
 )
+from models.base import UTCDateTime
 from trainhub_ui.db import turn_at_row
 
 from . import audit, signals
@@ -348,6 +349,20 @@ def _write_booking(
     return booking, entry
 
 
+# The booking path's statements are built once, with bound parameters: building them again for each
+# request (and working out their cache keys) cost more CPU than running them.
+_SESSION_WITH_COURSE = (
+    select(CourseSession, Course)
+    .join(Course, Course.id == CourseSession.course_id)
+    .where(CourseSession.tenant_id == bindparam("tenant_id"), CourseSession.id == bindparam("session_id"))
+    .execution_options(populate_existing=True)
+)
+# FOR NO KEY UPDATE: excludes every other locker and writer of the row, yet lets bookings that refer to
+# it be inserted meanwhile (their foreign key takes only a key-share lock). A plain FOR UPDATE would wait
+# on those inserts, and they on it, when a session fills up.
+_SESSION_WITH_COURSE_LOCKED = _SESSION_WITH_COURSE.with_for_update(of=CourseSession, key_share=True)
+
+
 async def lock_session_with_course(
     session: AsyncSession, ctx: TenantContext, session_id: str, *, lock: bool = True
 ) -> tuple[CourseSession, Course]:
@@ -355,18 +370,8 @@ async def lock_session_with_course(
 
     `lock=False` only reads them, for a decision that a conditional update makes safe later.
     """
-    statement = (
-        select(CourseSession, Course)
-        .join(Course, Course.id == CourseSession.course_id)
-        .where(CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == session_id)
-        .execution_options(populate_existing=True)
-    )
-    if lock:
-        # FOR NO KEY UPDATE: excludes every other locker and writer of the row, yet lets bookings that
-        # refer to it be inserted meanwhile (their foreign key takes only a key-share lock). A plain
-        # FOR UPDATE would wait on those inserts, and they on it, when a session fills up.
-        statement = statement.with_for_update(of=CourseSession, key_share=True)
-    row = (await session.execute(statement)).first()
+    statement = _SESSION_WITH_COURSE_LOCKED if lock else _SESSION_WITH_COURSE
+    row = (await session.execute(statement, {"tenant_id": ctx.tenant_id, "session_id": session_id})).first()
     if row is None:
         raise NotFound("Session")
     return row[0], row[1]
@@ -383,14 +388,11 @@ class Standing:
     reference_taken: bool = False
 
 
-async def _customer_standing(
-    session: AsyncSession, ctx: TenantContext, customer_id: str, session_id: str, reference: str | None = None
-) -> Standing:
-    """The customer's standing on a session (and, given a candidate reference, whether it is taken)."""
+def _standing_statement(check_reference: bool) -> Select:
     live = (
         select(Booking.id)
         .where(
-            Booking.session_id == session_id,
+            Booking.session_id == bindparam("session_id"),
             Booking.customer_id == Customer.id,
             Booking.status.in_(LIVE_BOOKING_STATUSES),
         )
@@ -400,7 +402,7 @@ async def _customer_standing(
     offered = (
         select(WaitingListEntry.id)
         .where(
-            WaitingListEntry.session_id == session_id,
+            WaitingListEntry.session_id == bindparam("session_id"),
             WaitingListEntry.customer_id == Customer.id,
             WaitingListEntry.status == WaitingListStatus.OFFERED,
         )
@@ -408,15 +410,28 @@ async def _customer_standing(
         .scalar_subquery()
     )
     taken = (
-        select(Booking.id).where(Booking.reference == reference).exists() if reference is not None else literal(False)
+        select(Booking.id).where(Booking.reference == bindparam("reference")).exists()
+        if check_reference
+        else literal(False)
     )
-    row = (
-        await session.execute(
-            select(Customer, live, offered, taken).where(
-                Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id
-            )
-        )
-    ).first()
+    return select(Customer, live, offered, taken).where(
+        Customer.tenant_id == bindparam("tenant_id"), Customer.id == bindparam("customer_id")
+    )
+
+
+_STANDING = _standing_statement(check_reference=False)
+_STANDING_AND_REFERENCE = _standing_statement(check_reference=True)
+
+
+async def _customer_standing(
+    session: AsyncSession, ctx: TenantContext, customer_id: str, session_id: str, reference: str | None = None
+) -> Standing:
+    """The customer's standing on a session (and, given a candidate reference, whether it is taken)."""
+    params = {"tenant_id": ctx.tenant_id, "customer_id": customer_id, "session_id": session_id}
+    if reference is None:
+        row = (await session.execute(_STANDING, params)).first()
+    else:
+        row = (await session.execute(_STANDING_AND_REFERENCE, {**params, "reference": reference})).first()
     if row is None:
         raise NotFound("Customer")
     return Standing(row[0], row[1], row[2], bool(row[3]))
@@ -460,36 +475,35 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
     return await _create_booking_locked(session, ctx, request, option, now)
 
 
+_TAKE_PLACE = (
+    update(CourseSession)
+    .where(
+        CourseSession.id == bindparam("session_id"),
+        CourseSession.booked_spots < CourseSession.available_spots,
+        CourseSession.is_active.is_(True),
+        CourseSession.is_completed.is_(False),
+        CourseSession.cancelled_at.is_(None),
+        CourseSession.starts_at > bindparam("now", type_=UTCDateTime()),
+        ~select(WaitingListEntry.id)
+        .where(
+            WaitingListEntry.session_id == bindparam("session_id"),
+            WaitingListEntry.customer_id == bindparam("customer_id"),
+            WaitingListEntry.status == WaitingListStatus.OFFERED,
+        )
+        .exists(),
+    )
+    .values(booked_spots=CourseSession.booked_spots + 1, updated_at=bindparam("now", type_=UTCDateTime()))
+    .returning(CourseSession.booked_spots, CourseSession.available_spots)
+    .execution_options(synchronize_session=False)
+)
+
+
 async def _take_place(session: AsyncSession, course_session: CourseSession, customer_id: str, now: datetime) -> bool:
     """One more place booked on the session, if it is still open, has one free and no offer to this
     customer appeared meanwhile; False (nothing changed) otherwise."""
-    offer_meanwhile = (
-        select(WaitingListEntry.id)
-        .where(
-            WaitingListEntry.session_id == course_session.id,
-            WaitingListEntry.customer_id == customer_id,
-            WaitingListEntry.status == WaitingListStatus.OFFERED,
-        )
-        .exists()
-    )
+    params = {"session_id": course_session.id, "customer_id": customer_id, "now": now}
     async with turn_at_row(session, f"course_session:{course_session.id}"):
-        row = (
-            await session.execute(
-                update(CourseSession)
-                .where(
-                    CourseSession.id == course_session.id,
-                    CourseSession.booked_spots < CourseSession.available_spots,
-                    CourseSession.is_active.is_(True),
-                    CourseSession.is_completed.is_(False),
-                    CourseSession.cancelled_at.is_(None),
-                    CourseSession.starts_at > now,
-                    ~offer_meanwhile,
-                )
-                .values(booked_spots=CourseSession.booked_spots + 1, updated_at=now)
-                .returning(CourseSession.booked_spots, CourseSession.available_spots)
-                .execution_options(synchronize_session=False)
-            )
-        ).first()
+        row = (await session.execute(_TAKE_PLACE, params)).first()
     if row is None:
         return False
     set_committed_value(course_session, "booked_spots", row[0])
