@@ -1,15 +1,27 @@
-"""The centre's public site. The catalogue, course pages and booking wizard are built out by the
-public-site work; until then those pages say so."""
+"""The centre's public site: home, catalogue and course pages, with places left kept live.
+
+The booking wizard and My account are still being built; their pages say so.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import Tenant
+from models import Course, Tenant
 from trainhub_ui.auth import signed_in_student
+from trainhub_ui.components.formatting import money
 from trainhub_ui.components.frames import coming_soon, not_found_page, public_frame
+from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
+from trainhub_ui.services import storefront
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.errors import InvalidInput, NotFound
+from trainhub_ui.services.storefront import CatalogFilters, CourseCard, SessionCard
 from trainhub_ui.services.tenants import find_tenant, list_tenants
 
 router = APIRouter()
@@ -52,9 +64,14 @@ async def centre_home(slug: str) -> None:
     if tenant is None:
         not_found_page("There is no training centre at this address.")
         return
+    ctx = TenantContext(tenant=tenant)
+    async with database().read() as session:
+        soonest = await storefront.upcoming(session, ctx, limit=6)
+        groups = await storefront.categories(session, ctx)
     student = await signed_in_student(tenant)
+    live = LivePlaces(tenant.id)
     with public_frame(tenant, student, "Home"):
-        with ui.column().classes("w-full gap-2 py-6"):
+        with ui.column().classes("w-full gap-2 py-4"):
             ui.label(f"Welcome to {tenant.name}").classes("text-3xl sm:text-4xl font-bold text-slate-900")
             if tenant.tagline:
                 ui.label(tenant.tagline).classes("text-lg text-slate-600")
@@ -62,29 +79,232 @@ async def centre_home(slug: str) -> None:
                 with ui.row().classes("items-center gap-1 text-slate-600"):
                     ui.icon("place")
                     ui.label(tenant.address.replace("\n", ", "))
-        coming_soon(
-            "Online booking",
-            "Upcoming sessions, course categories and the booking wizard will appear here. Until then, "
-            f"call {tenant.contact_phone or 'the centre'} to book a place.",
-        )
+            with ui.row().classes("gap-2 pt-2"):
+                ui.button("Browse all courses", on_click=lambda: ui.navigate.to(f"/{slug}/courses")).props(
+                    "color=primary no-caps"
+                )
+        if groups:
+            ui.label("Course categories").classes("text-xl font-semibold text-slate-900")
+            with ui.row().classes("gap-2 flex-wrap"):
+                for name, count in groups:
+                    with ui.link(target=f"/{slug}/courses?{urlencode({'category': name})}").classes("th-link"):
+                        ui.chip(f"{name} · {count}", icon="school").props("outline color=primary clickable")
+        ui.label("Upcoming sessions").classes("text-xl font-semibold text-slate-900 pt-2")
+        if not soonest:
+            ui.label("No sessions are scheduled just now. Please check back soon.").classes("text-slate-600")
+        with ui.element("div").classes("grid gap-4 sm:grid-cols-2 lg:grid-cols-3 w-full"):
+            for course, card in soonest:
+                _session_card(tenant, course, card, live)
 
 
-def _placeholder(path: str, title: str, details: str) -> None:
-    @router.page(path)
-    async def page(slug: str, course_id: str | None = None) -> None:
-        tenant = await load_tenant(slug)
-        if tenant is None:
-            not_found_page("There is no training centre at this address.")
-            return
-        student = await signed_in_student(tenant)
-        with public_frame(tenant, student, title):
-            ui.label(title).classes("text-2xl font-bold")
-            coming_soon(title, details)
+def _session_card(tenant: Tenant, course: Course, card: SessionCard, live: LivePlaces) -> None:
+    with ui.link(target=f"/{tenant.slug}/courses/{course.id}").classes("th-link"):
+        with ui.card().classes("w-full h-full hover:shadow-lg transition-shadow gap-1"):
+            ui.label(course.category or "Course").classes("text-xs uppercase tracking-wide text-primary")
+            ui.label(course.title).classes("text-lg font-semibold text-slate-900 leading-snug")
+            ui.label(session_dates(card)).classes("text-slate-700")
+            if card.venue or course.location:
+                ui.label(card.venue or course.location).classes("text-slate-500 text-sm")
+            with ui.row().classes("w-full justify-between items-center pt-2"):
+                ui.label(money(course.price, tenant.currency)).classes("text-lg font-bold text-slate-900")
+                live.label(card.id, card.places_left)
 
 
-_placeholder("/{slug}/courses", "Courses", "The catalogue with filters for category, location and dates.")
-_placeholder("/{slug}/courses/{course_id}", "Course details", "The course description and every upcoming session.")
-_placeholder("/{slug}/courses/{course_id}/book", "Booking", "The booking wizard: session, your details, payment.")
+def session_dates(card: SessionCard) -> str:
+    """Mon 21 Dec 2026, 09:00–17:00, or a range of days for a longer session."""
+    if card.end_date != card.start_date:
+        days = f"{card.start_date:%a %-d %b} – {card.end_date:%a %-d %b %Y}"
+    else:
+        days = f"{card.start_date:%a %-d %b %Y}"
+    return f"{days}, {card.start_time:%H:%M}–{card.end_time:%H:%M}"
+
+
+def _filters_from(query: dict[str, str]) -> tuple[CatalogFilters, dict[str, str]]:
+    """The catalogue's filters from the URL query; a value that cannot be read is reported by field."""
+    problems: dict[str, str] = {}
+
+    def day(name: str) -> date | None:
+        value = query.get(name, "")
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            problems[name] = "Give a date as YYYY-MM-DD."
+            return None
+
+    filters = CatalogFilters(
+        category=query.get("category", ""),
+        location=query.get("location", ""),
+        starts_from=day("from"),
+        starts_to=day("to"),
+        with_places=query.get("places", "") in {"1", "true", "yes"},
+        text=query.get("q", ""),
+    )
+    return filters, problems
+
+
+@router.page("/{slug}/courses")
+async def catalog(slug: str, request: Request) -> None:
+    tenant = await load_tenant(slug)
+    if tenant is None:
+        not_found_page("There is no training centre at this address.")
+        return
+    ctx = TenantContext(tenant=tenant)
+    # A NUL cannot be stored or searched for; it is dropped from what the address asks.
+    query = {name: value.replace("\x00", "") for name, value in request.query_params.items()}
+    filters, problems = _filters_from(query)
+    async with database().read() as session:
+        groups = await storefront.categories(session, ctx)
+        places = await storefront.locations(session, ctx)
+        try:
+            cards = await storefront.browse(session, ctx, filters)
+        except InvalidInput as error:
+            problems[error.field or "q"] = error.message
+            cards = []
+    student = await signed_in_student(tenant)
+    live = LivePlaces(tenant.id)
+
+    def apply(**changes: object) -> None:
+        chosen = {**query, **{k: "" if v is None else str(v) for k, v in changes.items()}}
+        kept = {k: v for k, v in chosen.items() if v and k in FILTER_NAMES}
+        ui.navigate.to(f"/{slug}/courses" + (f"?{urlencode(kept)}" if kept else ""))
+
+    with public_frame(tenant, student, "Courses"):
+        ui.label("Courses").classes("text-3xl font-bold text-slate-900")
+        with ui.card().classes("w-full").props("flat bordered"):
+            with ui.element("div").classes("grid gap-3 w-full sm:grid-cols-2 lg:grid-cols-3"):
+                search = ui.input("Search courses", value=filters.text).props("outlined dense clearable")
+                search.props(f'error-message="{problems.get("q", "")}"' if "q" in problems else "")
+                search.on("keydown.enter", lambda: apply(q=search.value))
+                search.on("clear", lambda: apply(q=""))
+                search.mark("filter-q")
+                ui.select(
+                    {"": "All categories", **{name: name for name, _ in groups}},
+                    label="Category",
+                    value=filters.category if filters.category in {n for n, _ in groups} else "",
+                    on_change=lambda e: apply(category=e.value),
+                ).props("outlined dense").mark("filter-category")
+                ui.select(
+                    {"": "All locations", **{place: place for place in places}},
+                    label="Location",
+                    value=filters.location if filters.location in places else "",
+                    on_change=lambda e: apply(location=e.value),
+                ).props("outlined dense").mark("filter-location")
+                starts = ui.input("From", value=query.get("from", "")).props("outlined dense type=date")
+                starts.on("change", lambda: apply(**{"from": starts.value}))
+                starts.mark("filter-from")
+                ends = ui.input("To", value=query.get("to", "")).props("outlined dense type=date")
+                ends.on("change", lambda: apply(to=ends.value))
+                ends.mark("filter-to")
+                ui.checkbox(
+                    "Only sessions with places",
+                    value=filters.with_places,
+                    on_change=lambda e: apply(places="1" if e.value else ""),
+                ).mark("filter-places")
+            for name, message in problems.items():
+                ui.label(f"{FILTER_LABELS.get(name, name)}: {message}").classes("text-red-700").mark(f"problem-{name}")
+            if any(query.get(name) for name in FILTER_NAMES):
+                ui.link("Clear all filters", f"/{slug}/courses").mark("clear-filters")
+        ui.label(f"{len(cards)} course{'s' if len(cards) != 1 else ''}").classes("text-slate-600").mark("result-count")
+        if not cards:
+            ui.label("No course matches these filters.").classes("text-slate-600")
+        with ui.element("div").classes("grid gap-4 sm:grid-cols-2 lg:grid-cols-3 w-full"):
+            for card in cards:
+                _course_card(tenant, card, live)
+
+
+FILTER_NAMES = ("q", "category", "location", "from", "to", "places")
+FILTER_LABELS = {"q": "Search", "from": "From", "to": "To", "category": "Category", "location": "Location"}
+
+
+def _course_card(tenant: Tenant, card: CourseCard, live: LivePlaces) -> None:
+    course = card.course
+    with ui.link(target=f"/{tenant.slug}/courses/{course.id}").classes("th-link").mark(f"course-{course.id}"):
+        with ui.card().classes("w-full h-full hover:shadow-lg transition-shadow gap-1"):
+            ui.label(course.category or "Course").classes("text-xs uppercase tracking-wide text-primary")
+            ui.label(course.title).classes("text-lg font-semibold text-slate-900 leading-snug")
+            if course.summary:
+                ui.label(course.summary).classes("text-slate-600 text-sm")
+            ui.label(_duration(course)).classes("text-slate-500 text-sm")
+            with ui.row().classes("w-full justify-between items-end pt-2"):
+                ui.label(money(course.price, tenant.currency)).classes("text-lg font-bold text-slate-900")
+                if card.next_session is None:
+                    ui.label("No dates yet").classes("text-slate-500 text-sm")
+                else:
+                    with ui.column().classes("items-end gap-0"):
+                        ui.label(f"Next: {card.next_session.start_date:%-d %b %Y}").classes("text-sm text-slate-700")
+                        live.label(card.next_session.id, card.next_session.places_left).classes("text-sm")
+
+
+def _duration(course: Course) -> str:
+    days = f"{course.duration_days} day{'s' if course.duration_days != 1 else ''}"
+    return f"{days}, {course.duration_hours} hours" if course.duration_hours else days
+
+
+@router.page("/{slug}/courses/{course_id}")
+async def course_page(slug: str, course_id: str) -> None:
+    tenant = await load_tenant(slug)
+    if tenant is None:
+        not_found_page("There is no training centre at this address.")
+        return
+    ctx = TenantContext(tenant=tenant)
+    try:
+        async with database().read() as session:
+            card = await storefront.course_with_sessions(session, ctx, course_id)
+    except NotFound:
+        not_found_page("This centre has no such course.")
+        return
+    course = card.course
+    student = await signed_in_student(tenant)
+    live = LivePlaces(tenant.id)
+    with public_frame(tenant, student, course.title):
+        with ui.row().classes("items-center gap-1 text-sm text-slate-600"):
+            ui.link("Courses", f"/{slug}/courses").classes("th-link")
+            ui.icon("chevron_right")
+            ui.label(course.category or "Course")
+        ui.label(course.title).classes("text-3xl font-bold text-slate-900")
+        if course.summary:
+            ui.label(course.summary).classes("text-lg text-slate-600")
+        with ui.element("div").classes("grid gap-6 w-full lg:grid-cols-3"):
+            with ui.column().classes("lg:col-span-2 gap-4"):
+                if course.description:
+                    ui.markdown(course.description).classes("text-slate-800")
+                if course.requirements:
+                    ui.label("Before you book").classes("text-lg font-semibold")
+                    ui.markdown(course.requirements).classes("text-slate-800")
+            with ui.card().classes("w-full gap-2").props("flat bordered"):
+                ui.label(money(course.price, tenant.currency)).classes("text-3xl font-bold text-slate-900")
+                ui.label("per person, VAT included" if tenant.vat_rate_basis_points else "per person").classes(
+                    "text-slate-600 text-sm"
+                )
+                with ui.row().classes("items-center gap-2 text-slate-700"):
+                    ui.icon("schedule")
+                    ui.label(_duration(course))
+                if course.location:
+                    with ui.row().classes("items-center gap-2 text-slate-700"):
+                        ui.icon("place")
+                        ui.label(course.location)
+                if course.certificate_validity_months:
+                    with ui.row().classes("items-center gap-2 text-slate-700"):
+                        ui.icon("workspace_premium")
+                        ui.label(f"Certificate valid {course.certificate_validity_months} months")
+        ui.label("Dates").classes("text-xl font-semibold text-slate-900 pt-2")
+        if not card.sessions:
+            ui.label("No dates are scheduled for this course just now.").classes("text-slate-600")
+        with ui.column().classes("w-full gap-2"):
+            for session_card in card.sessions:
+                with ui.card().classes("w-full").props("flat bordered").mark(f"session-{session_card.id}"):
+                    with ui.row().classes("w-full items-center justify-between gap-3"):
+                        with ui.column().classes("gap-0"):
+                            ui.label(session_dates(session_card)).classes("font-semibold text-slate-900")
+                            ui.label(session_card.venue or course.location).classes("text-slate-600 text-sm")
+                        with ui.row().classes("items-center gap-3"):
+                            live.label(session_card.id, session_card.places_left)
+                            target = f"/{slug}/courses/{course.id}/book?{urlencode({'session': session_card.id})}"
+                            ui.button("Book", on_click=lambda t=target: ui.navigate.to(t)).props(
+                                "color=primary no-caps"
+                            ).mark(f"book-{session_card.id}")
 
 
 @router.page("/{slug}/account")

@@ -24,8 +24,12 @@ def build(settings: Settings) -> None:
         set_database(Database(settings.database_url))
 
     async def close_database() -> None:
-        await database().dispose()
+        try:
+            current = database()
+        except RuntimeError:
+            return  # closed already (the test harness may run the shutdown twice)
         set_database(None)
+        await current.dispose()
 
     app.on_startup(open_database)
     app.on_shutdown(close_database)
