@@ -242,19 +242,29 @@ def _duration(course: Course) -> str:
     return f"{days}, {course.duration_hours} hours" if course.duration_hours else days
 
 
-@router.page("/{slug}/courses/{course_id}")
-async def course_page(slug: str, course_id: str) -> None:
+async def load_course(slug: str, course_id: str, actor: str = "public") -> tuple[TenantContext, CourseCard] | None:
+    """The centre and a course of its public catalogue with its upcoming sessions; None after showing
+    the 404 page when either is not there."""
     tenant = await load_tenant(slug)
     if tenant is None:
         not_found_page("There is no training centre at this address.")
-        return
-    ctx = TenantContext(tenant=tenant)
+        return None
+    ctx = TenantContext(tenant=tenant, actor=actor)
     try:
         async with database().read() as session:
-            card = await storefront.course_with_sessions(session, ctx, course_id)
+            return ctx, await storefront.course_with_sessions(session, ctx, course_id)
     except NotFound:
         not_found_page("This centre has no such course.")
+        return None
+
+
+@router.page("/{slug}/courses/{course_id}")
+async def course_page(slug: str, course_id: str) -> None:
+    found = await load_course(slug, course_id)
+    if found is None:
         return
+    ctx, card = found
+    tenant = ctx.tenant
     course = card.course
     student = await signed_in_student(tenant)
     live = LivePlaces(tenant.id)

@@ -16,7 +16,7 @@ TITLE = "TrainHub"
 
 def build(settings: Settings) -> None:
     """Register everything on NiceGUI's app. Runs once per process (and once per test in the User harness)."""
-    from pages import admin, pay, public, sign_in
+    from pages import admin, book, pay, public, sign_in
 
     settings.check_fit_to_run()
 
@@ -36,7 +36,7 @@ def build(settings: Settings) -> None:
     _serve_api_first(api.create_api_app())
     events.install()
     # Literal paths before the catch-all /{slug} pages.
-    for router in (admin.router, sign_in.router, pay.router, public.router):
+    for router in (admin.router, sign_in.router, pay.router, book.router, public.router):
         app.include_router(router)
 
 
