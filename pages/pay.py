@@ -7,10 +7,13 @@ it went, so a lost webhook never leaves a paid booking pending.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import segno
 from fastapi.responses import PlainTextResponse, Response
 from nicegui import APIRouter, ui
 
-from models import Booking, BookingStatus, PaymentKind, PaymentOption, Tenant
+from models import Booking, BookingStatus, PaymentKind, PaymentOption, Tenant, utcnow
 from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.formatting import day_and_time, money, time_of_day
 from trainhub_ui.components.frames import not_found_page, public_frame
@@ -56,6 +59,23 @@ async def invoice_download(slug: str, reference: str) -> Response:
     except NotFound:
         return PlainTextResponse("Not found", status_code=404)
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/{slug}/pay/{reference}/calendar.ics", include_in_schema=False)
+async def calendar_download(slug: str, reference: str) -> Response:
+    """The booked session as a calendar entry, for whoever holds the pay link."""
+    tenant = await _tenant(slug)
+    if tenant is None:
+        return PlainTextResponse("Not found", status_code=404)
+    try:
+        name, text = await checkout.booking_calendar_file(database(), TenantContext(tenant=tenant), reference)
+    except NotFound:
+        return PlainTextResponse("Not found", status_code=404)
+    return Response(
+        text,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.page("/{slug}/pay/{reference}/done")
@@ -122,6 +142,10 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
                     ui.label("Paid so far")
                     ui.label(money(booking.amount_paid, booking.currency)).mark("paid")
             _status(tenant, booking, summary.first_name)
+            if booking.status is BookingStatus.PENDING and booking.hold_expires_at is not None:
+                _countdown(booking.hold_expires_at)
+            if booking.status is BookingStatus.CONFIRMED:
+                _confirmation(tenant, booking)
             if booking.status is BookingStatus.EXPIRED:
                 ui.button("Try again", on_click=try_again).props("color=primary size=lg no-caps").mark("try-again")
                 return
@@ -186,6 +210,33 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
         ui.navigate.to(started.url)
 
     render(summary)
+
+
+def _countdown(until: datetime) -> None:
+    """Minutes and seconds the place stays held, counting down in the browser's own time."""
+    label = ui.label().classes("text-blue-900 font-semibold").mark("countdown")
+
+    def tick() -> None:
+        left = max(int((until - utcnow()).total_seconds()), 0)
+        label.set_text(f"Held for {left // 60}:{left % 60:02d} more" if left else "The hold has run out")
+
+    tick()
+    ui.timer(1.0, tick)
+
+
+def _confirmation(tenant: Tenant, booking: Booking) -> None:
+    """What a confirmed booking needs at hand: the reference as a QR code for the kiosk, the calendar entry."""
+    with ui.card().classes("w-full items-center gap-2").props("flat bordered"):
+        ui.label("Your booking reference").classes("text-slate-600")
+        ui.label(booking.reference).classes("text-3xl font-bold tracking-wider").mark("reference")
+        qr = segno.make(booking.reference, error="m").svg_inline(scale=6, title=f"Booking {booking.reference}")
+        ui.html(qr).classes("my-2").mark("reference-qr")
+        ui.link("Add to calendar (.ics)", f"/{tenant.slug}/pay/{booking.reference}/calendar.ics").mark("calendar-link")
+    ui.label("What happens next").classes("text-lg font-semibold")
+    ui.label(
+        "On the day, show this code at reception (or give your booking reference) to be checked in. "
+        f"Questions before then: {tenant.contact_email or tenant.contact_phone or tenant.name}."
+    ).classes("text-slate-700")
 
 
 def _status(tenant: Tenant, booking: Booking, first_name: str) -> None:

@@ -138,3 +138,22 @@ async def test_try_again_when_full_joins_the_waiting_list(user: User, centres: D
     async with centres.read() as session:
         entry = await session.scalar(select(WaitingListEntry).where(WaitingListEntry.session_id == booking.session_id))
     assert entry is not None and entry.customer_id == booking.customer_id
+
+
+async def test_confirmation_shows_the_reference_qr_and_calendar(user: User, centres: Database) -> None:
+    booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
+    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.should_see(marker="countdown")
+    assert user.find(marker="countdown").elements.pop().text.startswith("Held for 1")  # 15 minutes: 14:59 or so
+    user.find(marker="pay-test").click()
+    await user.should_see(marker="reference-qr", retries=20)
+    await user.should_see(marker="calendar-link")
+    await user.should_not_see(marker="countdown")
+    ics = await user.http_client.get(f"/{CENTRE_A}/pay/{booking.reference}/calendar.ics")
+    assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
+    text = ics.text
+    assert "BEGIN:VEVENT" in text and f"UID:{booking.id}@trainhub" in text and "SUMMARY:ACS CCN1" in text
+    assert "RRULE:FREQ=DAILY;COUNT=3" in text  # the factory's sessions last three days
+    assert booking.reference in text
+    elsewhere = await user.http_client.get(f"/{CENTRE_B}/pay/{booking.reference}/calendar.ics")
+    assert elsewhere.status_code == 404

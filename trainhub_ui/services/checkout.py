@@ -34,8 +34,9 @@ from trainhub_ui.payments.base import ProviderEvent
 
 from . import audit
 from .bookings import BookingRequest, Refused, create_booking, end_hold
+from .calendar import booking_calendar
 from .context import TenantContext
-from .errors import DomainError
+from .errors import DomainError, NotFound
 from .payments import (
     PaymentOutcome,
     find_booking_by_reference,
@@ -341,3 +342,20 @@ async def try_again(db: Database, ctx: TenantContext, reference: str) -> Booking
             raise
     async with db.transaction() as session:
         return await join_waiting_list(session, ctx, lapsed.session_id, lapsed.customer_id)
+
+
+async def booking_calendar_file(db: Database, ctx: TenantContext, reference: str) -> tuple[str, str]:
+    """(file name, .ics text) of a live booking's session."""
+    async with db.read() as session:
+        booking = await find_booking_by_reference(session, ctx, reference)
+        if booking.status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED):
+            raise NotFound("Booking")
+        row = (
+            await session.execute(
+                select(Course, CourseSession)
+                .join(CourseSession, CourseSession.course_id == Course.id)
+                .where(CourseSession.id == booking.session_id, Course.tenant_id == ctx.tenant_id)
+            )
+        ).one()
+    course, course_session = row
+    return f"{booking.reference}.ics", booking_calendar(ctx.tenant, booking, course, course_session, ctx.now())
