@@ -21,7 +21,7 @@ from trainhub_ui.db import database
 from trainhub_ui.services import storefront
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import InvalidInput, NotFound
-from trainhub_ui.services.storefront import CatalogFilters, CourseCard, SessionCard
+from trainhub_ui.services.storefront import CATALOGUE_PAGE, CatalogFilters, CourseCard, SessionCard
 from trainhub_ui.services.tenants import find_tenant, list_tenants
 
 router = APIRouter()
@@ -154,19 +154,23 @@ async def catalog(slug: str, request: Request) -> None:
     # A NUL cannot be stored or searched for; it is dropped from what the address asks.
     query = {name: value.replace("\x00", "") for name, value in request.query_params.items()}
     filters, problems = _filters_from(query)
+    page_number = int(query["page"]) if query.get("page", "").isdigit() and 0 < int(query["page"]) < 10_000 else 1
     async with database().read() as session:
         groups = await storefront.categories(session, ctx)
         places = await storefront.locations(session, ctx)
         try:
-            cards = await storefront.browse(session, ctx, filters)
+            cards, total = await storefront.browse(
+                session, ctx, filters, limit=CATALOGUE_PAGE, offset=(page_number - 1) * CATALOGUE_PAGE
+            )
         except InvalidInput as error:
             problems[error.field or "q"] = error.message
-            cards = []
+            cards, total = [], 0
     student = await signed_in_student(tenant)
     live = LivePlaces(tenant.id)
 
     def apply(**changes: object) -> None:
-        chosen = {**query, **{k: "" if v is None else str(v) for k, v in changes.items()}}
+        # A new filter starts from the first page; turning a page keeps the filters.
+        chosen = {**query, "page": "", **{k: "" if v is None else str(v) for k, v in changes.items()}}
         kept = {k: v for k, v in chosen.items() if v and k in FILTER_NAMES}
         ui.navigate.to(f"/{slug}/courses" + (f"?{urlencode(kept)}" if kept else ""))
 
@@ -206,15 +210,25 @@ async def catalog(slug: str, request: Request) -> None:
                 ui.label(f"{FILTER_LABELS.get(name, name)}: {message}").classes("text-red-700").mark(f"problem-{name}")
             if any(query.get(name) for name in FILTER_NAMES):
                 ui.link("Clear all filters", f"/{slug}/courses").mark("clear-filters")
-        ui.label(f"{len(cards)} course{'s' if len(cards) != 1 else ''}").classes("text-slate-600").mark("result-count")
+        ui.label(f"{total} course{'s' if total != 1 else ''}").classes("text-slate-600").mark("result-count")
         if not cards:
             ui.label("No course matches these filters.").classes("text-slate-600")
         with ui.element("div").classes("grid gap-4 sm:grid-cols-2 lg:grid-cols-3 w-full"):
             for card in cards:
                 _course_card(tenant, card, live)
+        pages = max((total + CATALOGUE_PAGE - 1) // CATALOGUE_PAGE, 1)
+        if pages > 1:
+            with ui.row().classes("w-full justify-center items-center gap-4"):
+                if page_number > 1:
+                    ui.button("Previous", on_click=lambda: apply(page=page_number - 1)).props("flat no-caps")
+                ui.label(f"Page {page_number} of {pages}").classes("text-slate-600").mark("page-of")
+                if page_number < pages:
+                    ui.button("Next", on_click=lambda: apply(page=page_number + 1)).props("flat no-caps").mark(
+                        "next-page"
+                    )
 
 
-FILTER_NAMES = ("q", "category", "location", "from", "to", "places")
+FILTER_NAMES = ("q", "category", "location", "from", "to", "places", "page")
 FILTER_LABELS = {"q": "Search", "from": "From", "to": "To", "category": "Category", "location": "Location"}
 
 

@@ -117,3 +117,23 @@ async def test_places_drop_live_on_two_open_pages(create_user, centres: Database
         await cancel_booking(session, TenantContext(tenant=tenant), booking.id, "cannot come")
     for someone in (first, second):
         await someone.should_see("Only 1 left")
+
+
+async def test_a_big_catalogue_comes_in_pages(user: User, centres: Database) -> None:
+    tenant = await _tenant(centres, CENTRE_A)
+    async with centres.transaction() as session:
+        session.add_all(
+            Course(tenant_id=tenant.id, slug=f"c{n:02d}", title=f"Course {n:02d}", price=100, category="Gas")
+            for n in range(30)
+        )
+    await user.open(f"/{CENTRE_A}/courses")
+    await user.should_see("30 courses")
+    await user.should_see("Page 1 of 2")
+    await user.should_see("Course 23")
+    await user.should_not_see("Course 24")
+    await user.open(f"/{CENTRE_A}/courses?page=2")
+    await user.should_see("Page 2 of 2")
+    await user.should_see("Course 29")
+    await user.should_not_see("Course 00")
+    await user.open(f"/{CENTRE_A}/courses?page=abc")
+    await user.should_see("Page 1 of 2")

@@ -94,7 +94,9 @@ async def _catalogue(db: Database) -> tuple[TenantContext, dict[str, Course], Te
     return TenantContext(tenant=tenant, clock=Clock(NOW)), courses, other
 
 
-def _titles(cards) -> list[str]:  # type: ignore[no-untyped-def]
+def _titles(page) -> list[str]:  # type: ignore[no-untyped-def]
+    cards, total = page
+    assert total == len(cards)  # every test catalogue fits on one page
     return [card.course.title for card in cards]
 
 
@@ -103,7 +105,7 @@ async def test_catalogue_and_its_filters(db: Database) -> None:
     async with db.read() as session:
         everything = await browse(session, ctx, CatalogFilters())
         assert _titles(everything) == ["ACS CCN1 Gas Safety", "First Aid at Work", "Heat Pump Install"]
-        gas = everything[0]
+        gas = everything[0][0]
         assert [s.places_left for s in gas.sessions] == [0, 2]  # started, inactive and cancelled left out
         assert _titles(await browse(session, ctx, CatalogFilters(category="Gas"))) == ["ACS CCN1 Gas Safety"]
         assert _titles(await browse(session, ctx, CatalogFilters(text="gas safety"))) == ["ACS CCN1 Gas Safety"]
@@ -116,7 +118,7 @@ async def test_catalogue_and_its_filters(db: Database) -> None:
         # Only with places: the full session goes, and courses with nothing bookable go too.
         open_ = await browse(session, ctx, CatalogFilters(with_places=True))
         assert _titles(open_) == ["ACS CCN1 Gas Safety", "Heat Pump Install"]
-        assert [s.places_left for s in open_[0].sessions] == [2]
+        assert [s.places_left for s in open_[0][0].sessions] == [2]
         soon = await browse(session, ctx, CatalogFilters(starts_to=TODAY + timedelta(days=14)))
         assert _titles(soon) == ["ACS CCN1 Gas Safety", "Heat Pump Install"]
         later = await browse(session, ctx, CatalogFilters(starts_from=TODAY + timedelta(days=30)))
@@ -152,6 +154,16 @@ async def test_home_page_lists_and_isolation(db: Database) -> None:
                 await course_with_sessions(session, ctx, hidden)
         theirs = TenantContext(tenant=other, clock=Clock(NOW))
         assert _titles(await browse(session, theirs, CatalogFilters())) == ["Beta Gas Course"]
+
+
+async def test_the_catalogue_comes_in_pages(db: Database) -> None:
+    ctx, _, _ = await _catalogue(db)
+    async with db.read() as session:
+        first, total = await browse(session, ctx, CatalogFilters(), limit=2)
+        second, again = await browse(session, ctx, CatalogFilters(), limit=2, offset=2)
+    assert total == again == 3
+    assert [c.course.title for c in first] == ["ACS CCN1 Gas Safety", "First Aid at Work"]
+    assert [c.course.title for c in second] == ["Heat Pump Install"]
 
 
 def test_places_text() -> None:

@@ -109,8 +109,14 @@ def _public_courses(ctx: TenantContext) -> Select[tuple[Course]]:
     return select(Course).where(Course.tenant_id == ctx.tenant_id, Course.is_active.is_(True))
 
 
-async def browse(session: AsyncSession, ctx: TenantContext, filters: CatalogFilters) -> list[CourseCard]:
-    """The catalogue: courses matching the filters, each with its upcoming sessions that match, by title.
+CATALOGUE_PAGE = 24
+
+
+async def browse(
+    session: AsyncSession, ctx: TenantContext, filters: CatalogFilters, *, limit: int = CATALOGUE_PAGE, offset: int = 0
+) -> tuple[list[CourseCard], int]:
+    """A page of the catalogue by title: courses matching the filters, each with its upcoming sessions
+    that match; and how many courses match in all.
 
     A date range or "only with places" keeps only the courses that have such a session.
     """
@@ -146,7 +152,12 @@ async def browse(session: AsyncSession, ctx: TenantContext, filters: CatalogFilt
                 ),
             )
         )
-    found = list(await session.scalars(courses.order_by(Course.title, Course.id)))
+    if filters.starts_from or filters.starts_to or filters.with_places:
+        courses = courses.where(
+            sessions.with_only_columns(CourseSession.id).where(CourseSession.course_id == Course.id).exists()
+        )
+    total = await session.scalar(select(func.count()).select_from(courses.subquery())) or 0
+    found = list(await session.scalars(courses.order_by(Course.title, Course.id).limit(limit).offset(offset)))
     by_course: dict[str, list[SessionCard]] = {course.id: [] for course in found}
     if found:
         rows = await session.scalars(
@@ -154,8 +165,7 @@ async def browse(session: AsyncSession, ctx: TenantContext, filters: CatalogFilt
         )
         for row in rows:
             by_course[row.course_id].append(_card(row))
-    narrowed = bool(filters.starts_from or filters.starts_to or filters.with_places)
-    return [CourseCard(course, by_course[course.id]) for course in found if by_course[course.id] or not narrowed]
+    return [CourseCard(course, by_course[course.id]) for course in found], total
 
 
 async def upcoming(session: AsyncSession, ctx: TenantContext, limit: int = 6) -> list[tuple[Course, SessionCard]]:
