@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -68,14 +69,16 @@ def _local_postgres() -> str | None:
     return LOCAL_POSTGRES
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def fresh_postgres_database(prefix: str = "trainhub_test") -> Iterator[str]:
+    """A new, migrated PostgreSQL database on the test server, dropped afterwards (skipped without one,
+    except in CI)."""
     server_url = os.environ.get(POSTGRES_ENV) or _local_postgres()
     if not server_url:
         if _in_ci():
             pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")
         pytest.skip(f"{POSTGRES_ENV} not set; PostgreSQL tests skipped locally")
-    name = f"trainhub_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     in_thread(asyncio.run, _postgres_admin(server_url, f'CREATE DATABASE "{name}"'))
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
@@ -83,6 +86,12 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         in_thread(asyncio.run, _postgres_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with fresh_postgres_database() as url:
+        yield url
 
 
 async def empty_all_tables(db: Database) -> None:

@@ -6,6 +6,8 @@ updates only its own elements.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import Event
 
 from trainhub_ui.db import set_publisher
@@ -15,7 +17,17 @@ capacity_changed: Event[CapacityChanged] = Event()
 booking_changed: Event[BookingChanged] = Event()
 
 
+_elsewhere: Callable[[list[DomainEvent]], None] | None = None
+
+
+def also_send_to(send: Callable[[list[DomainEvent]], None] | None) -> None:
+    """Where this process's committed events go besides its own pages (the relay to other processes)."""
+    global _elsewhere
+    _elsewhere = send
+
+
 def publish(events: list[DomainEvent]) -> None:
+    """Events to this process's pages (from its own commits, or relayed from another process)."""
     for event in events:
         if isinstance(event, CapacityChanged):
             capacity_changed.emit(event)
@@ -23,5 +35,11 @@ def publish(events: list[DomainEvent]) -> None:
             booking_changed.emit(event)
 
 
+def _committed(events: list[DomainEvent]) -> None:
+    publish(events)
+    if _elsewhere is not None:
+        _elsewhere(events)
+
+
 def install() -> None:
-    set_publisher(publish)
+    set_publisher(_committed)

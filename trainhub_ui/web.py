@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from trainhub_ui import api, events
 from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
+from trainhub_ui.relay import Relay
 
 TITLE = "TrainHub"
 GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
@@ -22,10 +23,23 @@ def build(settings: Settings) -> None:
 
     settings.check_fit_to_run()
 
+    relays: list[Relay] = []
+
     def open_database() -> None:
+        # Not async: NiceGUI does not wait for async start-up handlers before the first request.
         set_database(Database(settings.database_url))
 
+    async def start_relay() -> None:
+        if not settings.is_sqlite:
+            relay = Relay(settings.database_url, events.publish)
+            await relay.start()
+            relays.append(relay)
+            events.also_send_to(relay.send)
+
     async def close_database() -> None:
+        events.also_send_to(None)
+        while relays:
+            await relays.pop().stop()
         try:
             current = database()
         except RuntimeError:
@@ -34,6 +48,7 @@ def build(settings: Settings) -> None:
         await current.dispose()
 
     app.on_startup(open_database)
+    app.on_startup(start_relay)
     app.on_shutdown(close_database)
     _serve_api_first(api.create_api_app())
     events.install()

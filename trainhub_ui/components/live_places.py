@@ -35,6 +35,7 @@ class LivePlaces:
 
     def label(self, session_id: str, places_left: int) -> ui.label:
         label = ui.label(places_text(places_left)).mark(f"places-{session_id}")
+        label.props(f'data-session-places="{session_id}"')  # for browser tests and assistive styling
         self._style(label, places_left)
         self.labels.setdefault(session_id, []).append(label)
         return label

@@ -45,3 +45,26 @@ def queue(session: AsyncSession, event: DomainEvent) -> None:
 
 def take_pending(session: AsyncSession) -> list[DomainEvent]:
     return session.info.pop(PENDING_EVENTS, [])
+
+
+_KINDS: dict[str, type[CapacityChanged] | type[BookingChanged]] = {
+    "capacity": CapacityChanged,
+    "booking": BookingChanged,
+}
+
+
+def to_wire(event: DomainEvent) -> dict[str, object]:
+    """An event as plain JSON values, to cross to another server process."""
+    kind = "capacity" if isinstance(event, CapacityChanged) else "booking"
+    data = {name: (str(value) if name == "status" else value) for name, value in vars(event).items()}
+    return {"kind": kind, "data": data}
+
+
+def from_wire(item: object) -> DomainEvent | None:
+    """The event `to_wire` made, or None for anything else."""
+    if not isinstance(item, dict) or item.get("kind") not in _KINDS or not isinstance(item.get("data"), dict):
+        return None
+    try:
+        return _KINDS[item["kind"]](**item["data"])
+    except TypeError:
+        return None
