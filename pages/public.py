@@ -1,10 +1,8 @@
-"""The centre's public site: home, catalogue and course pages, with places left kept live.
-
-The booking wizard and My account are still being built; their pages say so.
-"""
+"""The centre's public site: home, catalogue and course pages (places left kept live), My account."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode
 
@@ -12,15 +10,16 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import Course, Tenant
+from models import BookingStatus, Course, Tenant
 from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.formatting import money
 from trainhub_ui.components.frames import coming_soon, not_found_page, public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
-from trainhub_ui.services import storefront
+from trainhub_ui.payments import provider
+from trainhub_ui.services import my_account, storefront
 from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput, NotFound
+from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.storefront import CATALOGUE_PAGE, CatalogFilters, CourseCard, SessionCard
 from trainhub_ui.services.tenants import find_tenant, list_tenants
 
@@ -336,17 +335,98 @@ async def account(slug: str) -> RedirectResponse | None:
     tenant = await load_tenant(slug)
     if tenant is None:
         not_found_page("There is no training centre at this address.")
-        return
+        return None
     student = await signed_in_student(tenant)
     if student is None:
         return RedirectResponse(f"/{slug}/login?next=/{slug}/account", status_code=303)
+    ctx = TenantContext(tenant=tenant, actor=f"Student {student.email}")
     with public_frame(tenant, student, "My account"):
         ui.label(f"Hello, {student.first_name}").classes("text-2xl font-bold")
+        bookings_panel = ui.column().classes("w-full gap-3")
         with ui.card().classes("w-full max-w-xl"):
             ui.label("Your details").classes("text-lg font-semibold")
             ui.label(student.full_name)
             ui.label(student.email).classes("text-slate-600")
             if student.phone:
                 ui.label(student.phone).classes("text-slate-600")
-        coming_soon("Your bookings", "Upcoming and past bookings, balances to pay, invoices and certificates.")
+        coming_soon("Certificates, your details and password", "Downloading certificates and changing your details.")
+
+    async def show() -> None:
+        async with database().read() as session:
+            mine = await my_account.my_bookings(session, ctx, student.id)
+        bookings_panel.clear()
+        with bookings_panel:
+            upcoming = [b for b in mine if b.upcoming]
+            past = [b for b in mine if not b.upcoming]
+            ui.label("Your upcoming bookings").classes("text-xl font-semibold")
+            if not upcoming:
+                with ui.row().classes("items-center gap-2"):
+                    ui.label("Nothing booked yet.").classes("text-slate-600")
+                    ui.link("Find a course", f"/{slug}/courses")
+            for item in upcoming:
+                _my_booking(tenant, item, cancel)
+            if past:
+                ui.label("Past and cancelled").classes("text-xl font-semibold pt-2")
+                for item in past:
+                    _my_booking(tenant, item, None)
+
+    async def cancel(item: my_account.MyBooking) -> None:
+        back = money(item.refund_on_cancel, item.booking.currency)
+        with ui.dialog() as dialog, ui.card():
+            ui.label(f"Cancel {item.course_title} on {item.course_session.start_date:%-d %B %Y}?").classes(
+                "text-lg font-semibold"
+            )
+            ui.label(
+                f"Under {tenant.name}'s policy you get {back} back."
+                if item.refund_on_cancel
+                else "Nothing is refunded for this booking under the centre's policy."
+            ).mark("refund-preview")
+            with ui.row():
+                ui.button("Yes, cancel it", on_click=lambda: dialog.submit(True)).props("color=negative no-caps").mark(
+                    "confirm-cancel"
+                )
+                ui.button("Keep it", on_click=lambda: dialog.submit(False)).props("flat no-caps")
+        if not await dialog:
+            return
+        try:
+            refunded = await my_account.cancel_my_booking(database(), ctx, provider(), student.id, item.booking.id)
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+            return
+        ui.notify(f"Cancelled. {money(refunded, item.booking.currency)} refunded." if refunded else "Cancelled.")
+        await show()
+
+    await show()
     return None
+
+
+def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | None) -> None:  # type: ignore[type-arg]
+    booking = item.booking
+    with ui.card().classes("w-full").props("flat bordered").mark(f"my-booking-{booking.reference}"):
+        with ui.row().classes("w-full justify-between items-start gap-2"):
+            with ui.column().classes("gap-0"):
+                ui.label(item.course_title).classes("font-semibold text-slate-900")
+                ui.label(
+                    f"{item.course_session.start_date:%a %-d %b %Y}, {item.course_session.start_time:%H:%M}"
+                ).classes("text-slate-700")
+                ui.label(f"Booking {booking.reference} · {booking.status.value.lower()}").classes(
+                    "text-sm text-slate-600"
+                )
+            with ui.row().classes("gap-2 items-center"):
+                pay_page = f"/{tenant.slug}/pay/{booking.reference}"
+                if booking.status is BookingStatus.PENDING or (
+                    booking.status is BookingStatus.CONFIRMED and booking.balance_due > 0 and not item.has_invoice
+                ):
+                    label = "Pay now" if booking.status is BookingStatus.PENDING else "Pay the balance"
+                    due = money(booking.balance_due, booking.currency)
+                    ui.button(f"{label} ({due})", on_click=lambda: ui.navigate.to(pay_page)).props(
+                        "color=primary no-caps"
+                    ).mark(f"pay-{booking.reference}")
+                elif booking.status is BookingStatus.CONFIRMED:
+                    ui.link("Details and QR code", pay_page)
+                if item.has_invoice:
+                    ui.link("Invoice (PDF)", f"{pay_page}/invoice.pdf").mark(f"invoice-{booking.reference}")
+                if cancel is not None:
+                    ui.button("Cancel", on_click=lambda: cancel(item)).props("flat color=negative no-caps").mark(
+                        f"cancel-{booking.reference}"
+                    )

@@ -1,0 +1,81 @@
+"""A student's own bookings: what they see in My account, and cancelling one by the centre's policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import LIVE_BOOKING_STATUSES, Booking, Course, CourseSession, Invoice, Payment
+from trainhub_ui.db import Database
+from trainhub_ui.payments import PaymentProvider
+
+from .bookings import Refused, cancel_booking
+from .context import TenantContext
+from .errors import NotFound
+from .refunds import policy_refund, refund_by_policy, refundable
+
+
+@dataclass(frozen=True)
+class MyBooking:
+    booking: Booking
+    course_title: str
+    course_session: CourseSession
+    has_invoice: bool
+    refund_on_cancel: int  # what cancelling now would give back (0 when it cannot be cancelled)
+
+    upcoming: bool  # live, and its session has not started
+
+
+async def my_bookings(session: AsyncSession, ctx: TenantContext, customer_id: str) -> list[MyBooking]:
+    """Every booking of the student at this centre, soonest session first."""
+    rows = (
+        await session.execute(
+            select(Booking, Course.title, CourseSession)
+            .join(CourseSession, CourseSession.id == Booking.session_id)
+            .join(Course, Course.id == CourseSession.course_id)
+            .where(Booking.tenant_id == ctx.tenant_id, Booking.customer_id == customer_id)
+            .order_by(CourseSession.starts_at, Booking.created_at)
+        )
+    ).all()
+    ids = [booking.id for booking, _, _ in rows]
+    invoiced = (
+        set(await session.scalars(select(Invoice.booking_id).where(Invoice.booking_id.in_(ids)))) if ids else set()
+    )
+    payments: dict[str, list[Payment]] = {}
+    if ids:
+        for payment in await session.scalars(select(Payment).where(Payment.booking_id.in_(ids))):
+            payments.setdefault(payment.booking_id, []).append(payment)
+    now = ctx.now()
+    found = []
+    for booking, title, course_session in rows:
+        live = booking.status in LIVE_BOOKING_STATUSES and course_session.starts_at > now
+        back = 0
+        if live:
+            available = sum(refundable(p) for p in payments.get(booking.id, []))
+            back = min(policy_refund(booking, course_session, ctx, now), available)
+        found.append(MyBooking(booking, title, course_session, booking.id in invoiced, back, live))
+    return found
+
+
+async def cancel_my_booking(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, customer_id: str, booking_id: str
+) -> int:
+    """The student cancels their own booking before it starts; answers what was refunded."""
+    async with db.transaction() as session:
+        booking = await session.scalar(
+            select(Booking).where(
+                Booking.tenant_id == ctx.tenant_id, Booking.id == booking_id, Booking.customer_id == customer_id
+            )
+        )
+        if booking is None:
+            raise NotFound("Booking")
+        course_session = await session.get(CourseSession, booking.session_id)
+        if course_session is None or course_session.starts_at <= ctx.now():
+            raise Refused("session_started", "This session has started; ask the centre about your booking.")
+        if booking.status not in LIVE_BOOKING_STATUSES:
+            raise Refused("booking_not_live", f"This booking is {booking.status.value.lower()} already.")
+        await cancel_booking(session, ctx, booking.id, "Cancelled by the student online")
+    result = await refund_by_policy(db, ctx, provider, booking_id)
+    return result.amount if result is not None else 0
