@@ -349,7 +349,10 @@ async def account(slug: str) -> RedirectResponse | None:
             ui.label(student.email).classes("text-slate-600")
             if student.phone:
                 ui.label(student.phone).classes("text-slate-600")
-        coming_soon("Certificates, your details and password", "Downloading certificates and changing your details.")
+        coming_soon(
+            "Managing certificates, details and password",
+            "Downloading your certificates, and changing your details and password.",
+        )
 
     async def show() -> None:
         async with database().read() as session:
