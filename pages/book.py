@@ -24,6 +24,7 @@ from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.online_booking import (
     Guest,
     OnlineBooking,
+    PaymentChoice,
     book_online,
     join_waiting_list_online,
     payment_choices,
@@ -146,6 +147,8 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
     inputs["companyName"] = company_name
     inputs["specialRequests"] = requests
 
+    offered: dict[str, PaymentChoice] = {}  # what the payment step showed, by option
+
     def selected() -> SessionCard | None:
         return sessions.get(chosen.session_id)
 
@@ -190,9 +193,9 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
         current = selected()
         if current is None:
             return
-        choices = payment_choices(ctx, course, current.start_date)
-        if not chosen.for_company:
-            choices = [c for c in choices if c.option is not PaymentOption.INVOICE]
+        choices = payment_choices(ctx, course, current.start_date, for_company=chosen.for_company)
+        offered.clear()
+        offered.update({c.option.value: c for c in choices})
         if chosen.payment_option not in {c.option.value for c in choices}:
             chosen.payment_option = choices[0].option.value if choices else ""
         with payment_panel:
@@ -221,14 +224,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             if chosen.for_company:
                 ui.label(f"Company: {chosen.company_name}").classes("text-slate-700")
             ui.label(f"Price: {money(course.price, tenant.currency)}").classes("font-semibold")
-            choice = next(
-                (
-                    c
-                    for c in payment_choices(ctx, course, current.start_date)
-                    if c.option.value == chosen.payment_option
-                ),
-                None,
-            )
+            choice = offered.get(chosen.payment_option)
             if choice is not None and not is_full:
                 ui.label(f"{choice.title}: {money(choice.due_now, tenant.currency)} to pay now").classes(
                     "font-semibold"

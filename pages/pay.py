@@ -24,7 +24,8 @@ from trainhub_ui.services import checkout, invoices
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, NotFound
 from trainhub_ui.services.payments import amount_due, find_booking_by_reference
-from trainhub_ui.services.tenants import find_tenant
+
+from .public import load_tenant
 
 router = APIRouter()
 
@@ -35,11 +36,6 @@ DUE_LABELS = {
 }
 
 
-async def _tenant(slug: str) -> Tenant | None:
-    async with database().read() as session:
-        return await find_tenant(session, slug)
-
-
 @router.page("/{slug}/pay/{reference}")
 async def pay_page(slug: str, reference: str) -> None:
     await _show(slug, reference, notice=None)
@@ -48,7 +44,7 @@ async def pay_page(slug: str, reference: str) -> None:
 @router.get("/{slug}/pay/{reference}/invoice.pdf", include_in_schema=False)
 async def invoice_download(slug: str, reference: str) -> Response:
     """The company invoice of an INVOICE booking, for whoever holds its pay link."""
-    tenant = await _tenant(slug)
+    tenant = await load_tenant(slug)
     if tenant is None:
         return PlainTextResponse("Not found", status_code=404)
     ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
@@ -64,7 +60,7 @@ async def invoice_download(slug: str, reference: str) -> Response:
 @router.get("/{slug}/pay/{reference}/calendar.ics", include_in_schema=False)
 async def calendar_download(slug: str, reference: str) -> Response:
     """The booked session as a calendar entry, for whoever holds the pay link."""
-    tenant = await _tenant(slug)
+    tenant = await load_tenant(slug)
     if tenant is None:
         return PlainTextResponse("Not found", status_code=404)
     try:
@@ -81,7 +77,7 @@ async def calendar_download(slug: str, reference: str) -> Response:
 @router.page("/{slug}/pay/{reference}/done")
 async def paid_page(slug: str, reference: str, session_id: str = "") -> None:
     """Stripe's success URL: settle from the checkout itself, then show the booking."""
-    tenant = await _tenant(slug)
+    tenant = await load_tenant(slug)
     notice = None
     if tenant is not None and session_id:
         ctx = TenantContext(tenant=tenant, actor="Student (card payment)")
@@ -105,7 +101,7 @@ def _refunded_notice(tenant: Tenant, amount: int, currency: str) -> str:
 
 
 async def _show(slug: str, reference: str, notice: str | None) -> None:
-    tenant = await _tenant(slug)
+    tenant = await load_tenant(slug)
     if tenant is None:
         not_found_page("There is no training centre at this address.")
         return

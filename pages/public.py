@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import BookingStatus, Course, Tenant
+from models import BookingStatus, Course, PaymentKind, Tenant
 from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.formatting import money
 from trainhub_ui.components.frames import coming_soon, not_found_page, public_frame
@@ -20,6 +20,7 @@ from trainhub_ui.payments import provider
 from trainhub_ui.services import my_account, storefront
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.services.payments import amount_due
 from trainhub_ui.services.storefront import CATALOGUE_PAGE, CatalogFilters, CourseCard, SessionCard
 from trainhub_ui.services.tenants import find_tenant, list_tenants
 
@@ -417,12 +418,11 @@ def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | N
                 )
             with ui.row().classes("gap-2 items-center"):
                 pay_page = f"/{tenant.slug}/pay/{booking.reference}"
-                if booking.status is BookingStatus.PENDING or (
-                    booking.status is BookingStatus.CONFIRMED and booking.balance_due > 0 and not item.has_invoice
-                ):
-                    label = "Pay now" if booking.status is BookingStatus.PENDING else "Pay the balance"
-                    due = money(booking.balance_due, booking.currency)
-                    ui.button(f"{label} ({due})", on_click=lambda: ui.navigate.to(pay_page)).props(
+                due = amount_due(booking)  # None for an invoice: paid by bank transfer
+                if due is not None and due.amount > 0:
+                    label = "Pay the balance" if due.kind is PaymentKind.BALANCE else "Pay now"
+                    price = money(due.amount, booking.currency)
+                    ui.button(f"{label} ({price})", on_click=lambda: ui.navigate.to(pay_page)).props(
                         "color=primary no-caps"
                     ).mark(f"pay-{booking.reference}")
                 elif booking.status is BookingStatus.CONFIRMED:

@@ -16,6 +16,7 @@ from trainhub_ui.payments import provider
 from trainhub_ui.services import bookings as engine
 from trainhub_ui.services import refunds, waiting_list
 from trainhub_ui.services.bookings import BookingFilters, BookingRequest
+from trainhub_ui.services.checkout import pay_page_url
 from trainhub_ui.services.context import TenantContext
 
 from .access import Caller, Reader, Writer, require
@@ -111,7 +112,7 @@ def payment_url(ctx: TenantContext, booking: Booking) -> str | None:
     """Where the student pays: only a PENDING card booking has something to pay now."""
     if booking.status is not BookingStatus.PENDING or booking.payment_option is PaymentOption.INVOICE:
         return None
-    return f"{get_settings().base_url}/{ctx.tenant.slug}/pay/{booking.reference}"
+    return pay_page_url(get_settings().base_url, ctx.tenant.slug, booking.reference)
 
 
 def booking_out(ctx: TenantContext, booking: Booking, course_id: str) -> BookingOut:

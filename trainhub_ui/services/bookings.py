@@ -478,6 +478,8 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
 _TAKE_PLACE = (
     update(CourseSession)
     .where(
+        # Not "tenant_id": an UPDATE keeps its columns' own names for the values it sets.
+        CourseSession.tenant_id == bindparam("centre_id"),
         CourseSession.id == bindparam("session_id"),
         CourseSession.booked_spots < CourseSession.available_spots,
         CourseSession.is_active.is_(True),
@@ -501,7 +503,12 @@ _TAKE_PLACE = (
 async def _take_place(session: AsyncSession, course_session: CourseSession, customer_id: str, now: datetime) -> bool:
     """One more place booked on the session, if it is still open, has one free and no offer to this
     customer appeared meanwhile; False (nothing changed) otherwise."""
-    params = {"session_id": course_session.id, "customer_id": customer_id, "now": now}
+    params = {
+        "centre_id": course_session.tenant_id,
+        "session_id": course_session.id,
+        "customer_id": customer_id,
+        "now": now,
+    }
     async with turn_at_row(session, f"course_session:{course_session.id}"):
         row = (await session.execute(_TAKE_PLACE, params)).first()
     if row is None:

@@ -88,7 +88,7 @@ async def begin_checkout(
         course_title = await session.scalar(
             select(Course.title)
             .join(CourseSession, CourseSession.course_id == Course.id)
-            .where(CourseSession.id == booking.session_id)
+            .where(Course.tenant_id == ctx.tenant_id, CourseSession.id == booking.session_id)
         )
         known_checkout = payment.stripe_checkout_session_id
     page = pay_page_url(base_url, ctx.tenant.slug, booking.reference)

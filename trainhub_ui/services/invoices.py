@@ -150,7 +150,7 @@ async def invoice_pdf(session: AsyncSession, ctx: TenantContext, booking_id: str
             select(Course.title, CourseSession.start_date, CourseSession.venue, Customer)
             .join(CourseSession, CourseSession.course_id == Course.id)
             .join(Customer, Customer.id == booking.customer_id)
-            .where(CourseSession.id == booking.session_id)
+            .where(Course.tenant_id == ctx.tenant_id, CourseSession.id == booking.session_id)
         )
     ).one()
     title, start, venue, customer = row

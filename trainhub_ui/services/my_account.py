@@ -41,11 +41,19 @@ async def my_bookings(session: AsyncSession, ctx: TenantContext, customer_id: st
     ).all()
     ids = [booking.id for booking, _, _ in rows]
     invoiced = (
-        set(await session.scalars(select(Invoice.booking_id).where(Invoice.booking_id.in_(ids)))) if ids else set()
+        set(
+            await session.scalars(
+                select(Invoice.booking_id).where(Invoice.tenant_id == ctx.tenant_id, Invoice.booking_id.in_(ids))
+            )
+        )
+        if ids
+        else set()
     )
     payments: dict[str, list[Payment]] = {}
     if ids:
-        for payment in await session.scalars(select(Payment).where(Payment.booking_id.in_(ids))):
+        for payment in await session.scalars(
+            select(Payment).where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id.in_(ids))
+        ):
             payments.setdefault(payment.booking_id, []).append(payment)
     now = ctx.now()
     found = []

@@ -54,8 +54,9 @@ def balance_due_date(ctx: TenantContext, starts_on: date) -> date:
     return starts_on - timedelta(days=ctx.tenant.balance_due_days)
 
 
-def payment_choices(ctx: TenantContext, course: Course, starts_on: date) -> list[PaymentChoice]:
-    """How this centre lets a student pay for this session, with what each costs now."""
+def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_company: bool) -> list[PaymentChoice]:
+    """How this centre lets a student pay for this session, with what each costs now. A company
+    invoice is offered only to a booking made for a company (`book_online` refuses it otherwise)."""
     tenant = ctx.tenant
     choices = []
     if tenant.offers_full_payment:
@@ -71,7 +72,7 @@ def payment_choices(ctx: TenantContext, course: Course, starts_on: date) -> list
                 f"The balance of {course.price - deposit} is due by {due:%-d %B %Y}.",
             )
         )
-    if tenant.offers_invoice:
+    if tenant.offers_invoice and for_company:
         choices.append(
             PaymentChoice(
                 PaymentOption.INVOICE,
