@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +12,8 @@ from sqlalchemy import delete
 
 from models import SignInAttempt, Tenant, utcnow
 from trainhub_ui.db import Database
+from trainhub_ui.notify.reminders import queue_due_reminders
+from trainhub_ui.notify.sender import deliver_due
 from trainhub_ui.payments import provider
 from trainhub_ui.services.bookings import lock_session, release_lapsed, sessions_with_lapsed_places
 from trainhub_ui.services.context import TenantContext
@@ -61,10 +65,26 @@ async def finish_refunds(db: Database, now: datetime) -> int:
     return await finish_pending_refunds(db, provider(), now - REFUND_LEFT_PENDING)
 
 
+async def deliver_outbox(db: Database, now: datetime) -> int:
+    """Send the emails that are due (none without SMTP settings: they wait in the outbox)."""
+    return await deliver_due(db, now)
+
+
+async def refresh_statistics(db: Database, now: datetime) -> int:
+    """Keep SQLite's query statistics current as the data grows (PostgreSQL does this itself)."""
+    await db.refresh_statistics()
+    return 0
+
+
+# In this order: expiries first (they queue offers and free places), then the reminders they make
+# due or moot, then delivery of everything queued.
 JOBS: list[Job] = [
     Job("expire holds and offers", expire_holds),
     Job("finish pending refunds", finish_refunds),
+    Job("queue due reminders", queue_due_reminders),
+    Job("deliver the outbox", deliver_outbox),
     Job("prune sign-in attempts", prune_sign_in_attempts),
+    Job("refresh query statistics", refresh_statistics),
 ]
 
 
@@ -72,3 +92,20 @@ async def run_jobs_once(db: Database, now: datetime | None = None) -> dict[str, 
     """Run every job once; answers how many items each job handled."""
     now = now or utcnow()
     return {job.name: await job.run(db, now) for job in JOBS}
+
+
+log = logging.getLogger(__name__)
+
+
+async def run_jobs_forever(db_of: Callable[[], Database], interval: float) -> None:
+    """`trainhub serve` runs every job every `interval` seconds; a failing job is logged and tried
+    again next time, the others still run. Safe beside other processes doing the same."""
+    while True:
+        for job in JOBS:
+            try:
+                await job.run(db_of(), utcnow())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %r failed; it runs again in %s s", job.name, interval)
+        await asyncio.sleep(interval)
