@@ -1,8 +1,10 @@
 """Alembic environment: runs the migrations on the URL that `trainhub_ui.migrate` passes in."""
 
 import asyncio
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from models import Base
@@ -23,8 +25,19 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _without_foreign_keys(dbapi_connection: Any, _record: object) -> None:
+    # SQLite changes a table by copying it and dropping the old one, which its foreign keys forbid while
+    # other tables point at it; the pragma only counts outside a transaction, so it is set on connecting
+    # (after the application's own handler turned them on).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = OFF")
+    cursor.close()
+
+
 async def _run_async(url: str) -> None:
     engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _without_foreign_keys)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

@@ -6,6 +6,7 @@ from .booking import (
     LIVE_BOOKING_STATUSES,
     Booking,
     BookingStatus,
+    CourseResult,
     Payment,
     PaymentKind,
     PaymentMethod,
@@ -20,6 +21,7 @@ from .catalog import Course, CourseSession
 from .delivery import Achievement, AttendanceStatus, FeedbackAnswer, SessionAttendance
 from .people import ApiToken, Customer, SignInAttempt, StaffRole, StaffUser
 from .records import AuditEntry, OutboxEmail, OutboxStatus
+from .staff_invites import StaffInvite
 from .tenant import Tenant
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Course",
+    "CourseResult",
     "CourseSession",
     "Customer",
     "FeedbackAnswer",
@@ -47,6 +50,7 @@ __all__ = [
     "RefundStatus",
     "SessionAttendance",
     "SignInAttempt",
+    "StaffInvite",
     "StaffRole",
     "StaffUser",
     "Tenant",

@@ -57,6 +57,13 @@ class PaymentKind(enum.StrEnum):
     BALANCE = "BALANCE"
 
 
+class CourseResult(enum.StrEnum):
+    """The instructor's assessment of one student on a course that requires one."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+
+
 class WaitingListStatus(enum.StrEnum):
     WAITING = "WAITING"
     OFFERED = "OFFERED"
@@ -87,6 +94,10 @@ class Booking(IdMixin, TenantOwned, TimestampsMixin, Base):
         Index("ix_bookings_session_status", "session_id", "status"),
         Index("ix_bookings_customer", "customer_id"),
         Index("ix_bookings_status_hold", "status", "hold_expires_at"),
+        # The back office's newest-first list of a centre's bookings, paged deep, from the index alone.
+        Index("ix_bookings_tenant_created_id", "tenant_id", "created_at", "id"),
+        # Balances owed (confirmed, balance_due > 0) and the dashboard's "still to pay", read from the index.
+        Index("ix_bookings_tenant_status_balance", "tenant_id", "status", "balance_due"),
     )
 
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -108,6 +119,7 @@ class Booking(IdMixin, TenantOwned, TimestampsMixin, Base):
     company_name: Mapped[str] = mapped_column(String(200), default="")
     billing_email: Mapped[str] = mapped_column(String(320), default="")
     po_number: Mapped[str] = mapped_column(String(100), default="")
+    result: Mapped[CourseResult | None] = mapped_column(str_enum(CourseResult, "course_result"))
 
     session: Mapped[CourseSession] = relationship(lazy="raise")
     customer: Mapped[Customer] = relationship(lazy="raise")
@@ -120,9 +132,26 @@ class Payment(IdMixin, TenantOwned, TimestampsMixin, Base):
         CheckConstraint("amount_refunded >= 0", name="refunded_nonnegative"),
         CheckConstraint("amount_refunded <= amount", name="refund_within_amount"),
         Index("ix_payments_booking", "booking_id"),
-        Index("ix_payments_tenant_status_paid", "tenant_id", "status", "paid_at"),
+        # Revenue by date with its amounts (and the booking, for revenue by course) from the index alone.
+        Index(
+            "ix_payments_tenant_status_paid_amounts",
+            "tenant_id",
+            "status",
+            "paid_at",
+            "amount",
+            "amount_refunded",
+            "booking_id",
+        ),
         Index("ix_payments_stripe_intent", "stripe_payment_intent_id"),
         Index("ix_payments_stripe_checkout", "stripe_checkout_session_id"),
+        # Few payments have refunds: the back office's refunded and part-refunded filters find them here.
+        Index(
+            "ix_payments_tenant_refunded",
+            "tenant_id",
+            "booking_id",
+            sqlite_where=text("amount_refunded > 0"),
+            postgresql_where=text("amount_refunded > 0"),
+        ),
     )
 
     booking_id: Mapped[str] = mapped_column(String(36), ForeignKey("bookings.id", ondelete="RESTRICT"))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,6 +35,7 @@ class Course(IdMixin, TenantOwned, TimestampsMixin, Base):
             "certificate_validity_months IS NULL OR certificate_validity_months >= 1",
             name="certificate_validity_positive",
         ),
+        CheckConstraint("min_attendance_percent BETWEEN 1 AND 100", name="min_attendance_percent_range"),
         Index("ix_courses_tenant_active_category", "tenant_id", "is_active", "category"),
     )
 
@@ -49,6 +51,10 @@ class Course(IdMixin, TenantOwned, TimestampsMixin, Base):
     price: Mapped[int] = mapped_column(Integer)
     default_capacity: Mapped[int] = mapped_column(Integer, default=12)
     certificate_validity_months: Mapped[int | None] = mapped_column(Integer)
+    # Who completes the course: attended at least this share of its days (100: every day) and, when
+    # `requires_result`, passed the instructor's assessment.
+    min_attendance_percent: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    requires_result: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -14,7 +14,7 @@ from nicegui import APIRouter, ui
 
 from models import PaymentOption
 from trainhub_ui.auth import signed_in_student
-from trainhub_ui.components.formatting import money
+from trainhub_ui.components.formatting import money, session_dates
 from trainhub_ui.components.frames import public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
@@ -32,7 +32,7 @@ from trainhub_ui.services.online_booking import (
 from trainhub_ui.services.signals import CapacityChanged
 from trainhub_ui.services.storefront import SessionCard
 
-from .public import load_course, session_dates
+from .public import load_course
 
 router = APIRouter()
 

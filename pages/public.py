@@ -10,14 +10,17 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import BookingStatus, Course, PaymentKind, Tenant
+from models import BookingStatus, Course, Customer, PaymentKind, Tenant
 from trainhub_ui.auth import signed_in_student
-from trainhub_ui.components.formatting import money
-from trainhub_ui.components.frames import coming_soon, not_found_page, public_frame
+from trainhub_ui.components.fields import show_password_button
+from trainhub_ui.components.formatting import money, session_dates
+from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
 from trainhub_ui.payments import provider
-from trainhub_ui.services import my_account, storefront
+from trainhub_ui.services import accounts, my_account, storefront, students
+from trainhub_ui.services.attendance import centre_today
+from trainhub_ui.services.certificates import certificates_of
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.payments import amount_due
@@ -88,7 +91,7 @@ async def centre_home(slug: str) -> None:
             with ui.row().classes("gap-2 flex-wrap"):
                 for name, count in groups:
                     with ui.link(target=f"/{slug}/courses?{urlencode({'category': name})}").classes("th-link"):
-                        ui.chip(f"{name} · {count}", icon="school").props("outline color=primary clickable")
+                        ui.chip(f"{name} · {count}", icon="school").props("outline color=primary")
         ui.label("Upcoming sessions").classes("text-xl font-semibold text-slate-900 pt-2")
         if not soonest:
             ui.label("No sessions are scheduled just now. Please check back soon.").classes("text-slate-600")
@@ -108,15 +111,6 @@ def _session_card(tenant: Tenant, course: Course, card: SessionCard, live: LiveP
             with ui.row().classes("w-full justify-between items-center pt-2"):
                 ui.label(money(course.price, tenant.currency)).classes("text-lg font-bold text-slate-900")
                 live.label(card.id, card.places_left)
-
-
-def session_dates(card: SessionCard) -> str:
-    """Mon 21 Dec 2026, 09:00–17:00, or a range of days for a longer session."""
-    if card.end_date != card.start_date:
-        days = f"{card.start_date:%a %-d %b} – {card.end_date:%a %-d %b %Y}"
-    else:
-        days = f"{card.start_date:%a %-d %b %Y}"
-    return f"{days}, {card.start_time:%H:%M}–{card.end_time:%H:%M}"
 
 
 def _filters_from(query: dict[str, str]) -> tuple[CatalogFilters, dict[str, str]]:
@@ -344,16 +338,10 @@ async def account(slug: str) -> RedirectResponse | None:
     with public_frame(tenant, student, "My account"):
         ui.label(f"Hello, {student.first_name}").classes("text-2xl font-bold")
         bookings_panel = ui.column().classes("w-full gap-3")
-        with ui.card().classes("w-full max-w-xl"):
-            ui.label("Your details").classes("text-lg font-semibold")
-            ui.label(student.full_name)
-            ui.label(student.email).classes("text-slate-600")
-            if student.phone:
-                ui.label(student.phone).classes("text-slate-600")
-        coming_soon(
-            "Managing certificates, details and password",
-            "Downloading your certificates, and changing your details and password.",
-        )
+        await _my_certificates(ctx, student)
+        with ui.row().classes("w-full gap-4 items-start"):
+            _my_details(tenant, ctx, student)
+            _my_password(ctx, student)
 
     async def show() -> None:
         async with database().read() as session:
@@ -433,3 +421,127 @@ def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | N
                     ui.button("Cancel", on_click=lambda: cancel(item)).props("flat color=negative no-caps").mark(
                         f"cancel-{booking.reference}"
                     )
+
+
+def _my_details(tenant: Tenant, ctx: TenantContext, student: Customer) -> None:
+    """The student's own details, saved with the same checks staff get; problems show at the field."""
+    with ui.card().classes("w-full max-w-xl gap-2").mark("my-details"):
+        ui.label("Your details").classes("text-lg font-semibold")
+        with ui.row().classes("w-full gap-3 no-wrap"):
+            first_name = ui.input("First name", value=student.first_name).props("autocomplete=given-name outlined")
+            first_name.classes("flex-1").mark("my-first-name")
+            last_name = ui.input("Last name", value=student.last_name).props("autocomplete=family-name outlined")
+            last_name.classes("flex-1").mark("my-last-name")
+        email = ui.input("Email", value=student.email).props("type=email autocomplete=email outlined")
+        email.classes("w-full").mark("my-email")
+        phone = ui.input("Phone (optional)", value=student.phone).props("type=tel autocomplete=tel outlined")
+        phone.classes("w-full").mark("my-phone")
+        ui.label("For company bookings (optional)").classes("text-sm text-slate-600 pt-1")
+        company = ui.input("Company name", value=student.company_name).props("autocomplete=organization outlined")
+        company.classes("w-full").mark("my-company")
+        with ui.row().classes("w-full gap-3 no-wrap"):
+            billing = ui.input("Billing email", value=student.billing_email).props("type=email outlined")
+            billing.classes("flex-1").mark("my-billing-email")
+            po_number = ui.input("PO number", value=student.po_number).props("outlined").classes("flex-1")
+            po_number.mark("my-po-number")
+        fields = {
+            "firstName": first_name,
+            "lastName": last_name,
+            "email": email,
+            "phone": phone,
+            "companyName": company,
+            "billingEmail": billing,
+            "poNumber": po_number,
+        }
+
+        async def save() -> None:
+            for field in fields.values():
+                field.error = None
+            details = students.NewStudent(
+                first_name=first_name.value or "",
+                last_name=last_name.value or "",
+                email=email.value or "",
+                phone=phone.value or "",
+                company_name=company.value or "",
+                billing_email=billing.value or "",
+                po_number=po_number.value or "",
+            )
+            try:
+                async with database().transaction() as session:
+                    saved = await students.update_student(session, ctx, student.id, details)
+            except students.CustomerExists:
+                email.error = "Another account here uses this email."
+                return
+            except DomainError as error:
+                fields.get(error.field or "email", email).error = error.message
+                return
+            saved_values = (saved.first_name, saved.last_name, saved.email, saved.phone, saved.company_name)
+            saved_values += (saved.billing_email, saved.po_number)
+            for field, value in zip(fields.values(), saved_values, strict=True):
+                field.value = value  # as stored: trimmed, the email in lower case
+            ui.notify("Your details are saved.", type="positive")
+
+        ui.button("Save details", on_click=save).props("unelevated color=primary no-caps").mark("save-details")
+
+
+def _my_password(ctx: TenantContext, student: Customer) -> None:
+    """Change the password: the current one first, then the new one twice."""
+    with ui.card().classes("w-full max-w-md gap-2").mark("my-password"):
+        ui.label("Password").classes("text-lg font-semibold")
+        current = ui.input("Current password", password=True).props("autocomplete=current-password outlined")
+        current.classes("w-full").mark("current-password")
+        new = ui.input("New password", password=True).props(
+            "autocomplete=new-password outlined hint='At least 8 characters'"
+        )
+        show_password_button(new)
+        new.classes("w-full").mark("new-password")
+        repeat = ui.input("Repeat new password", password=True).props("autocomplete=new-password outlined")
+        repeat.classes("w-full").mark("repeat-new-password")
+
+        async def change() -> None:
+            for field in (current, new, repeat):
+                field.error = None
+            if new.value != repeat.value:
+                repeat.error = "The two new passwords differ."
+                return
+            try:
+                await accounts.change_customer_password(
+                    database(), ctx.tenant, student.id, current.value or "", new.value or "", ctx.now()
+                )
+            except DomainError as error:
+                (current if error.field == "currentPassword" else new).error = error.message
+                return
+            for field in (current, new, repeat):
+                field.value = ""
+            ui.notify("Your password is changed.", type="positive")
+
+        repeat.on("keydown.enter", change)
+        ui.button("Change password", on_click=change).props("unelevated color=primary no-caps").mark("change-password")
+
+
+async def _my_certificates(ctx: TenantContext, student: Customer) -> None:
+    async with database().read() as session:
+        mine = await certificates_of(session, ctx, student.id)
+    today = centre_today(ctx)
+    with ui.card().classes("w-full gap-2").props("flat bordered").mark("my-certificates"):
+        ui.label("Your certificates").classes("text-lg font-semibold")
+        if not mine:
+            ui.label("Certificates appear here when you complete a course.").classes("text-slate-600")
+        for view in mine:
+            achievement = view.achievement
+            state = view.state(today)
+            with ui.row().classes("w-full items-center justify-between gap-2"):
+                with ui.column().classes("gap-0"):
+                    ui.label(view.course).classes("font-semibold")
+                    until = f", valid until {achievement.expires_on:%-d %b %Y}" if achievement.expires_on else ""
+                    ui.label(f"{achievement.number} · issued {achievement.issued_on:%-d %b %Y}{until}").classes(
+                        "text-sm text-slate-600"
+                    )
+                if state == "revoked":
+                    ui.label("Revoked").classes("text-red-700 font-semibold")
+                else:
+                    if state == "expired":
+                        ui.label("Expired").classes("text-amber-700 font-semibold")
+                    ui.link("Download (PDF)", f"/{ctx.tenant.slug}/account/certificates/{achievement.id}.pdf").mark(
+                        f"certificate-{achievement.number}"
+                    ).props("target=_blank")

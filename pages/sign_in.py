@@ -16,6 +16,7 @@ from trainhub_ui.auth import (
     safe_next,
     signed_in_student,
 )
+from trainhub_ui.components.fields import show_password_button
 from trainhub_ui.components.frames import apply_branding, not_found_page, public_frame
 from trainhub_ui.db import database
 from trainhub_ui.services.accounts import SignInResult, sign_in_customer, sign_in_staff, sign_up_customer
@@ -40,10 +41,9 @@ def sign_in_form(heading: str, intro: str, on_sign_in: SignIn, on_success: Calla
         problem = ui.label("").classes("w-full rounded bg-red-50 text-red-800 p-3").props("role=alert")
         problem.set_visibility(False)
         email = ui.input("Email").props("type=email autocomplete=username outlined").classes("w-full").mark("email")
-        password = ui.input("Password", password=True, password_toggle_button=True).props(
-            "autocomplete=current-password outlined"
-        )
+        password = ui.input("Password", password=True).props("autocomplete=current-password outlined")
         password.classes("w-full").mark("password")
+        show_password_button(password)
 
         async def submit() -> None:
             problem.set_visibility(False)
@@ -149,10 +149,11 @@ async def student_sign_up(slug: str, next: str = "") -> None:
             phone = (
                 ui.input("Phone (optional)").props("type=tel autocomplete=tel outlined").classes("w-full").mark("phone")
             )
-            password = ui.input("Password", password=True, password_toggle_button=True).props(
+            password = ui.input("Password", password=True).props(
                 "autocomplete=new-password outlined hint='At least 8 characters'"
             )
             password.classes("w-full").mark("password")
+            show_password_button(password)
             repeat = ui.input("Repeat password", password=True).props("autocomplete=new-password outlined")
             repeat.classes("w-full").mark("repeat-password")
             fields = {"firstName": first_name, "lastName": last_name, "email": email, "password": password}

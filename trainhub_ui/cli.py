@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import StaffRole
-from trainhub_ui.config import get_settings
+from trainhub_ui.config import get_settings, reload_settings_with
 from trainhub_ui.db import Database
 from trainhub_ui.services.errors import DomainError
 
@@ -64,6 +64,9 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
+    if not settings.base_url_given and (host, port) != (settings.host, settings.port):
+        # Links in pages and emails follow the address actually served, unless TRAINHUB_BASE_URL says otherwise.
+        settings = reload_settings_with(host=host, port=port)
     try:
         settings.check_fit_to_run()
     except SettingsError as error:
@@ -101,7 +104,19 @@ def db_upgrade(revision: str = "head") -> None:
     from trainhub_ui.migrate import upgrade
 
     upgrade(get_settings().database_url, revision)
+    _refresh_statistics()
     typer.echo("Database is up to date.")
+
+
+def _refresh_statistics() -> None:
+    async def main() -> None:
+        db = Database(get_settings().database_url)
+        try:
+            await db.refresh_statistics(thorough=True)
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())
 
 
 @demo_app.command("seed")
@@ -118,6 +133,7 @@ def demo_seed(
         return "Demo centres created." if created else "Demo centres already present."
 
     typer.echo(_in_transaction(work))
+    _refresh_statistics()
 
 
 @tenant_app.command("create")

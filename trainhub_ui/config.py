@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STORAGE_SECRET = "trainhub-development-secret-change-me"
@@ -37,8 +37,20 @@ class Settings(BaseSettings):
     smtp_from: str = "TrainHub <no-reply@trainhub.local>"
     smtp_starttls: bool = True
 
+    # How often `trainhub serve` runs the background jobs (expiries, reminders, the outbox); 0: never
+    # (then run `trainhub jobs run` from cron).
+    jobs_interval_seconds: float = Field(default=30, ge=0)
+
+    _base_url_given: bool = PrivateAttr(default=False)
+
+    @property
+    def base_url_given(self) -> bool:
+        """Whether TRAINHUB_BASE_URL was set, rather than made from the host and port."""
+        return self._base_url_given
+
     @model_validator(mode="after")
     def _default_base_url(self) -> Settings:
+        self._base_url_given = bool(self.base_url)
         if not self.base_url:
             shown_host = "localhost" if self.host in {"0.0.0.0", "127.0.0.1", "::"} else self.host
             self.base_url = f"http://{shown_host}:{self.port}"
@@ -73,12 +85,22 @@ class Settings(BaseSettings):
             raise SettingsError("Refusing to start in production: " + "; ".join(problems))
 
 
+# Values given on the command line (`serve --port`), above the environment's, for the rest of the process.
+_overrides: dict[str, object] = {}
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(**_overrides)  # type: ignore[arg-type]
 
 
 def reload_settings() -> Settings:
     """Read the environment again (tests and the CLI change it between runs)."""
     get_settings.cache_clear()
     return get_settings()
+
+
+def reload_settings_with(**changes: object) -> Settings:
+    """The settings with some values replaced (the CLI's --host and --port), for the rest of the process."""
+    _overrides.update(changes)
+    return reload_settings()

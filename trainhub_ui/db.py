@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -241,6 +241,16 @@ class Database:
         """A read-only unit of work: a consistent snapshot that never waits for writers."""
         async with self.sessionmaker() as session, session.begin():
             yield session
+
+    async def refresh_statistics(self, *, thorough: bool = False) -> None:
+        """Keep the query planner's statistics current. SQLite gathers none by itself and then picks poor
+        indexes for the back office's lists; `thorough` (after a migration or a bulk load) analyses
+        everything, otherwise SQLite analyses only what changed a lot. PostgreSQL's autovacuum keeps its own
+        up to date, so only `thorough` asks it."""
+        if self.dialect != "sqlite" and not thorough:
+            return
+        async with self.transaction() as session:
+            await session.execute(text("ANALYZE" if thorough else "PRAGMA optimize"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

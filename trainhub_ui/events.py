@@ -11,10 +11,11 @@ from collections.abc import Callable
 from nicegui import Event
 
 from trainhub_ui.db import set_publisher
-from trainhub_ui.services.signals import BookingChanged, CapacityChanged, DomainEvent
+from trainhub_ui.services.signals import AttendanceChanged, BookingChanged, CapacityChanged, DomainEvent
 
 capacity_changed: Event[CapacityChanged] = Event()
 booking_changed: Event[BookingChanged] = Event()
+attendance_changed: Event[AttendanceChanged] = Event()
 
 
 _elsewhere: Callable[[list[DomainEvent]], None] | None = None
@@ -33,6 +34,8 @@ def publish(events: list[DomainEvent]) -> None:
             capacity_changed.emit(event)
         elif isinstance(event, BookingChanged):
             booking_changed.emit(event)
+        elif isinstance(event, AttendanceChanged):
+            attendance_changed.emit(event)
 
 
 def _committed(events: list[DomainEvent]) -> None:

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable
+from typing import Any
 
-from nicegui import app, ui
+from nicegui import APIRouter, app, ui
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trainhub_ui import api, events
 from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
+from trainhub_ui.jobs import run_jobs_forever
 from trainhub_ui.relay import Relay
 
 TITLE = "TrainHub"
 GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 
 
-def build(settings: Settings) -> None:
-    """Register everything on NiceGUI's app. Runs once per process (and once per test in the User harness)."""
-    from pages import admin, book, pay, public, sign_in
+def build(settings: Settings, *, run_jobs: bool = False) -> None:
+    """Register everything on NiceGUI's app. Runs once per process (and once per test in the User harness).
+
+    With `run_jobs` (a served process), the background jobs run every `jobs_interval_seconds`.
+    """
+    from pages import (
+        admin,
+        admin_bookings,
+        admin_courses,
+        admin_outbox,
+        admin_reports,
+        admin_settings,
+        admin_students,
+        book,
+        certificates,
+        kiosk,
+        pay,
+        public,
+        sign_in,
+    )
 
     settings.check_fit_to_run()
 
@@ -36,7 +56,17 @@ def build(settings: Settings) -> None:
             relays.append(relay)
             events.also_send_to(relay.send)
 
+    jobs: list[asyncio.Task[None]] = []
+
+    async def start_jobs() -> None:
+        if run_jobs and settings.jobs_interval_seconds > 0:
+            task = run_jobs_forever(database, settings.jobs_interval_seconds)
+            jobs.append(asyncio.create_task(task, name="trainhub jobs"))
+
     async def close_database() -> None:
+        for task in jobs:  # first: a job must not be cut off from the database mid-run
+            task.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
         events.also_send_to(None)
         while relays:
             await relays.pop().stop()
@@ -49,11 +79,27 @@ def build(settings: Settings) -> None:
 
     app.on_startup(open_database)
     app.on_startup(start_relay)
+    app.on_startup(start_jobs)
     app.on_shutdown(close_database)
     _serve_api_first(api.create_api_app())
     events.install()
     # Literal paths before the catch-all /{slug} pages.
-    for router in (admin.router, sign_in.router, pay.router, book.router, public.router):
+    back_office = (admin, admin_courses, admin_bookings, admin_students, admin_reports, admin_outbox, admin_settings)
+    _include_routers([module.router for module in (*back_office, sign_in, pay, book, certificates, kiosk, public)])
+
+
+_lifespan: Any = None
+
+
+def _include_routers(routers: list[APIRouter]) -> None:
+    """Include the page routers. FastAPI wraps the app's lifespan in each included router's; the test
+    harness removes the routes between tests but not those wrappers, so every build starts again from
+    the app's own lifespan instead of nesting deeper each time."""
+    global _lifespan
+    if _lifespan is None:
+        _lifespan = app.router.lifespan_context
+    app.router.lifespan_context = _lifespan
+    for router in routers:
         app.include_router(router)
 
 
@@ -100,7 +146,7 @@ def _serve_api_first(api_app: ASGIApp) -> None:
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    build(settings)
+    build(settings, run_jobs=True)
     # A page holds thousands of live objects, and with Python's default collector settings a full
     # collection walked them all every few requests, pausing page builds for 250-480 ms (measured by
     # bench/page_render.py). What is loaded by now lives as long as the process and is frozen out of

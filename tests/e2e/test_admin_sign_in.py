@@ -46,4 +46,4 @@ async def test_public_home_of_each_demo_centre(live_server: str, browser: Browse
         response = await page.goto(f"{live_server}/{slug}")
         assert response is not None and response.status == 200
         await expect(page.get_by_text(f"Welcome to {name}")).to_be_visible()
-        await page.screenshot(path=screenshot_path(f"public-home-{slug}-1280"), full_page=True)
+        await page.screenshot(path=screenshot_path(f"centre-home-{slug}-1280"), full_page=True)

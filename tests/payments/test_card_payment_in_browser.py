@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -38,38 +39,48 @@ def stripe_server(localstripe: str) -> Iterator[tuple[str, dict[str, str]]]:
         stop(process)
 
 
-async def _card_booking(base: str, token: str) -> dict:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=f"{base}/api/tenant/{SLUG}", headers=headers, timeout=10) as api:
-        course = (await api.get("/courses")).json()["items"][0]
-        sessions = (await api.get(f"/courses/{course['id']}/sessions")).json()["items"]
-        free = next(s for s in sessions if s["bookedSpots"] < s["availableSpots"])
-        student = await api.post(
-            "/students", json={"firstName": "Card", "lastName": "Payer", "email": "card.payer@example.com"}
-        )
-        booked = await api.post(
-            "/bookings",
-            json={"customerId": student.json()["id"], "sessionId": free["id"], "paymentOption": "FULL"},
-        )
-        assert booked.status_code == 201, booked.text
-        return booked.json()
+def _course_with_room(base: str) -> tuple[str, str]:
+    """(course id, session id) of a demo session with a place free."""
+    api = f"{base}/api/tenant/{SLUG}"
+    for course in httpx.get(f"{api}/courses", timeout=10).json()["items"]:
+        for item in httpx.get(f"{api}/courses/{course['id']}/sessions", timeout=10).json()["items"]:
+            if item["bookedSpots"] < item["availableSpots"]:
+                return course["id"], item["id"]
+    raise AssertionError("the demo data has no session with a place free")
 
 
-async def test_student_pays_by_card_through_checkout(
+async def test_student_books_in_the_wizard_and_pays_by_card_through_checkout(
     stripe_server: tuple[str, dict[str, str]], browser: Browser, localstripe: str
 ) -> None:
     base, env = stripe_server
     token = api_token(env, SLUG)
-    booking = await _card_booking(base, token)
-    assert booking["status"] == "PENDING" and booking["paymentUrl"] == f"{base}/{SLUG}/pay/{booking['reference']}"
+    course_id, session_id = _course_with_room(base)
 
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await page.goto(booking["paymentUrl"])
+    await page.goto(f"{base}/{SLUG}/courses/{course_id}/book?session={session_id}")
     await expect(page.get_by_text("Test mode: no real payments are taken.")).to_be_visible()  # a Stripe test key
+    await page.get_by_role("button", name="Next").first.click()
+    await page.get_by_label("First name").fill("Card")
+    await page.get_by_label("Last name").fill("Payer")
+    await page.get_by_label("Email", exact=True).fill("card.payer@example.com")
+    await page.get_by_role("button", name="Next").first.click()
+    await page.get_by_role("button", name="Next").first.click()
+    await page.get_by_role("button", name="Book now").click()
+    await page.wait_for_url(f"{base}/{SLUG}/pay/*")
+    reference = page.url.rsplit("/", 1)[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=f"{base}/api/tenant/{SLUG}", headers=headers, timeout=10) as api:
+        found = await api.get("/bookings", params={"sessionId": session_id})
+    [booking] = [b for b in found.json()["items"] if b["reference"] == reference]
+    assert booking["status"] == "PENDING" and booking["paymentUrl"] == f"{base}/{SLUG}/pay/{reference}"
+    # Stripe's Checkout needs 30 minutes at least, so a card hold is never shorter.
+    held = datetime.fromisoformat(booking["holdExpiresAt"]) - datetime.now(UTC)
+    assert held >= timedelta(minutes=29), held
+
     await page.get_by_role("button", name="by card").click()
     await page.wait_for_url(f"{localstripe}/checkout/cs_test_*")
     await page.get_by_role("button", name="Pay").click()
-    await page.wait_for_url(f"{base}/{SLUG}/pay/{booking['reference']}/done?session_id=cs_test_*")
+    await page.wait_for_url(f"{base}/{SLUG}/pay/{reference}/done?session_id=cs_test_*")
     await expect(page.get_by_text("your place is confirmed and paid")).to_be_visible()
     await page.screenshot(path=screenshot_path("pay-by-card-confirmed-1280"), full_page=True)
 

@@ -169,13 +169,16 @@ async def shop(
 
 async def test_full_payment_by_checkout_and_webhook(shop: Shop) -> None:
     booking = await shop.book()
+    # Stripe keeps a checkout open 30 minutes at least: with Stripe on, the centre's 15-minute card hold
+    # is that long (and two minutes to reach the checkout) from the start.
+    assert booking.hold_expires_at is not None
+    assert booking.hold_expires_at - booking.created_at == timedelta(minutes=32)
     session = await shop.checkout_session(booking)
     assert session["amount_total"] == 49500 and session["currency"] == "gbp"
     assert session["metadata"]["bookingId"] == booking.id and session["metadata"]["kind"] == "FULL"
     assert session["metadata"]["tenant"] == shop.tenant.id
     assert session["customer_email"] == "s0@example.com"
     assert session["success_url"].startswith(f"{BASE_URL}/bristol-gas-training/pay/{booking.reference}/done")
-    # Stripe keeps a checkout open at least 30 minutes: the 15-minute hold grew to match it.
     held = await shop.booking(booking.id)
     assert held.hold_expires_at is not None and held.hold_expires_at - utcnow() > timedelta(minutes=30)
     assert session["expires_at"] == int(held.hold_expires_at.timestamp())

@@ -7,13 +7,24 @@ from datetime import date, timedelta
 from nicegui.testing import User
 from sqlalchemy import select
 
-from models import Booking, BookingStatus, Customer, Payment, PaymentMethod, PaymentOption, PaymentStatus, Tenant
+from models import (
+    Booking,
+    BookingStatus,
+    Customer,
+    Payment,
+    PaymentMethod,
+    PaymentOption,
+    PaymentStatus,
+    Tenant,
+    utcnow,
+)
 from tests import factories
 from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_B
 from trainhub_ui.db import Database
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services import checkout
+from trainhub_ui.services.accounts import sign_in_customer
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.context import TenantContext
 
@@ -82,3 +93,58 @@ async def test_my_bookings_and_cancelling_by_the_policy(user: User, centres: Dat
 async def test_my_account_needs_a_sign_in(user: User) -> None:
     response = await user.http_client.get(f"/{CENTRE_B}/account", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].endswith("/login?next=/centre-b/account")
+
+
+async def test_a_student_changes_their_details_with_errors_at_the_field(user: User, centres: Database) -> None:
+    async with centres.transaction() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == CENTRE_B))
+        assert tenant is not None
+        await factories.customer(session, tenant, email="sam@example.com")
+    await _sign_in(user)
+    await user.should_see(marker="my-details")
+    email = user.find(marker="my-email")
+    email.clear().type("not an email")
+    user.find(marker="save-details").click()
+    await user.should_see("Enter an email address", retries=SLOW)
+    email.clear().type("Sam@Example.com")
+    user.find(marker="save-details").click()
+    await user.should_see("Another account here uses this email.", retries=SLOW)
+    user.find(marker="my-first-name").clear()
+    user.find(marker="save-details").click()
+    await user.should_see("Enter a first name.", retries=SLOW)
+    user.find(marker="my-first-name").type("Jamie")
+    email.clear().type(" Jamie.Wilson@Example.com ")
+    user.find(marker="my-company").type("Wilson Heating Ltd")
+    user.find(marker="save-details").click()
+    await user.should_see("Your details are saved.", retries=SLOW)
+    async with centres.read() as session:
+        jamie = await session.scalar(select(Customer).where(Customer.first_name == "Jamie"))
+    assert jamie is not None
+    assert (jamie.email, jamie.company_name) == ("jamie.wilson@example.com", "Wilson Heating Ltd")
+
+
+async def test_a_student_changes_their_password(user: User, centres: Database) -> None:
+    await _sign_in(user)
+    await user.should_see(marker="my-password")
+    user.find(marker="current-password").type("not my password")
+    user.find(marker="new-password").type("a new passphrase")
+    user.find(marker="repeat-new-password").type("a different one")
+    user.find(marker="change-password").click()
+    await user.should_see("The two new passwords differ.", retries=SLOW)
+    user.find(marker="repeat-new-password").clear().type("a new passphrase")
+    user.find(marker="change-password").click()
+    await user.should_see("That is not your current password.", retries=SLOW)
+    user.find(marker="current-password").clear().type(PASSWORD)
+    user.find(marker="new-password").clear().type("short")
+    user.find(marker="repeat-new-password").clear().type("short")
+    user.find(marker="change-password").click()
+    await user.should_see("Use at least 8 characters.", retries=SLOW)
+    user.find(marker="new-password").clear().type("a new passphrase")
+    user.find(marker="repeat-new-password").clear().type("a new passphrase")
+    user.find(marker="change-password").click()
+    await user.should_see("Your password is changed.", retries=SLOW)
+    async with centres.read() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == CENTRE_B))
+    assert tenant is not None
+    assert (await sign_in_customer(centres, tenant, "jamie@example.com", "a new passphrase", utcnow())).ok
+    assert not (await sign_in_customer(centres, tenant, "jamie@example.com", PASSWORD, utcnow())).ok

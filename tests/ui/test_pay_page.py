@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import icalendar
 import pytest
 from nicegui.testing import User
 from sqlalchemy import select
@@ -151,9 +152,11 @@ async def test_confirmation_shows_the_reference_qr_and_calendar(user: User, cent
     await user.should_not_see(marker="countdown")
     ics = await user.http_client.get(f"/{CENTRE_A}/pay/{booking.reference}/calendar.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
-    text = ics.text
-    assert "BEGIN:VEVENT" in text and f"UID:{booking.id}@trainhub" in text and "SUMMARY:ACS CCN1" in text
-    assert "RRULE:FREQ=DAILY;COUNT=3" in text  # the factory's sessions last three days
-    assert booking.reference in text
+    calendar = icalendar.Calendar.from_ical(ics.text)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 3  # the factory's sessions last three days: one event a day
+    assert [str(event["uid"]) for event in events] == [f"{booking.id}-{day}@trainhub" for day in (1, 2, 3)]
+    assert str(events[0]["summary"]).startswith("ACS CCN1") and booking.reference in str(events[0]["description"])
+    assert calendar.walk("VTIMEZONE")  # the centre's zone travels with the file
     elsewhere = await user.http_client.get(f"/{CENTRE_B}/pay/{booking.reference}/calendar.ics")
     assert elsewhere.status_code == 404

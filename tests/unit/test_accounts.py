@@ -14,6 +14,7 @@ from trainhub_ui.services.accounts import (
     LOCKOUT,
     MAX_FAILURES,
     WRONG_CREDENTIALS,
+    change_customer_password,
     sign_in_customer,
     sign_in_staff,
     sign_up_customer,
@@ -157,3 +158,56 @@ async def test_sign_up_refuses_an_email_already_known(db: Database) -> None:
             )
     assert raised.value.code == "customer_exists"
     assert raised.value.field == "email"
+
+
+async def _ada(db: Database) -> tuple:
+    async with db.transaction() as session:
+        tenant = await factories.centre(session)
+        ada = await sign_up_customer(
+            session, tenant, first_name="Ada", last_name="Lovelace", email="ada@example.com", password="analytical"
+        )
+    return tenant, ada
+
+
+async def test_a_student_changes_their_password_after_giving_the_current_one(db: Database) -> None:
+    tenant, ada = await _ada(db)
+    await change_customer_password(db, tenant, ada.id, "analytical", "difference engine", NOW)
+    assert (await sign_in_customer(db, tenant, "ada@example.com", "difference engine", NOW)).ok
+    assert not (await sign_in_customer(db, tenant, "ada@example.com", "analytical", NOW)).ok
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "field"),
+    [("wrong-one", "difference engine", "currentPassword"), ("analytical", "short", "newPassword")],
+)
+async def test_a_password_change_refuses_naming_the_field_and_keeps_the_old_one(
+    db: Database, current: str, new: str, field: str
+) -> None:
+    tenant, ada = await _ada(db)
+    with pytest.raises(InvalidInput) as raised:
+        await change_customer_password(db, tenant, ada.id, current, new, NOW)
+    assert raised.value.field == field
+    assert (await sign_in_customer(db, tenant, "ada@example.com", "analytical", NOW)).ok
+
+
+async def test_wrong_current_passwords_meet_the_sign_in_lockout(db: Database) -> None:
+    tenant, ada = await _ada(db)
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(InvalidInput):
+            await change_customer_password(db, tenant, ada.id, "guess", "difference engine", NOW)
+    with pytest.raises(InvalidInput) as raised:
+        await change_customer_password(db, tenant, ada.id, "analytical", "difference engine", NOW)
+    assert "try again later" in raised.value.message
+    assert not (await sign_in_customer(db, tenant, "ada@example.com", "analytical", NOW)).ok  # locked, too
+    later = NOW + LOCKOUT + timedelta(minutes=1)
+    await change_customer_password(db, tenant, ada.id, "analytical", "difference engine", later)
+
+
+async def test_another_centres_student_cannot_be_changed(db: Database) -> None:
+    tenant, ada = await _ada(db)
+    async with db.transaction() as session:
+        other = await factories.centre(session, "other-centre")
+    with pytest.raises(DomainError) as raised:
+        await change_customer_password(db, other, ada.id, "analytical", "difference engine", NOW)
+    assert raised.value.code == "not_found"
+    assert (await sign_in_customer(db, tenant, "ada@example.com", "analytical", NOW)).ok

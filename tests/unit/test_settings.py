@@ -69,3 +69,19 @@ def test_a_bad_port_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRAINHUB_PORT", "not-a-port")
     with pytest.raises(ValueError, match="port"):
         Settings(_env_file=None)
+
+
+def test_links_follow_the_port_served_unless_a_base_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trainhub_ui import config
+
+    monkeypatch.delenv("TRAINHUB_BASE_URL", raising=False)
+    monkeypatch.setattr(config, "_overrides", {})
+    try:
+        assert not config.reload_settings().base_url_given
+        assert config.reload_settings_with(host="127.0.0.1", port=3456).base_url == "http://localhost:3456"
+        monkeypatch.setenv("TRAINHUB_BASE_URL", "https://book.example.org/")
+        given = config.reload_settings()
+        assert given.base_url == "https://book.example.org" and given.base_url_given
+    finally:
+        config._overrides.clear()
+        config.reload_settings()

@@ -13,7 +13,14 @@ from tests import factories
 from trainhub_ui.db import Database
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import InvalidInput, NotFound
-from trainhub_ui.services.students import CustomerExists, NewStudent, add_student, get_student, search_students
+from trainhub_ui.services.students import (
+    CustomerExists,
+    NewStudent,
+    add_student,
+    get_student,
+    search_students,
+    update_student,
+)
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 
@@ -223,3 +230,65 @@ async def test_search_and_lookup_never_cross_centres(db: Database) -> None:
             await get_student(session, _ctx(bristol), leeds_student.id)
         with pytest.raises(NotFound):
             await get_student(session, _ctx(bristol), "no-such-id")
+
+
+def _details(**fields: str) -> NewStudent:
+    return NewStudent(**{"first_name": "Jamie", "last_name": "Wilson", "email": "jamie@example.com", **fields})
+
+
+async def test_updates_a_student_cleaned_and_audits_what_changed(db: Database) -> None:
+    tenant = await _centre(db)
+    jamie = await _add(db, tenant)
+    async with db.transaction() as session:
+        await update_student(
+            session, _ctx(tenant), jamie.id, _details(email=" Jamie.W@Example.com ", company_name=" Wilson Gas ")
+        )
+    async with db.read() as session:
+        saved = await get_student(session, _ctx(tenant), jamie.id)
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "student.updated"))
+    assert (saved.email, saved.company_name, saved.first_name) == ("jamie.w@example.com", "Wilson Gas", "Jamie")
+    assert entry is not None and entry.details == {"changed": ["company_name", "email"]}
+
+
+async def test_an_update_changing_nothing_writes_no_audit(db: Database) -> None:
+    tenant = await _centre(db)
+    jamie = await _add(db, tenant)
+    async with db.transaction() as session:
+        await update_student(session, _ctx(tenant), jamie.id, _details())
+    async with db.read() as session:
+        assert await session.scalar(select(func.count()).where(AuditEntry.action == "student.updated")) == 0
+
+
+async def test_an_update_to_another_students_email_is_refused_and_changes_nothing(db: Database) -> None:
+    tenant = await _centre(db)
+    jamie = await _add(db, tenant)
+    sam = await _add(db, tenant, first_name="Sam", email="sam@example.com")
+    with pytest.raises(CustomerExists) as raised:
+        async with db.transaction() as session:
+            await update_student(session, _ctx(tenant), jamie.id, _details(email="SAM@example.com", phone="0117"))
+    assert raised.value.customer_id == sam.id
+    async with db.read() as session:
+        unchanged = await get_student(session, _ctx(tenant), jamie.id)
+    assert (unchanged.email, unchanged.phone) == ("jamie@example.com", "")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"first_name": " "}, "firstName"), ({"email": "nope"}, "email"), ({"billing_email": "x@"}, "billingEmail")],
+)
+async def test_an_invalid_update_names_the_field(db: Database, fields: dict[str, str], field: str) -> None:
+    tenant = await _centre(db)
+    jamie = await _add(db, tenant)
+    with pytest.raises(InvalidInput) as raised:
+        async with db.transaction() as session:
+            await update_student(session, _ctx(tenant), jamie.id, _details(**fields))
+    assert raised.value.field == field
+
+
+async def test_an_update_never_reaches_another_centres_student(db: Database) -> None:
+    tenant = await _centre(db)
+    other = await _centre(db, "other-centre")
+    jamie = await _add(db, tenant)
+    with pytest.raises(NotFound):
+        async with db.transaction() as session:
+            await update_student(session, _ctx(other), jamie.id, _details(first_name="Mallory"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from models import Tenant
@@ -28,3 +29,19 @@ def day_and_time(tenant: Tenant, moment: datetime) -> str:
 
 def time_of_day(tenant: Tenant, moment: datetime) -> str:
     return local(tenant, moment).strftime("%H:%M")
+
+
+class Dated(Protocol):
+    start_date: date
+    end_date: date
+    start_time: time
+    end_time: time
+
+
+def session_dates(session: Dated) -> str:
+    """Mon 21 Dec 2026, 09:00–17:00, or a range of days for a longer session."""
+    if session.end_date != session.start_date:
+        days = f"{session.start_date:%a %-d %b} – {session.end_date:%a %-d %b %Y}"
+    else:
+        days = f"{session.start_date:%a %-d %b %Y}"
+    return f"{days}, {session.start_time:%H:%M}–{session.end_time:%H:%M}"

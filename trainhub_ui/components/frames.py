@@ -9,14 +9,17 @@ from nicegui import ui
 
 from models import Customer, StaffRole, StaffUser, Tenant
 from trainhub_ui.payments import provider
+from trainhub_ui.services.tenants import logo_url
 
 ADMIN_NAVIGATION: list[tuple[str, str, str, StaffRole]] = [
     # label, path below /{slug}/admin, icon, lowest role that sees it
     ("Dashboard", "", "dashboard", StaffRole.INSTRUCTOR),
+    ("My sessions", "/my-sessions", "event_note", StaffRole.INSTRUCTOR),
     ("Courses", "/courses", "school", StaffRole.STAFF),
     ("Bookings", "/bookings", "event_seat", StaffRole.STAFF),
     ("Students", "/students", "groups", StaffRole.STAFF),
     ("Reports", "/reports", "insights", StaffRole.STAFF),
+    ("Outbox", "/outbox", "outgoing_mail", StaffRole.STAFF),
     ("Settings", "/settings", "settings", StaffRole.ADMIN),
 ]
 
@@ -26,6 +29,11 @@ _PAGE_STYLE = """
   .th-link { text-decoration: none; color: inherit; }
   .th-link:hover { text-decoration: underline; }
   .th-nav-active { background: rgba(0,0,0,0.06); font-weight: 600; }
+  /* Quasar marks keyboard focus on radios, checkboxes and buttons only faintly. */
+  .q-radio:focus-visible, .q-checkbox:focus-visible, .q-toggle:focus-visible, .q-btn:focus-visible,
+  .q-chip:focus-visible, a:focus-visible {
+    outline: 2px solid var(--q-primary); outline-offset: 2px;
+  }
 </style>
 """
 
@@ -34,6 +42,14 @@ def apply_branding(tenant: Tenant | None) -> None:
     ui.add_head_html(_PAGE_STYLE)
     if tenant is not None:
         ui.colors(primary=tenant.brand_colour)
+
+
+def _logo(tenant: Tenant) -> None:
+    """The centre's logo, on white so any logo reads on the brand colour; decorative (the name follows)."""
+    if url := logo_url(tenant):
+        ui.element("img").props(f'src="{url}" alt=""').classes(
+            "h-10 w-auto max-w-[8rem] object-contain bg-white rounded p-1 max-sm:h-8"
+        )
 
 
 def initials(name: str) -> str:
@@ -50,10 +66,12 @@ def public_frame(tenant: Tenant, student: Customer | None, title: str) -> Iterat
     links = [("Courses", f"{base}/courses"), ("My account", f"{base}/account")]
     with ui.header().classes("bg-primary text-white shadow-md").props("elevated"):
         with ui.row().classes("w-full max-w-6xl mx-auto items-center justify-between no-wrap px-2 py-1"):
-            with ui.link(target=base).classes("th-link text-white"):
-                ui.label(tenant.name).classes("text-xl font-bold leading-tight")
-                if tenant.tagline:
-                    ui.label(tenant.tagline).classes("text-xs opacity-80 hidden sm:block")
+            with ui.link(target=base).classes("th-link text-white flex items-center gap-3 no-wrap"):
+                _logo(tenant)
+                with ui.column().classes("gap-0"):
+                    ui.label(tenant.name).classes("text-xl font-bold leading-tight")
+                    if tenant.tagline:
+                        ui.label(tenant.tagline).classes("text-xs opacity-80 hidden sm:block")
             with ui.row().classes("items-center gap-1 max-sm:hidden"):
                 for label, target in links:
                     ui.button(label, on_click=lambda t=target: ui.navigate.to(t)).props("flat color=white no-caps")
@@ -79,7 +97,7 @@ def public_frame(tenant: Tenant, student: Customer | None, title: str) -> Iterat
             ui.label("Test mode: no real payments are taken.").classes("font-medium").mark("test-mode")
     with ui.column().classes("w-full max-w-6xl mx-auto px-4 py-6 gap-4") as content:
         yield content
-    with ui.footer().classes("bg-slate-800 text-slate-200 text-sm").props("bordered"):
+    with ui.footer(fixed=False).classes("bg-slate-800 text-slate-200 text-sm").props("bordered"):
         with ui.row().classes("w-full max-w-6xl mx-auto justify-between items-center px-2 py-1 gap-2"):
             ui.label(tenant.name)
             contact = " · ".join(x for x in (tenant.contact_phone, tenant.contact_email) if x)
@@ -99,6 +117,7 @@ def admin_frame(tenant: Tenant, user: StaffUser, active: str, title: str) -> Ite
         with ui.row().classes("w-full items-center justify-between no-wrap"):
             with ui.row().classes("items-center no-wrap gap-2"):
                 ui.button(icon="menu", on_click=drawer.toggle).props("flat round aria-label='Navigation'")
+                _logo(tenant)
                 with ui.column().classes("gap-0"):
                     ui.label(tenant.name).classes("text-lg font-bold leading-tight")
                     ui.label("Back office").classes("text-xs text-slate-500")

@@ -7,6 +7,7 @@ TRAINHUB_STRIPE_SECRET_KEY is set, otherwise the offline test mode (refused in p
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from trainhub_ui.config import Settings, get_settings
 
@@ -34,7 +35,11 @@ __all__ = [
     "StripeProvider",
     "provider",
     "provider_for",
+    "shortest_hold",
 ]
+
+# Time for the student to get from the pay page through the provider's checkout.
+HOLD_SLACK = timedelta(minutes=2)
 
 
 def provider_for(settings: Settings) -> PaymentProvider:
@@ -67,3 +72,10 @@ def provider() -> PaymentProvider:
             _providers.clear()
         _providers[key] = provider_for(settings)
     return _providers[key]
+
+
+def shortest_hold() -> timedelta:
+    """The shortest hold the process's provider can take a payment in (none offline; Stripe keeps a checkout
+    open 30 minutes at least, so a card hold lasts that long, and a little more to reach it)."""
+    shortest = StripeProvider.shortest_checkout if get_settings().payment_provider_name == "stripe" else timedelta(0)
+    return shortest + HOLD_SLACK if shortest else shortest

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Customer, SignInAttempt, StaffRole, StaffUser, Tenant
 from trainhub_ui.db import Database
 
-from .errors import DomainError, InvalidInput
+from .errors import DomainError, InvalidInput, NotFound
 from .passwords import hash_password, password_problem, verify_password
 
 MAX_FAILURES = 5
@@ -228,3 +228,39 @@ async def find_staff_user(session: AsyncSession, tenant: Tenant, user_id: str) -
 
 async def find_customer(session: AsyncSession, tenant: Tenant, customer_id: str) -> Customer | None:
     return await session.scalar(select(Customer).where(Customer.tenant_id == tenant.id, Customer.id == customer_id))
+
+
+async def change_customer_password(
+    db: Database, tenant: Tenant, customer_id: str, current: str, new: str, now: datetime
+) -> None:
+    """A signed-in student sets a new password, proving the current one first (when the account has one).
+
+    Like sign-in, the argon2 work runs between a read and a short write, holding no lock. A wrong current
+    password counts as a failed sign-in for the account's email, so guessing here meets the same lockout.
+    """
+    if problem := password_problem(new):
+        raise InvalidInput("newPassword", problem)
+    async with db.read() as session:
+        customer = await find_customer(session, tenant, customer_id)
+        if customer is None:
+            raise NotFound("Student")
+        until = await locked_until(session, tenant, CUSTOMER, customer.email, now)
+    if until:
+        raise InvalidInput("currentPassword", "Too many wrong passwords for this account; try again later.")
+    if customer.password_hash is not None:
+        ok = await asyncio.to_thread(verify_password, current, customer.password_hash)
+        if not ok:
+            async with db.transaction() as session:
+                session.add(
+                    SignInAttempt(
+                        tenant_id=tenant.id, audience=CUSTOMER, email=customer.email, succeeded=False, created_at=now
+                    )
+                )
+            raise InvalidInput("currentPassword", "That is not your current password.")
+    new_hash = await asyncio.to_thread(hash_password, new)
+    async with db.transaction() as session:
+        await session.execute(
+            update(Customer)
+            .where(Customer.tenant_id == tenant.id, Customer.id == customer_id)
+            .values(password_hash=new_hash, updated_at=now)
+        )

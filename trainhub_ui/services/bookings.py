@@ -45,6 +45,8 @@ from models import (
 )
 from models.base import UTCDateTime
 from trainhub_ui.db import turn_at_row
+from trainhub_ui.notify import emails
+from trainhub_ui.payments import shortest_hold
 
 from . import audit, signals
 from .context import TenantContext
@@ -274,6 +276,7 @@ async def offer_places(session: AsyncSession, ctx: TenantContext, course_session
         entry.updated_at = now
         course_session.booked_spots += 1
         audit.record(session, ctx, "waiting_list.offered", "waiting_list_entry", entry.id, until=deadline.isoformat())
+        await emails.waiting_list_offer(session, ctx, entry, course_session)
     return len(waiting)
 
 
@@ -320,7 +323,7 @@ def _write_booking(
         deposit_amount=amounts.deposit,
         amount_paid=0,
         balance_due=amounts.total,
-        hold_expires_at=None if on_invoice else now + timedelta(minutes=ctx.tenant.hold_minutes),
+        hold_expires_at=None if on_invoice else now + max(timedelta(minutes=ctx.tenant.hold_minutes), shortest_hold()),
         confirmed_at=now if on_invoice else None,
         special_requests=request.special_requests,
         staff_notes="",
@@ -468,11 +471,19 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
                 raise Refused("already_booked", "This customer already has a place on this session.") from error
             raise NotFound("Customer") from error  # deleted while this request ran
         if option is PaymentOption.INVOICE:
-            await issue_invoice(session, ctx, booking, course_session)
+            await _confirmed_on_invoice(session, ctx, booking, course_session)
         booking_changed(session, booking)
         capacity_changed(session, ctx, course_session)
         return booking
     return await _create_booking_locked(session, ctx, request, option, now)
+
+
+async def _confirmed_on_invoice(
+    session: AsyncSession, ctx: TenantContext, booking: Booking, course_session: CourseSession
+) -> None:
+    """A company booking on invoice is confirmed at once: its invoice, and its confirmation email."""
+    await issue_invoice(session, ctx, booking, course_session)
+    await emails.booking_confirmed(session, ctx, booking)
 
 
 _TAKE_PLACE = (
@@ -549,7 +560,8 @@ async def _create_booking_locked(
         await session.flush()  # the booking row first: the entry refers to it
         offer.booking_id = booking.id
     if option is PaymentOption.INVOICE:
-        await issue_invoice(session, ctx, booking, course_session)
+        await session.flush()
+        await _confirmed_on_invoice(session, ctx, booking, course_session)
     booking_changed(session, booking)
     capacity_changed(session, ctx, course_session)
     return booking
@@ -575,8 +587,11 @@ async def _release_lapsed_of(session: AsyncSession, ctx: TenantContext, booking:
         await session.refresh(booking)
 
 
-async def cancel_booking(session: AsyncSession, ctx: TenantContext, booking_id: str, reason: str) -> Booking:
-    """Cancel a live booking: its place is freed and offered to the waiting list (rule 6)."""
+async def cancel_booking(
+    session: AsyncSession, ctx: TenantContext, booking_id: str, reason: str, *, tell_student: bool = True
+) -> Booking:
+    """Cancel a live booking: its place is freed and offered to the waiting list (rule 6). The student is
+    told by email unless the caller sends its own (a cancelled session says more)."""
     now = ctx.now()
     booking = await get_booking(session, ctx, booking_id)
     await _release_lapsed_of(session, ctx, booking, now)
@@ -587,6 +602,8 @@ async def cancel_booking(session: AsyncSession, ctx: TenantContext, booking_id: 
     booking.cancellation_reason = reason
     booking.hold_expires_at = None
     await _give_place_back(session, ctx, course_session, booking, BookingStatus.CANCELLED, reason)
+    if tell_student:
+        await emails.booking_cancelled(session, ctx, booking, reason)
     return booking
 
 

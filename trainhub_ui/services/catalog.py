@@ -8,6 +8,10 @@ showing them when `public` is set.
 A change of a session's dates, times or venue is recorded as a "session.changed" audit entry with
 `changes={field: [old, new]}` (snake_case field names, ISO dates, "HH:MM" times), so the people
 booked on it can be told.
+
+A course is archived by making it inactive: off the public site, its sessions and bookings kept. A
+session is cancelled by the centre with `cancel_session`: every booking on it is cancelled and
+refunded in full, and its waiting list is closed.
 """
 
 from __future__ import annotations
@@ -15,22 +19,39 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from models import Achievement, Booking, Course, CourseSession, StaffUser, Tenant
+from models import (
+    LIVE_BOOKING_STATUSES,
+    Achievement,
+    Booking,
+    BookingStatus,
+    Course,
+    CourseSession,
+    Payment,
+    PaymentStatus,
+    StaffUser,
+    Tenant,
+    WaitingListEntry,
+    WaitingListStatus,
+)
+from trainhub_ui.db import Database
+from trainhub_ui.notify import emails
+from trainhub_ui.payments import PaymentProvider
 
 from . import audit
-from .bookings import capacity_changed, lock_session, offer_places
+from .bookings import cancel_booking, capacity_changed, lock_session, offer_places, release_lapsed
 from .context import TenantContext
 from .errors import DomainError, InvalidInput, NotFound
+from .refunds import refund_by_policy
 
 MAX_PRICE = 100_000_000
 MAX_CAPACITY = 500
@@ -44,6 +65,10 @@ SLUG_MAX = 120
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Ids are UUIDs; anything longer or with a NUL cannot be one, and PostgreSQL refuses a NUL outright.
 MAX_ID_LENGTH = 64
+# A year of weekly sessions at most in one go; a longer timetable is made a year at a time.
+MAX_REPEATS = 52
+MAX_REPEAT_WEEKS = 12
+MAX_REASON = 2000
 
 
 class _Keep(enum.Enum):
@@ -401,6 +426,43 @@ async def delete_course(session: AsyncSession, ctx: TenantContext, course_id: st
     audit.record(session, ctx, "course.deleted", "course", course.id, title=course.title, slug=course.slug)
 
 
+async def set_course_archived(session: AsyncSession, ctx: TenantContext, course_id: str, archived: bool) -> Course:
+    """Archive a course (off the public site and the booking wizard; its sessions and bookings stay as they
+    are), or bring it back."""
+    return await update_course(session, ctx, course_id, CourseChanges(is_active=not archived))
+
+
+@dataclass(frozen=True)
+class CourseOutlook:
+    """A course's sessions that have not ended and are not cancelled, and the places booked on them."""
+
+    upcoming_sessions: int = 0
+    places_booked: int = 0
+
+
+async def course_outlooks(session: AsyncSession, ctx: TenantContext, course_ids: list[str]) -> dict[str, CourseOutlook]:
+    """The outlook of each of the given courses, in one grouped query."""
+    if not course_ids:
+        return {}
+    today = local_today(ctx.tenant, ctx.now())
+    rows = await session.execute(
+        select(
+            CourseSession.course_id,
+            func.count(CourseSession.id),
+            func.coalesce(func.sum(CourseSession.booked_spots), 0),
+        )
+        .where(
+            CourseSession.tenant_id == ctx.tenant_id,
+            CourseSession.course_id.in_(course_ids),
+            CourseSession.end_date >= today,
+            CourseSession.cancelled_at.is_(None),
+        )
+        .group_by(CourseSession.course_id)
+    )
+    found = {course_id: CourseOutlook(int(count), int(booked)) for course_id, count, booked in rows}
+    return {course_id: found.get(course_id, CourseOutlook()) for course_id in course_ids}
+
+
 # --- sessions ------------------------------------------------------------------------------------
 
 
@@ -456,12 +518,14 @@ async def list_sessions(
     starts_from: date | None = None,
     starts_to: date | None = None,
     include_past: bool = False,
+    past_only: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[CourseSession], int]:
     """A page of a course's sessions in date order, and how many match in all.
 
-    Without `include_past` only sessions that have not ended (by the centre's calendar) are listed.
+    Without `include_past` only sessions that have not ended (by the centre's calendar) are listed;
+    with `past_only` only those that have, the latest first.
     """
     course = await get_course(session, ctx, course_id, public=public)
     conditions = [CourseSession.course_id == course.id, *_session_visible(ctx, public=public)]
@@ -469,16 +533,30 @@ async def list_sessions(
         conditions.append(CourseSession.start_date >= starts_from)
     if starts_to is not None:
         conditions.append(CourseSession.start_date <= starts_to)
-    if not include_past:
-        conditions.append(CourseSession.end_date >= local_today(ctx.tenant, ctx.now()))
+    today = local_today(ctx.tenant, ctx.now())
+    if past_only:
+        conditions.append(CourseSession.end_date < today)
+    elif not include_past:
+        conditions.append(CourseSession.end_date >= today)
     total = await session.scalar(select(func.count()).select_from(CourseSession).where(*conditions))
+    order = [CourseSession.start_date, CourseSession.start_time, CourseSession.id]
+    if past_only:
+        order = [column.desc() for column in order]
     rows = await session.scalars(
-        _with_instructor(ctx, select(CourseSession).where(*conditions))
-        .order_by(CourseSession.start_date, CourseSession.start_time, CourseSession.id)
-        .limit(limit)
-        .offset(offset)
+        _with_instructor(ctx, select(CourseSession).where(*conditions)).order_by(*order).limit(limit).offset(offset)
     )
     return list(rows), total or 0
+
+
+async def instructors(session: AsyncSession, ctx: TenantContext) -> list[StaffUser]:
+    """The centre's active staff, any of whom may lead a session, by name."""
+    return list(
+        await session.scalars(
+            select(StaffUser)
+            .where(StaffUser.tenant_id == ctx.tenant_id, StaffUser.is_active.is_(True))
+            .order_by(StaffUser.name, StaffUser.id)
+        )
+    )
 
 
 async def _instructor(session: AsyncSession, ctx: TenantContext, instructor_id: object) -> str | None:
@@ -547,12 +625,10 @@ def _check_start_day(ctx: TenantContext, day: object) -> date:
     return day
 
 
-async def create_session(
-    session: AsyncSession, ctx: TenantContext, course_id: str, details: NewSession
+def _planned_session(
+    ctx: TenantContext, course: Course, details: NewSession, instructor_id: str | None
 ) -> CourseSession:
-    """Schedule a session of a course. It must start in the future; gaps are filled from the course."""
-    # Locked so that the course cannot be deleted while its new session is being added.
-    course = await _lock_course(session, ctx, course_id)
+    """A checked, unsaved session of `course`; the instructor has been checked by the caller."""
     start_date = _check_start_day(ctx, details.start_date)
     end_date = details.end_date
     if end_date is None:
@@ -561,7 +637,7 @@ async def create_session(
     starts_at = _check_schedule(ctx, plan, start_moved=True)
     spots = course.default_capacity if details.available_spots is None else details.available_spots
     venue = course.location if details.venue is None else details.venue
-    item = CourseSession(
+    return CourseSession(
         tenant_id=ctx.tenant_id,
         course_id=course.id,
         start_date=plan.start_date,
@@ -572,28 +648,125 @@ async def create_session(
         available_spots=_whole("availableSpots", spots, 1, MAX_CAPACITY, "the number of places"),
         booked_spots=0,
         instructor_notes=_text("instructorNotes", details.instructor_notes, MAX_LONG_TEXT, strip=False),
-        instructor_id=await _instructor(session, ctx, details.instructor_id),
+        instructor_id=instructor_id,
         venue=_text("venue", venue, 300),
         is_active=_flag("isActive", details.is_active),
         is_completed=False,
     )
-    session.add(item)
-    await session.flush()
+
+
+def _record_created(session: AsyncSession, ctx: TenantContext, item: CourseSession) -> None:
     audit.record(
         session,
         ctx,
         "session.created",
         "course_session",
         item.id,
-        course_id=course.id,
+        course_id=item.course_id,
         start_date=item.start_date.isoformat(),
         available_spots=item.available_spots,
     )
+
+
+async def create_session(
+    session: AsyncSession, ctx: TenantContext, course_id: str, details: NewSession
+) -> CourseSession:
+    """Schedule a session of a course. It must start in the future; gaps are filled from the course."""
+    # Locked so that the course cannot be deleted while its new session is being added.
+    course = await _lock_course(session, ctx, course_id)
+    instructor_id = await _instructor(session, ctx, details.instructor_id)
+    item = _planned_session(ctx, course, details, instructor_id)
+    session.add(item)
+    await session.flush()
+    _record_created(session, ctx, item)
     return await get_session(session, ctx, course.id, item.id)
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """`count` sessions in all, `every_weeks` weeks apart, on `weekday` (0 is Monday): the first falls on
+    the first such weekday on or after the start date; without a weekday, on the start date itself."""
+
+    count: int
+    every_weeks: int = 1
+    weekday: int | None = None
+
+
+def repeat_dates(start: date, repetition: Repetition) -> list[date]:
+    """The start dates of a repetition, checked: "every Monday for 8 weeks" from a Thursday starts next Monday."""
+    if not _is_day(start):
+        raise InvalidInput("startDate", "Give the start date as a date.")
+    count = _whole("repeatCount", repetition.count, 1, MAX_REPEATS, "the number of sessions")
+    every = _whole("repeatEveryWeeks", repetition.every_weeks, 1, MAX_REPEAT_WEEKS, "the weeks between sessions")
+    first = start
+    if repetition.weekday is not None:
+        weekday = _whole("repeatWeekday", repetition.weekday, 0, 6, "the weekday")
+        first = start + timedelta(days=(weekday - start.weekday()) % 7)
+    return [first + timedelta(weeks=every * number) for number in range(count)]
+
+
+async def create_repeated_sessions(
+    session: AsyncSession, ctx: TenantContext, course_id: str, details: NewSession, repetition: Repetition
+) -> list[CourseSession]:
+    """Schedule a run of sessions in one go (every Monday for 8 weeks, say), all or none.
+
+    Each is `details` moved to its own date; a session of several days keeps its length.
+    """
+    course = await _lock_course(session, ctx, course_id)
+    starts = repeat_dates(_check_start_day(ctx, details.start_date), repetition)
+    if details.end_date is not None and not _is_day(details.end_date):
+        raise InvalidInput("endDate", "Give the end date as a date.")
+    last_allowed = local_today(ctx.tenant, ctx.now()) + timedelta(days=366 * MAX_YEARS_AHEAD)
+    if starts[-1] > last_allowed:
+        raise InvalidInput("repeatCount", f"The last session would be more than {MAX_YEARS_AHEAD} years ahead.")
+    length = None if details.end_date is None else details.end_date - details.start_date
+    instructor_id = await _instructor(session, ctx, details.instructor_id)
+    items = [
+        _planned_session(
+            ctx,
+            course,
+            replace(details, start_date=day, end_date=None if length is None else day + length),
+            instructor_id,
+        )
+        for day in starts
+    ]
+    session.add_all(items)
+    await session.flush()
+    for item in items:
+        _record_created(session, ctx, item)
+    audit.record(
+        session,
+        ctx,
+        "session.series_created",
+        "course",
+        course.id,
+        sessions=len(items),
+        every_weeks=repetition.every_weeks,
+        first=starts[0].isoformat(),
+        last=starts[-1].isoformat(),
+    )
+    rows = await session.scalars(
+        _with_instructor(ctx, select(CourseSession).where(CourseSession.id.in_([item.id for item in items])))
+        .order_by(CourseSession.start_date, CourseSession.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
 
 
 # The fields a booked student is told about when they change.
 SCHEDULE_FIELDS = ("start_date", "end_date", "start_time", "end_time", "venue")
+
+
+def _schedule_in_words(item: CourseSession) -> list[tuple[str, str]]:
+    """What a student is told when it changes: the days, the hours and the venue."""
+    days = f"{item.start_date:%a %-d %b %Y}"
+    if item.end_date != item.start_date:
+        days = f"{item.start_date:%a %-d %b} – {item.end_date:%a %-d %b %Y}"
+    return [
+        ("Dates", days),
+        ("Times", f"{item.start_time:%H:%M}–{item.end_time:%H:%M}"),
+        ("Venue", item.venue or "the course's usual venue"),
+    ]
 
 
 async def _checked_session_changes(
@@ -626,6 +799,8 @@ async def update_session(
     item = await _lock_session(session, ctx, course_id, session_id)
     if item.is_completed:
         raise DomainError("session_completed", "This session has been completed and can no longer be edited.")
+    if item.cancelled_at is not None:
+        raise DomainError("session_cancelled", "This session has been cancelled and can no longer be edited.")
     checked = await _checked_session_changes(session, ctx, item, _given(changes))
     changed = {name: (getattr(item, name), value) for name, value in checked.items() if getattr(item, name) != value}
     if not changed:
@@ -644,11 +819,19 @@ async def update_session(
         end_time=checked.get("end_time", item.end_time),
     )
     starts_at = _check_schedule(ctx, plan, start_moved="start_date" in changed or "start_time" in changed)
+    before = _schedule_in_words(item)
     for name, (_old, new) in changed.items():
         setattr(item, name, new)
     if starts_at is not None:
         item.starts_at = starts_at
     await session.flush()
+    told = [
+        emails.Change(what, was, now)
+        for (what, was), (_, now) in zip(before, _schedule_in_words(item), strict=True)
+        if was != now
+    ]
+    if told:
+        await emails.session_changed(session, ctx, item, told)
 
     schedule = {name: [_wire(old), _wire(new)] for name, (old, new) in changed.items() if name in SCHEDULE_FIELDS}
     other = {name: [_wire(old), _wire(new)] for name, (old, new) in changed.items() if name not in SCHEDULE_FIELDS}
@@ -688,3 +871,198 @@ async def delete_session(session: AsyncSession, ctx: TenantContext, course_id: s
         course_id=item.course_id,
         start_date=item.start_date.isoformat(),
     )
+
+
+async def set_session_active(
+    session: AsyncSession, ctx: TenantContext, course_id: str, session_id: str, active: bool
+) -> CourseSession:
+    """Open a session for bookings, or stop it taking new ones; the bookings already made stand either way."""
+    return await update_session(session, ctx, course_id, session_id, SessionChanges(is_active=active))
+
+
+# --- cancelling a session ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancellationOutlook:
+    """What cancelling a session would do: bookings cancelled, money given back, waiting list closed."""
+
+    bookings: int
+    paid: int  # minor units paid on those bookings and not yet refunded: all of it goes back
+    waiting: int
+
+
+@dataclass(frozen=True)
+class RefundFailure:
+    reference: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SessionCancellation:
+    course_session: CourseSession
+    cancelled: list[Booking]
+    waiting_list_closed: int
+    refunded: int
+    refund_failures: list[RefundFailure]
+
+
+def _live_bookings_of(ctx: TenantContext, session_id: str) -> ColumnElement[bool]:
+    return and_(
+        Booking.tenant_id == ctx.tenant_id,
+        Booking.session_id == session_id,
+        Booking.status.in_(LIVE_BOOKING_STATUSES),
+    )
+
+
+_LIVE_ENTRIES = (WaitingListStatus.WAITING, WaitingListStatus.OFFERED)
+
+
+async def cancellation_outlook(
+    session: AsyncSession, ctx: TenantContext, course_id: str, session_id: str
+) -> CancellationOutlook:
+    """What `cancel_session` would cancel and refund now, for the confirmation staff see first."""
+    item = await get_session(session, ctx, course_id, session_id)
+    bookings = await session.scalar(select(func.count(Booking.id)).where(_live_bookings_of(ctx, item.id)))
+    paid = await session.scalar(
+        select(func.coalesce(func.sum(Payment.amount - Payment.amount_refunded), 0))
+        .join(Booking, Booking.id == Payment.booking_id)
+        .where(
+            _live_bookings_of(ctx, item.id),
+            Payment.tenant_id == ctx.tenant_id,
+            Payment.status == PaymentStatus.PAID,
+        )
+    )
+    waiting = await session.scalar(
+        select(func.count(WaitingListEntry.id)).where(
+            WaitingListEntry.tenant_id == ctx.tenant_id,
+            WaitingListEntry.session_id == item.id,
+            WaitingListEntry.status.in_(_LIVE_ENTRIES),
+        )
+    )
+    return CancellationOutlook(bookings or 0, int(paid or 0), waiting or 0)
+
+
+async def _close_waiting_list(session: AsyncSession, ctx: TenantContext, item: CourseSession, now: datetime) -> int:
+    """Take everyone off a cancelled session's waiting list; an offer gives back the place it held."""
+    entries = list(
+        await session.scalars(
+            select(WaitingListEntry).where(
+                WaitingListEntry.tenant_id == ctx.tenant_id,
+                WaitingListEntry.session_id == item.id,
+                WaitingListEntry.status.in_(_LIVE_ENTRIES),
+            )
+        )
+    )
+    for entry in entries:
+        if entry.status is WaitingListStatus.OFFERED:
+            item.booked_spots -= 1
+        entry.status = WaitingListStatus.CANCELLED
+        entry.updated_at = now
+        audit.record(session, ctx, "waiting_list.closed", "waiting_list_entry", entry.id, reason="session cancelled")
+    return len(entries)
+
+
+async def _cancel_session_and_bookings(
+    session: AsyncSession, ctx: TenantContext, course_id: str, session_id: str, reason: str
+) -> tuple[CourseSession, list[Booking], int]:
+    item = await _lock_session(session, ctx, course_id, session_id)
+    if item.cancelled_at is not None:
+        raise DomainError("session_cancelled", "This session has been cancelled already.")
+    if item.is_completed:
+        raise DomainError("session_completed", "This session has been completed; it cannot be cancelled.")
+    now = ctx.now()
+    # Off sale first, so that no place freed below is offered to the waiting list or sold again.
+    item.cancelled_at = now
+    item.cancellation_reason = reason
+    item.is_active = False
+    await session.flush()
+    # A lapsed hold ends as expired, as it would have anyway: nothing was paid on it.
+    await release_lapsed(session, ctx, item, now)
+    closed = await _close_waiting_list(session, ctx, item, now)
+    booking_ids = list(
+        await session.scalars(
+            select(Booking.id).where(_live_bookings_of(ctx, item.id)).order_by(Booking.created_at, Booking.id)
+        )
+    )
+    cancelled = []
+    for booking_id in booking_ids:
+        booking = await cancel_booking(
+            session, ctx, booking_id, f"Session cancelled by the centre: {reason}", tell_student=False
+        )
+        await emails.session_cancelled(session, ctx, booking, reason)
+        cancelled.append(booking)
+    audit.record(
+        session,
+        ctx,
+        "session.cancelled",
+        "course_session",
+        item.id,
+        reason=reason,
+        bookings=len(cancelled),
+        waiting_list=closed,
+    )
+    capacity_changed(session, ctx, item)
+    return item, cancelled, closed
+
+
+async def cancel_session(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, course_id: str, session_id: str, reason: str
+) -> SessionCancellation:
+    """The centre cancels a session: it stops taking bookings, every live booking on it is cancelled and
+    its waiting list closed, in one transaction; then each booking is refunded in full.
+
+    Refunds go to the payment provider one by one after that transaction commits, as every refund does;
+    one that fails is reported, and `refund_cancelled_session` tries it again.
+    """
+    reason = _text("reason", reason, MAX_REASON, required="Give the reason; it is kept with each booking cancelled.")
+    async with db.transaction() as session:
+        item, cancelled, closed = await _cancel_session_and_bookings(session, ctx, course_id, session_id, reason)
+    refunded, failures = await refund_cancelled_session(db, ctx, provider, course_id, session_id)
+    return SessionCancellation(item, cancelled, closed, refunded, failures)
+
+
+async def refund_cancelled_session(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, course_id: str, session_id: str
+) -> tuple[int, list[RefundFailure]]:
+    """Refund in full every booking that a session's cancellation cancelled and that still has money to give
+    back. Answers the amount refunded and the refunds that failed."""
+    async with db.read() as session:
+        item = await get_session(session, ctx, course_id, session_id)
+        if item.cancelled_at is None:
+            raise DomainError("session_not_cancelled", "This session has not been cancelled.")
+        money_left = (
+            select(Payment.id)
+            .where(
+                Payment.tenant_id == ctx.tenant_id,
+                Payment.booking_id == Booking.id,
+                Payment.status == PaymentStatus.PAID,
+                Payment.amount > Payment.amount_refunded,
+            )
+            .exists()
+        )
+        owed = (
+            await session.execute(
+                select(Booking.id, Booking.reference)
+                .where(
+                    Booking.tenant_id == ctx.tenant_id,
+                    Booking.session_id == item.id,
+                    Booking.status == BookingStatus.CANCELLED,
+                    # Bookings cancelled earlier, by the student or staff, were refunded by the policy then.
+                    Booking.cancelled_at >= item.cancelled_at,
+                    money_left,
+                )
+                .order_by(Booking.created_at, Booking.id)
+            )
+        ).all()
+    refunded = 0
+    failures: list[RefundFailure] = []
+    for booking_id, reference in owed:
+        try:
+            result = await refund_by_policy(db, ctx, provider, booking_id, in_full=True)
+        except DomainError as error:
+            failures.append(RefundFailure(reference, error.message))
+            continue
+        if result is not None:
+            refunded += result.amount
+    return refunded, failures

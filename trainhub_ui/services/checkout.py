@@ -29,7 +29,8 @@ from models import (
     WebhookEvent,
 )
 from trainhub_ui.db import Database
-from trainhub_ui.payments import Checkout, CheckoutRequest, CheckoutState, PaymentProvider, ProviderError
+from trainhub_ui.notify import emails
+from trainhub_ui.payments import HOLD_SLACK, Checkout, CheckoutRequest, CheckoutState, PaymentProvider, ProviderError
 from trainhub_ui.payments.base import ProviderEvent
 
 from . import audit
@@ -50,7 +51,6 @@ from .waiting_list import join_waiting_list
 
 # A balance payment has no hold to end with; Stripe keeps a checkout open for at most 24 hours.
 BALANCE_CHECKOUT_OPEN = timedelta(hours=23)
-HOLD_SLACK = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,10 @@ async def _act(db: Database, provider: PaymentProvider, event_type: str, data: d
 async def decline_payment(db: Database, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:
     """A declined card (or the test mode's Decline): the booking keeps its hold, to try again."""
     async with db.transaction() as session:
-        return await payment_failed(session, ctx, payment_id, reason)
+        outcome = await payment_failed(session, ctx, payment_id, reason)
+        if outcome.changed:
+            await emails.payment_failed(session, ctx, outcome.booking, outcome.payment, reason)
+        return outcome
 
 
 async def _refunded_elsewhere(db: Database, charge: dict) -> str:

@@ -16,6 +16,9 @@ class TenantContext:
     role: StaffRole | None = None  # None: a student or the public
     user_id: str | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    # The reception kiosk: no staff member's role, but it may check people in (a student, also role-less,
+    # may not).
+    at_kiosk: bool = False
 
     @property
     def tenant_id(self) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -19,17 +19,24 @@ from models import (
     BookingStatus,
     Course,
     CourseSession,
+    Customer,
     Payment,
-    PaymentStatus,
     WaitingListEntry,
     WaitingListStatus,
 )
 
 from .context import TenantContext
+from .reports import (
+    COLLECTED_PAYMENT_STATUSES,
+    ReportPeriod,
+    RevenueLine,
+    add_months,
+    local_today,
+    revenue_by_month,
+    week_buckets,
+)
 
 UPCOMING_SHOWN = 5
-# Money that reached the centre: a refunded payment still counts for what was kept of it.
-COLLECTED_PAYMENT_STATUSES = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
 
 
 @dataclass(frozen=True)
@@ -201,7 +208,15 @@ async def _waiting_list_figures(session: AsyncSession, ctx: TenantContext) -> Wa
     return WaitingListFigures(waiting=int(row[0]), offered=int(row[1]))
 
 
-async def _next_sessions(session: AsyncSession, ctx: TenantContext, now: datetime) -> list[UpcomingSession]:
+async def _next_sessions(
+    session: AsyncSession,
+    ctx: TenantContext,
+    now: datetime,
+    *,
+    limit: int = UPCOMING_SHOWN,
+    instructor_id: str | None = None,
+) -> list[UpcomingSession]:
+    mine = [] if instructor_id is None else [CourseSession.instructor_id == instructor_id]
     rows = await session.execute(
         select(
             CourseSession.id,
@@ -213,9 +228,9 @@ async def _next_sessions(session: AsyncSession, ctx: TenantContext, now: datetim
             CourseSession.available_spots,
         )
         .join(Course, and_(Course.id == CourseSession.course_id, Course.tenant_id == ctx.tenant_id))
-        .where(CourseSession.tenant_id == ctx.tenant_id, _upcoming(now))
+        .where(CourseSession.tenant_id == ctx.tenant_id, _upcoming(now), *mine)
         .order_by(CourseSession.starts_at, CourseSession.id)
-        .limit(UPCOMING_SHOWN)
+        .limit(limit)
     )
     return [UpcomingSession(*row) for row in rows]
 
@@ -243,3 +258,162 @@ async def dashboard_figures(session: AsyncSession, ctx: TenantContext) -> Dashbo
         completion_rate=_fraction(sessions.ended_completed, sessions.ended),
         upcoming_sessions=await _next_sessions(session, ctx, now),
     )
+
+
+# --- the back office's dashboard page: charts and lists beside the figures ----------------------------
+
+CHART_MONTHS = 12
+CHART_WEEKS = 12
+OCCUPANCY_COURSES_SHOWN = 10
+# Bookings made in a week, by what became of them; an expired card hold was never a booking anyone kept.
+WEEK_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.CANCELLED)
+
+
+async def upcoming_sessions(
+    session: AsyncSession, ctx: TenantContext, *, limit: int = 8, instructor_id: str | None = None
+) -> list[UpcomingSession]:
+    """The next sessions that take bookings, soonest first; only one instructor's when `instructor_id` is given."""
+    return await _next_sessions(session, ctx, ctx.now(), limit=limit, instructor_id=instructor_id)
+
+
+@dataclass(frozen=True)
+class InstructorFigures:
+    upcoming_sessions: int
+    booked_places: int
+    available_places: int
+
+
+async def instructor_figures(session: AsyncSession, ctx: TenantContext, instructor_id: str) -> InstructorFigures:
+    """How many upcoming sessions an instructor teaches, and their places booked of places offered."""
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(CourseSession.booked_spots), 0),
+                func.coalesce(func.sum(CourseSession.available_spots), 0),
+            ).where(
+                CourseSession.tenant_id == ctx.tenant_id,
+                CourseSession.instructor_id == instructor_id,
+                _upcoming(ctx.now()),
+            )
+        )
+    ).one()
+    return InstructorFigures(*(int(value) for value in row))
+
+
+async def revenue_of_recent_months(
+    session: AsyncSession, ctx: TenantContext, months: int = CHART_MONTHS
+) -> list[RevenueLine]:
+    """Revenue (paid less refunded, by payment date) of the last `months` months, this one last."""
+    today = local_today(ctx)
+    return await revenue_by_month(session, ctx, ReportPeriod(add_months(today, 1 - months), today))
+
+
+@dataclass(frozen=True)
+class WeekBookings:
+    week_start: date  # a Monday
+    by_status: dict[str, int]  # WEEK_STATUSES' values
+
+
+async def bookings_by_week(session: AsyncSession, ctx: TenantContext, weeks: int = CHART_WEEKS) -> list[WeekBookings]:
+    """Bookings made in each of the last `weeks` weeks (the centre's Monday to Sunday), by status now."""
+    starts, buckets = week_buckets(ctx, weeks)
+    each_week = buckets.each(
+        Booking.created_at,
+        select(Booking.status, func.count())
+        .where(Booking.tenant_id == ctx.tenant_id, Booking.status.in_(WEEK_STATUSES))
+        .group_by(Booking.status),
+    )
+    rows = await session.execute(each_week)
+    counts = [dict.fromkeys((status.value for status in WEEK_STATUSES), 0) for _ in starts]
+    for status, count, week in rows:
+        counts[int(week)][BookingStatus(status).value] = int(count)
+    return [WeekBookings(start, by_status) for start, by_status in zip(starts, counts, strict=True)]
+
+
+@dataclass(frozen=True)
+class CourseOccupancy:
+    course_id: str
+    course_title: str
+    sessions: int
+    booked_places: int
+    available_places: int
+
+    @property
+    def occupancy(self) -> float:
+        return _fraction(self.booked_places, self.available_places)
+
+
+async def occupancy_by_course(
+    session: AsyncSession, ctx: TenantContext, limit: int = OCCUPANCY_COURSES_SHOWN
+) -> list[CourseOccupancy]:
+    """Places booked of places offered on each course's upcoming sessions: the `limit` courses offering most."""
+    available = func.sum(CourseSession.available_spots)
+    rows = await session.execute(
+        select(Course.id, Course.title, func.count(), func.sum(CourseSession.booked_spots), available)
+        .join(Course, and_(Course.id == CourseSession.course_id, Course.tenant_id == ctx.tenant_id))
+        .where(CourseSession.tenant_id == ctx.tenant_id, _upcoming(ctx.now()))
+        .group_by(Course.id, Course.title)
+        .order_by(available.desc(), Course.title)
+        .limit(limit)
+    )
+    return [
+        CourseOccupancy(course_id, title, int(count), int(booked), int(places))
+        for course_id, title, count, booked, places in rows
+    ]
+
+
+@dataclass(frozen=True)
+class RecentBooking:
+    id: str
+    reference: str
+    customer_name: str
+    course_title: str
+    session_start: date
+    status: BookingStatus
+    total_amount: int
+    made_at: datetime
+
+
+async def recent_bookings(session: AsyncSession, ctx: TenantContext, limit: int = 8) -> list[RecentBooking]:
+    """The bookings made last, newest first (expired holds too: staff see what happened)."""
+    # The newest of each status come straight off the (tenant, status, created_at) index; the newest of
+    # those are the newest of all. Ordering every booking by its date would sort the whole table.
+    newest_of_each = [
+        select(Booking.id.label("id"), Booking.created_at.label("created_at"))
+        .where(Booking.tenant_id == ctx.tenant_id, Booking.status == status)
+        .order_by(Booking.created_at.desc())  # the index's own order: no sort (ties are broken below)
+        .limit(limit)
+        .subquery()
+        for status in BookingStatus
+    ]
+    candidates = union_all(*(select(part.c.id, part.c.created_at) for part in newest_of_each)).subquery()
+    newest = (
+        select(candidates.c.id, candidates.c.created_at)
+        .order_by(candidates.c.created_at.desc(), candidates.c.id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            Booking.id,
+            Booking.reference,
+            Customer.first_name,
+            Customer.last_name,
+            Course.title,
+            CourseSession.start_date,
+            Booking.status,
+            Booking.total_amount,
+            Booking.created_at,
+        )
+        .select_from(newest)
+        .join(Booking, and_(Booking.id == newest.c.id, Booking.tenant_id == ctx.tenant_id))
+        .join(CourseSession, and_(CourseSession.id == Booking.session_id, CourseSession.tenant_id == ctx.tenant_id))
+        .join(Course, and_(Course.id == CourseSession.course_id, Course.tenant_id == ctx.tenant_id))
+        .join(Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id))
+        .order_by(newest.c.created_at.desc(), newest.c.id)
+    )
+    return [
+        RecentBooking(booking_id, reference, f"{first} {last}", title, start, BookingStatus(status), total, made)
+        for booking_id, reference, first, last, title, start, status, total, made in rows
+    ]

@@ -39,11 +39,14 @@ from models import (
     WaitingListStatus,
     new_id,
 )
+from trainhub_ui.notify import emails
 
+from .context import TenantContext
 from .passwords import hash_password
 from .references import random_reference
 
 DEMO_PASSWORD = "trainhub-demo"
+DEMO_EMAILS = 6  # confirmations of the latest bookings, for the outbox to show
 ACTOR = "demo seed"
 
 
@@ -657,6 +660,19 @@ class _CentreWriter:
         for layer in sorted(self.layers):
             self.session.add_all(self.layers[layer])
             await self.session.flush()
+        await self._recent_emails()
+
+    async def _recent_emails(self) -> None:
+        """The confirmations of the latest bookings, as the product would have queued them: without a mail
+        server they wait in the outbox, where the demo shows them."""
+        recent = sorted(
+            (b for b in self.bookings if b.status is BookingStatus.CONFIRMED and b.created_at <= self.now),
+            key=lambda b: b.created_at,
+        )[-DEMO_EMAILS:]
+        for booking in recent:
+            moment = booking.confirmed_at or booking.created_at
+            ctx = TenantContext(tenant=self.tenant, actor="system", clock=lambda moment=moment: moment)
+            await emails.booking_confirmed(self.session, ctx, booking)
 
     def _add(self, row: Base) -> None:
         self.layers[_INSERT_LAYER[type(row)]].append(row)

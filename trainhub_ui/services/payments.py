@@ -21,6 +21,7 @@ from models import (
     PaymentOption,
     PaymentStatus,
 )
+from trainhub_ui.notify import emails
 
 from . import audit
 from .bookings import (
@@ -177,7 +178,8 @@ async def payment_succeeded(
         else:
             refund_due = amount
             audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason="paid after the hold lapsed")
-    if booking.status is BookingStatus.PENDING:
+    confirmed_now = booking.status is BookingStatus.PENDING
+    if confirmed_now:
         booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
         booking.hold_expires_at = None
@@ -186,6 +188,11 @@ async def payment_succeeded(
         max(booking.total_amount - booking.amount_paid, 0) if booking.status is BookingStatus.CONFIRMED else 0
     )
     booking_changed(session, booking)
+    if booking.status is BookingStatus.CONFIRMED:
+        await session.flush()
+        if confirmed_now:
+            await emails.booking_confirmed(session, ctx, booking)
+        await emails.payment_received(session, ctx, booking, payment)
     return PaymentOutcome(payment, booking, changed=True, refund_due=refund_due)
 
 
@@ -248,6 +255,7 @@ async def record_bank_transfer(
     await session.flush()
     audit.record(session, ctx, "payment.bank_transfer", "payment", payment.id, amount=amount, note=note[:200])
     booking_changed(session, booking)
+    await emails.payment_received(session, ctx, booking, payment)
     return payment
 
 

@@ -26,6 +26,7 @@ from models import (
     Tenant,
 )
 from trainhub_ui.db import Database
+from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider, ProviderError
 
 from . import audit
@@ -191,6 +192,7 @@ async def _settle(
     now = ctx.now()
     booking = await get_booking(session, ctx, booking_id)
     settled: list[Refund] = []
+    given_back, by_card, reasons = 0, False, []
     for refund_id, (provider_id, failure) in outcomes.items():
         refund = await session.get(Refund, refund_id, with_for_update=True)
         payment = await session.get(Payment, refund.payment_id, with_for_update=True) if refund else None
@@ -209,10 +211,17 @@ async def _settle(
             if payment.amount_refunded >= payment.amount:
                 payment.status = PaymentStatus.REFUNDED
             audit.record(session, ctx, "refund.made", "refund", refund.id, amount=refund.amount, payment=payment.id)
+            given_back += refund.amount
+            by_card = by_card or payment.payment_method is PaymentMethod.CARD
+            if refund.reason and refund.reason not in reasons:
+                reasons.append(refund.reason)
         settled.append(refund)
     # amount_paid stays what was received: a goodwill refund must not turn into a balance to pay.
     booking.updated_at = now
     booking_changed(session, booking)
+    if given_back:
+        await session.flush()
+        await emails.refund_made(session, ctx, booking, given_back, "; ".join(reasons), by_card=by_card)
     return booking, settled
 
 
@@ -246,6 +255,8 @@ async def record_outside_refund(
         payment.status = PaymentStatus.REFUNDED
     await session.flush()
     audit.record(session, ctx, "refund.recorded", "refund", refund.id, amount=added, payment=payment.id)
+    booking = await get_booking(session, ctx, payment.booking_id)
+    await emails.refund_made(session, ctx, booking, added, "", by_card=payment.payment_method is PaymentMethod.CARD)
     return added
 
 

@@ -36,7 +36,18 @@ class BookingChanged:
     status: str
 
 
-DomainEvent = CapacityChanged | BookingChanged
+@dataclass(frozen=True)
+class AttendanceChanged:
+    """A student's attendance on a day of a session was recorded (a check-in at the kiosk, a register)."""
+
+    tenant_id: str
+    session_id: str
+    booking_id: str
+    day: str  # ISO date: events cross processes as JSON
+    status: str
+
+
+DomainEvent = CapacityChanged | BookingChanged | AttendanceChanged
 
 
 def queue(session: AsyncSession, event: DomainEvent) -> None:
@@ -47,15 +58,17 @@ def take_pending(session: AsyncSession) -> list[DomainEvent]:
     return session.info.pop(PENDING_EVENTS, [])
 
 
-_KINDS: dict[str, type[CapacityChanged] | type[BookingChanged]] = {
+_KINDS: dict[str, type[CapacityChanged] | type[BookingChanged] | type[AttendanceChanged]] = {
     "capacity": CapacityChanged,
     "booking": BookingChanged,
+    "attendance": AttendanceChanged,
 }
+_KIND_OF = {event_type: kind for kind, event_type in _KINDS.items()}
 
 
 def to_wire(event: DomainEvent) -> dict[str, object]:
     """An event as plain JSON values, to cross to another server process."""
-    kind = "capacity" if isinstance(event, CapacityChanged) else "booking"
+    kind = _KIND_OF[type(event)]
     data = {name: (str(value) if name == "status" else value) for name, value in vars(event).items()}
     return {"kind": kind, "data": data}
 

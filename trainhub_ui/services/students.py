@@ -53,7 +53,7 @@ class StudentPage:
 def _text(field: str, value: str, max_length: int, *, required_label: str | None = None) -> str:
     value = value.strip()
     if required_label and not value:
-        raise InvalidInput(field, f"Enter the student's {required_label}.")
+        raise InvalidInput(field, f"Enter a {required_label}.")
     if len(value) > max_length:
         raise InvalidInput(field, f"Use at most {max_length} characters.")
     return value
@@ -70,27 +70,34 @@ async def _student_id_by_email(session: AsyncSession, ctx: TenantContext, email:
     return await session.scalar(select(Customer.id).where(Customer.tenant_id == ctx.tenant_id, Customer.email == email))
 
 
+def _cleaned(details: NewStudent) -> NewStudent:
+    """The details trimmed and checked; a problem raises InvalidInput naming its field."""
+    return NewStudent(
+        first_name=_text("firstName", details.first_name, NAME_MAX, required_label="first name"),
+        last_name=_text("lastName", details.last_name, NAME_MAX, required_label="last name"),
+        email=_email("email", details.email),
+        phone=_text("phone", details.phone, PHONE_MAX),
+        company_name=_text("companyName", details.company_name, COMPANY_NAME_MAX),
+        billing_email=_email("billingEmail", details.billing_email) if details.billing_email.strip() else "",
+        po_number=_text("poNumber", details.po_number, PO_NUMBER_MAX),
+    )
+
+
 async def add_student(session: AsyncSession, ctx: TenantContext, details: NewStudent) -> Customer:
     """Add a student (without a password) to the centre. An email already there raises CustomerExists."""
-    first_name = _text("firstName", details.first_name, NAME_MAX, required_label="first name")
-    last_name = _text("lastName", details.last_name, NAME_MAX, required_label="last name")
-    email = _email("email", details.email)
-    phone = _text("phone", details.phone, PHONE_MAX)
-    company_name = _text("companyName", details.company_name, COMPANY_NAME_MAX)
-    billing_email = _email("billingEmail", details.billing_email) if details.billing_email.strip() else ""
-    po_number = _text("poNumber", details.po_number, PO_NUMBER_MAX)
-
+    details = _cleaned(details)
+    email = details.email
     if (existing := await _student_id_by_email(session, ctx, email)) is not None:
         raise CustomerExists(existing)
     customer = Customer(
         tenant_id=ctx.tenant_id,
-        first_name=first_name,
-        last_name=last_name,
+        first_name=details.first_name,
+        last_name=details.last_name,
         email=email,
-        phone=phone,
-        company_name=company_name,
-        billing_email=billing_email,
-        po_number=po_number,
+        phone=details.phone,
+        company_name=details.company_name,
+        billing_email=details.billing_email,
+        po_number=details.po_number,
         password_hash=None,
         created_at=ctx.now(),
         updated_at=ctx.now(),
@@ -143,4 +150,31 @@ async def get_student(session: AsyncSession, ctx: TenantContext, customer_id: st
     )
     if customer is None:
         raise NotFound("Student")
+    return customer
+
+
+async def update_student(session: AsyncSession, ctx: TenantContext, customer_id: str, details: NewStudent) -> Customer:
+    """Change a student's details. An email that belongs to another student of the centre raises CustomerExists."""
+    details = _cleaned(details)
+    customer = await get_student(session, ctx, customer_id)
+    if details.email != customer.email:
+        existing = await _student_id_by_email(session, ctx, details.email)
+        if existing is not None and existing != customer.id:
+            raise CustomerExists(existing)
+    changed = {name: value for name, value in vars(details).items() if getattr(customer, name) != value}
+    if not changed:
+        return customer
+    try:
+        # Two students changing to one email at once: the unique constraint decides (see add_student).
+        async with session.begin_nested():
+            for name, value in changed.items():
+                setattr(customer, name, value)
+            customer.updated_at = ctx.now()
+            await session.flush()
+    except IntegrityError:
+        existing = await _student_id_by_email(session, ctx, details.email)
+        if existing is None:
+            raise
+        raise CustomerExists(existing) from None
+    record(session, ctx, "student.updated", "customer", customer.id, changed=sorted(changed))
     return customer

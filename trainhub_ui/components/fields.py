@@ -1,0 +1,23 @@
+"""Form pieces shared by the pages."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+
+def show_password_button(field: ui.input) -> ui.button:
+    """A "Show password" toggle in the field that Tab reaches and a screen reader names (NiceGUI's
+    password_toggle_button is a bare icon, hidden from assistive technology and out of the tab order).
+
+    Named by its title, which is also its tooltip; an aria-label would make get_by_label("Password") ambiguous."""
+
+    def toggle() -> None:
+        shown = field.props.get("type") == "password"
+        field.props(f"type={'text' if shown else 'password'}")
+        button.props(f"icon={'visibility' if shown else 'visibility_off'} aria-pressed={str(shown).lower()}")
+
+    with field.add_slot("append"):
+        button = ui.button(icon="visibility_off", on_click=toggle).props(
+            "flat round dense color=grey-8 title='Show password' aria-pressed=false"
+        )
+    return button
