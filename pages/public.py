@@ -413,7 +413,8 @@ def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | N
                     ui.button(f"{label} ({price})", on_click=lambda: ui.navigate.to(pay_page)).props(
                         "color=primary no-caps"
                     ).mark(f"pay-{booking.reference}")
-                elif booking.status is BookingStatus.CONFIRMED:
+                if booking.status is BookingStatus.CONFIRMED:
+                    # A confirmed place still owing its balance needs its check-in code as much as any.
                     ui.link("Details and QR code", pay_page)
                 if item.has_invoice:
                     ui.link("Invoice (PDF)", f"{pay_page}/invoice.pdf").mark(f"invoice-{booking.reference}")

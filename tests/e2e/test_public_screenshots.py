@@ -28,6 +28,9 @@ async def _shot(page: Page, name: str, width: int) -> None:
     # On a phone nothing may stick out sideways.
     overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{name} at {width} px scrolls sideways by {overflow} px"
+    # A whole-page shot of a scrolled page draws the fixed header at the scroll offset, over the content.
+    await page.evaluate("window.scrollTo(0, 0)")
+    await page.wait_for_timeout(400)  # let Quasar's transitions (a radio being chosen) finish
     await page.screenshot(path=screenshot_path(f"{name}-{width}"), full_page=True)
 
 
@@ -73,6 +76,8 @@ async def test_a_student_walks_the_public_site(live_server: str, browser: Browse
     await page.get_by_role("button", name="Pay £").click()
     await expect(page.get_by_text("Add to calendar")).to_be_visible()
     await expect(page.get_by_text("balance", exact=False).first).to_be_visible()
+    # The "Payment received" notice fades by itself; the picture is of the page it leaves.
+    await expect(page.locator(".q-notification")).to_have_count(0, timeout=15_000)
     await _shot(page, "confirmation", width)
 
     await page.goto(f"{live_server}/{SLUG}/login?next=/{SLUG}/account")
