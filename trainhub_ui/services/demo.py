@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
     LIVE_BOOKING_STATUSES,
+    AttendanceStatus,
     AuditEntry,
     Base,
     Booking,
@@ -41,16 +42,26 @@ from models import (
 )
 from trainhub_ui.notify import emails
 
+from . import attendance, completion, feedback
 from .context import TenantContext
 from .passwords import hash_password
 from .references import random_reference
 
 DEMO_PASSWORD = "trainhub-demo"
+DEMO_STUDENT = "student@bristolgas.example"
 DEMO_EMAILS = 6  # confirmations of the latest bookings, for the outbox to show
 ACTOR = "demo seed"
 
 
 _FULL_DAY = (time(9, 0), time(16, 30))
+# What students wrote on the feedback form after the demo's past sessions: (rating, went well, to improve).
+_FEEDBACK = [
+    (5, "Clear explanations and plenty of time on the rigs.", ""),
+    (5, "The instructor knew the regulations inside out and made the assessment less daunting.", ""),
+    (4, "Good practical sessions; the mock assessment helped.", "More parking near the training centre."),
+    (4, "Well organised, and the notes to take away are useful.", "The room was cold in the morning."),
+    (3, "Covered everything needed for the assessment.", "Too much reading from slides on the first morning."),
+]
 _HALF_DAY = (time(9, 0), time(13, 0))
 
 
@@ -111,6 +122,8 @@ class _PastSessionSpec:
     course: str
     days_ago: int
     bookings: int
+    # The demo's own student is on it, so that My account shows a certificate.
+    with_demo_student: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +174,7 @@ BRISTOL = _CentreSpec(
         ("instructor@bristolgas.example", "Tom Baker", StaffRole.INSTRUCTOR),
     ],
     customers=[
-        _CustomerSpec("Jamie", "Wilson", "student@bristolgas.example", "07700 900101", has_account=True),
+        _CustomerSpec("Jamie", "Wilson", DEMO_STUDENT, "07700 900101", has_account=True),
         _CustomerSpec(
             "Gareth",
             "Jones",
@@ -384,9 +397,7 @@ BRISTOL = _CentreSpec(
         _BookingSpec("acs-ccn1-new-entrant", 0, "zara.ahmed@example.co.uk", BookingStatus.PENDING),
         _BookingSpec("acs-ccn1-new-entrant", 0, "kieran.walsh@example.com", BookingStatus.EXPIRED),
         _BookingSpec("acs-ccn1-new-entrant", 2, "harriet.lewis@example.co.uk", BookingStatus.CANCELLED),
-        _BookingSpec(
-            "acs-ccn1-new-entrant", 1, "student@bristolgas.example", BookingStatus.CONFIRMED, PaymentOption.DEPOSIT
-        ),
+        _BookingSpec("acs-ccn1-new-entrant", 1, DEMO_STUDENT, BookingStatus.CONFIRMED, PaymentOption.DEPOSIT),
         _BookingSpec("acs-ccn1-new-entrant", 1, "rhys.morgan@example.com", BookingStatus.CONFIRMED),
         _BookingSpec("acs-ccn1-new-entrant", 1, "ben.foster@example.com", BookingStatus.CONFIRMED),
         _BookingSpec(
@@ -412,7 +423,7 @@ BRISTOL = _CentreSpec(
         _BookingSpec(
             "air-source-heat-pumps", 1, "olivia.bennett@example.com", BookingStatus.CONFIRMED, PaymentOption.DEPOSIT
         ),
-        _BookingSpec("air-source-heat-pumps", 1, "student@bristolgas.example", BookingStatus.CONFIRMED),
+        _BookingSpec("air-source-heat-pumps", 1, DEMO_STUDENT, BookingStatus.CONFIRMED),
         _BookingSpec(
             "water-regulations-wras",
             0,
@@ -432,7 +443,7 @@ BRISTOL = _CentreSpec(
     waiting=2,
     past_sessions=[
         _PastSessionSpec("acs-reassessment", days_ago=34, bookings=6),
-        _PastSessionSpec("carbon-monoxide-awareness", days_ago=23, bookings=9),
+        _PastSessionSpec("carbon-monoxide-awareness", days_ago=23, bookings=9, with_demo_student=True),
     ],
 )
 
@@ -569,7 +580,7 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin(BRISTOL.slug, "admin@bristolgas.example", "ADMIN"),
     DemoLogin(BRISTOL.slug, "staff@bristolgas.example", "STAFF"),
     DemoLogin(BRISTOL.slug, "instructor@bristolgas.example", "INSTRUCTOR"),
-    DemoLogin(BRISTOL.slug, "student@bristolgas.example", "STUDENT"),
+    DemoLogin(BRISTOL.slug, DEMO_STUDENT, "STUDENT"),
     DemoLogin(LEEDS.slug, "admin@leedsheat.example", "OWNER"),
 ]
 
@@ -640,6 +651,7 @@ class _CentreWriter:
         self.bookings: list[Booking] = []
         self.references: set[str] = set()
         self.live: set[tuple[str, str]] = set()  # (session id, customer id) with a live booking
+        self.past: list[CourseSession] = []
         self.layers: defaultdict[int, list[Base]] = defaultdict(list)
 
     async def write(self) -> None:
@@ -661,6 +673,8 @@ class _CentreWriter:
             self.session.add_all(self.layers[layer])
             await self.session.flush()
         await self._recent_emails()
+        for item in self.past:
+            await self._delivered(item)
 
     async def _recent_emails(self) -> None:
         """The confirmations of the latest bookings, as the product would have queued them: without a mail
@@ -974,10 +988,11 @@ class _CentreWriter:
         while not _fits_week(start, course_spec.duration_days):
             start -= timedelta(days=1)
         item = self._session(course_spec, self.courses[spec.course], start, staffed=True)
-        item.is_completed = True
-        item.completed_at = self._moment(item.end_date, item.end_time) + timedelta(minutes=25)
+        self.past.append(item)
         students = list(self.customers.values())
         self.rng.shuffle(students)
+        if spec.with_demo_student:
+            students.sort(key=lambda c: c.email != DEMO_STUDENT)
         for customer in students[: min(spec.bookings, item.available_spots)]:
             created = item.starts_at - timedelta(days=self.rng.randint(5, 25), minutes=self.rng.randint(0, 600))
             if customer.company_name:
@@ -985,7 +1000,47 @@ class _CentreWriter:
                 self._pay_in_full(booking, PaymentMethod.BANK_TRANSFER, created + timedelta(days=3))
             else:
                 self._confirmed(item, customer, PaymentOption.FULL, created)
-        self._audit(item.completed_at, "session.completed", "course_session", item.id, course=course_spec.title)
+
+    async def _delivered(self, item: CourseSession) -> None:
+        """A past session as the product records one: the instructor keeps the register each day, then
+        completes it, which issues the certificates (emailed) and asks for feedback; most answer."""
+        staff = self.instructor
+        role = StaffRole.INSTRUCTOR if staff is not None and item.instructor_id == staff.id else StaffRole.ADMIN
+        bookings = [b for b in self.bookings if b.session_id == item.id and b.status is BookingStatus.CONFIRMED]
+        by_id = {c.id: c for c in self.customers.values()}
+        for day in attendance.session_days(item):
+            for booking in bookings:
+                roll = self.rng.random()
+                status = AttendanceStatus.PRESENT
+                if by_id[booking.customer_id].email != DEMO_STUDENT:
+                    status = AttendanceStatus.ABSENT if roll < 0.07 else AttendanceStatus.LATE if roll < 0.2 else status
+                marked = self._moment(day, item.start_time) + timedelta(minutes=self.rng.randint(-20, 25))
+                ctx = self._context(role, marked)
+                await attendance.record_attendance(self.session, ctx, booking.id, day, status)
+        finished = self._moment(item.end_date, item.end_time) + timedelta(minutes=25)
+        await completion.complete_session(self.session, self._context(role, finished), item.id)
+        for booking in bookings:
+            if self.rng.random() < 0.75:
+                answered = finished + timedelta(hours=self.rng.randint(3, 60))
+                rating, went_well, to_improve = self.rng.choice(_FEEDBACK)
+                await feedback.give_feedback(
+                    self.session,
+                    self._context(None, answered),
+                    booking.id,
+                    feedback.feedback_token(booking.id),
+                    rating=rating,
+                    went_well=went_well,
+                    to_improve=to_improve,
+                )
+
+    def _context(self, role: StaffRole | None, at: datetime) -> TenantContext:
+        actor = "system"
+        if role is StaffRole.INSTRUCTOR and self.instructor is not None:
+            actor = self.instructor.name
+        elif role is StaffRole.ADMIN:
+            actor = self.admin_name
+        user_id = self.instructor.id if role is StaffRole.INSTRUCTOR and self.instructor else None
+        return TenantContext(tenant=self.tenant, actor=actor, role=role, user_id=user_id, clock=lambda: at)
 
     @staticmethod
     def _holds_place(booking: Booking, item: CourseSession) -> bool:

@@ -1,0 +1,80 @@
+"""The demo centres look like centres in use: their past sessions were delivered through the product's
+own register, completion, certificates and feedback, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from models import (
+    Achievement,
+    Booking,
+    BookingStatus,
+    CourseSession,
+    Customer,
+    FeedbackAnswer,
+    OutboxEmail,
+    SessionAttendance,
+    Tenant,
+)
+from trainhub_ui.db import Database
+from trainhub_ui.services.attendance import session_days
+from trainhub_ui.services.certificates import certificates_of, verify
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.demo import DEMO_STUDENT, seed_demo
+
+
+async def test_past_sessions_are_delivered_with_registers_certificates_and_feedback(db: Database) -> None:
+    async with db.transaction() as session:
+        assert await seed_demo(session)
+
+    async with db.read() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == "bristol-gas-training"))
+        assert tenant is not None
+        past = list(
+            await session.scalars(
+                select(CourseSession).where(CourseSession.tenant_id == tenant.id, CourseSession.is_completed)
+            )
+        )
+        assert len(past) == 2
+        for item in past:
+            confirmed = list(
+                await session.scalars(
+                    select(Booking).where(Booking.session_id == item.id, Booking.status == BookingStatus.CONFIRMED)
+                )
+            )
+            assert confirmed
+            marks = Counter(
+                await session.scalars(
+                    select(SessionAttendance.booking_id).where(SessionAttendance.session_id == item.id)
+                )
+            )
+            # Every booked student has a mark for every day: nothing was left unrecorded.
+            assert marks == {b.id: len(session_days(item)) for b in confirmed}
+            certificates = await session.scalar(
+                select(func.count()).select_from(Achievement).where(Achievement.session_id == item.id)
+            )
+            assert 0 < certificates <= len(confirmed)
+            assert item.completed_at is not None and item.completed_at.date() >= item.end_date
+
+        numbers = sorted(await session.scalars(select(Achievement.number).where(Achievement.tenant_id == tenant.id)))
+        assert numbers[0] == "BGT-C000001"
+        assert len(set(numbers)) == len(numbers)
+        assert tenant.next_certificate_number == len(numbers) + 1
+        assert await session.scalar(select(func.count()).select_from(FeedbackAnswer)) > 0
+        issued_emails = await session.scalar(
+            select(func.count()).select_from(OutboxEmail).where(OutboxEmail.kind == "certificate_issued")
+        )
+        assert issued_emails == len(numbers)
+
+        # The demo's student signs in to a certificate in My account, which the public page verifies.
+        student = await session.scalar(select(Customer).where(Customer.email == DEMO_STUDENT))
+        assert student is not None
+        ctx = TenantContext(tenant=tenant)
+        mine = await certificates_of(session, ctx, student.id)
+        assert len(mine) == 1
+        achievement = mine[0].achievement
+        checked = await verify(session, tenant, achievement.verification_code)
+        assert checked is not None and checked.achievement.number == achievement.number
+        assert checked.state(achievement.issued_on) == "valid"
