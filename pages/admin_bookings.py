@@ -861,12 +861,6 @@ async def booking_page(slug: str, booking_id: str) -> RedirectResponse | None:
                 problem.set_visibility(False)
                 try:
                     pence = parse_amount(amount.value or "", currency)
-                    if pence > booking.balance_due:
-                        # The service says the same in pence; said here first, in money.
-                        raise InvalidInput(
-                            "amount",
-                            f"At most the balance due, {money(booking.balance_due, currency)}, can be recorded.",
-                        )
                     async with database().transaction() as session:
                         await payments.record_bank_transfer(session, ctx, booking_id, pence, (note.value or "").strip())
                 except InvalidInput as error:

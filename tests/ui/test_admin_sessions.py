@@ -462,7 +462,7 @@ async def test_a_booking_moves_to_another_session_and_a_payment_is_recorded(user
     await user.should_see(marker="payment-amount")
     user.find(marker="payment-amount").clear().type("600")
     user.find(marker="confirm-payment").click()
-    await user.should_see("At most the balance due, 49500, can be recorded.")
+    await user.should_see("At most the balance due, £495.00, can be recorded.")
     user.find(marker="payment-amount").clear().type("200")
     user.find(marker="payment-note").type("BACS 1234")
     user.find(marker="confirm-payment").click()

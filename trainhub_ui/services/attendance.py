@@ -25,6 +25,7 @@ from models import (
     SessionAttendance,
     StaffRole,
 )
+from trainhub_ui.components.formatting import money
 
 from . import audit, signals
 from .context import TenantContext
@@ -34,7 +35,6 @@ from .references import REFERENCE_LENGTH
 LATE_AFTER = timedelta(minutes=15)  # a check-in this long after the day's start counts as late
 KIOSK = "kiosk"
 NAME_MATCHES_SHOWN = 8
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
 def session_days(course_session: CourseSession) -> list[date]:
@@ -269,12 +269,6 @@ def normalised_reference(typed: str) -> str:
     return wanted
 
 
-def _amount(minor_units: int, currency: str) -> str:
-    symbol = CURRENCY_SYMBOLS.get(currency.upper())
-    text = f"{minor_units / 100:,.2f}"
-    return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
-
-
 def _dates(course_session: CourseSession, today: date) -> str:
     """When a session is, as the kiosk tells someone who came on another day."""
     first, last = course_session.start_date, course_session.end_date
@@ -358,7 +352,7 @@ async def _check_in(
     if today not in session_days(course_session):
         return problem("wrong_day", f"{course.title} {_dates(course_session, today)}, not today.")
     if booking.balance_due > 0 and booking.payment_option is not PaymentOption.INVOICE:
-        owed = _amount(booking.balance_due, booking.currency)
+        owed = money(booking.balance_due, booking.currency)
         return problem("balance_unpaid", f"There is a balance of {owed} still to pay on booking {booking.reference}.")
     already = await _attendance_of(session, ctx, booking.id, today)
     if already is not None and already.status is not AttendanceStatus.ABSENT and already.checked_in_at is not None:

@@ -21,6 +21,7 @@ from models import (
     PaymentOption,
     PaymentStatus,
 )
+from trainhub_ui.components.formatting import money
 from trainhub_ui.notify import emails
 
 from . import audit
@@ -233,7 +234,8 @@ async def record_bank_transfer(
             f"Only a confirmed booking takes payments (this one is {booking.status.value.lower()}).",
         )
     if amount > booking.balance_due:
-        raise InvalidInput("amount", f"At most the balance due, {booking.balance_due}, can be recorded.")
+        owed = money(booking.balance_due, booking.currency)
+        raise InvalidInput("amount", f"At most the balance due, {owed}, can be recorded.")
     payment = Payment(
         tenant_id=ctx.tenant_id,
         booking_id=booking.id,
