@@ -83,7 +83,7 @@ async def dashboard(slug: str) -> RedirectResponse | None:
         with ui.element("div").classes("grid gap-4 grid-cols-1 lg:grid-cols-2 w-full"):
             _upcoming_card(sessions, fill_bars, "Upcoming sessions", "No sessions are coming up.")
             _recent_bookings_card(tenant, recent)
-        _balances_card(tenant, owed, reports_service.local_today(ctx))
+        _balances_card(tenant, owed, ctx.today())
     return None
 
 

@@ -635,7 +635,7 @@ async def sessions_page(slug: str, course_id: str) -> RedirectResponse | None:
                 limit=PAGE_SIZE,
                 offset=(view.page - 1) * PAGE_SIZE,
             )
-        today = catalog.local_today(tenant, ctx.now())
+        today = ctx.today()
         live.shown.clear()
         table.clear()
         with table:
@@ -1117,7 +1117,7 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
     is_staff = ctx.has_role(StaffRole.STAFF)
     shows_money = roster.sees_money(ctx)
     view = RosterView()
-    today = catalog.local_today(tenant, ctx.now())
+    today = ctx.today()
 
     async def capacity_moved(_event: CapacityChanged) -> None:
         await reload_soon()
@@ -1681,7 +1681,7 @@ async def my_sessions_page(slug: str) -> RedirectResponse | None:
                 limit=PAGE_SIZE,
                 offset=(view.page - 1) * PAGE_SIZE,
             )
-        today = catalog.local_today(tenant, ctx.now())
+        today = ctx.today()
         live.shown.clear()
         table.clear()
         with table:

@@ -86,7 +86,7 @@ async def reports_page(slug: str, request: Request) -> RedirectResponse | None:
         return access
     tenant, user = access.tenant, access.user
     ctx = TenantContext(tenant=tenant, actor=user.name, role=user.role, user_id=user.id)
-    today = reports.local_today(ctx)
+    today = ctx.today()
     start_text, end_text = request.query_params.get("from", ""), request.query_params.get("to", "")
     problem: InvalidInput | None = None
     try:

@@ -12,7 +12,6 @@ from trainhub_ui.auth import StaffAccess, require_role, signed_in_student
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
-from trainhub_ui.services.attendance import centre_today
 from trainhub_ui.services.certificates import certificate_pdf, certificate_view, verify
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, NotFound
@@ -48,7 +47,7 @@ async def verify_page(slug: str, code: str) -> None:
                     ).mark("state-unknown")
                 ui.label("Check the address, or ask the centre.").classes("text-slate-600")
                 return
-            state = found.state(centre_today(TenantContext(tenant=tenant)))
+            state = found.state(TenantContext(tenant=tenant).today())
             icon, colour, text = STATES[state]
             with ui.row().classes(f"items-center gap-3 text-{colour}-800 no-wrap"):
                 ui.icon(icon).classes("text-4xl")

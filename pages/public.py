@@ -19,7 +19,6 @@ from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
 from trainhub_ui.payments import provider
 from trainhub_ui.services import accounts, my_account, storefront, students
-from trainhub_ui.services.attendance import centre_today
 from trainhub_ui.services.certificates import certificates_of
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
@@ -523,7 +522,7 @@ def _my_password(ctx: TenantContext, student: Customer) -> None:
 async def _my_certificates(ctx: TenantContext, student: Customer) -> None:
     async with database().read() as session:
         mine = await certificates_of(session, ctx, student.id)
-    today = centre_today(ctx)
+    today = ctx.today()
     with ui.card().classes("w-full gap-2").props("flat bordered").mark("my-certificates"):
         ui.label("Your certificates").classes("text-lg font-semibold")
         if not mine:

@@ -18,7 +18,7 @@ from tests.factories import PASSWORD, customer
 from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
 from trainhub_ui.db import Database
 from trainhub_ui.services.accounts import MAX_FAILURES, WRONG_CREDENTIALS
-from trainhub_ui.services.attendance import centre_today, record_attendance
+from trainhub_ui.services.attendance import record_attendance
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
 from trainhub_ui.services.catalog import NewCourse, NewSession, create_course, create_session
 from trainhub_ui.services.context import TenantContext
@@ -47,7 +47,7 @@ async def today_at(db: Database, slug: str = CENTRE_A, title: str = "Gas Safety 
     Priya Shah paid, Dee Deposit with her balance unpaid, Pat Pending not paid, Carl Cancel cancelled,
     and Tom Morrow paid for tomorrow's session."""
     tenant = await _tenant(db, slug)
-    today = centre_today(TenantContext(tenant=tenant))
+    today = TenantContext(tenant=tenant).today()
     earlier = datetime.now(UTC) - timedelta(days=2)
     ctx = TenantContext(tenant=tenant, actor="tests", role=StaffRole.ADMIN, clock=lambda: earlier)
     async with db.transaction() as session:
@@ -386,7 +386,7 @@ async def test_a_check_in_shows_at_once_on_every_other_kiosk(
 
     # The register kept by staff counts as well: marked absent, then late.
     ctx = TenantContext(tenant=today.tenant, actor="Staff Person", role=StaffRole.STAFF)
-    day = centre_today(ctx)
+    day = ctx.today()
     async with centres.transaction() as session:
         await record_attendance(session, ctx, today.bookings["Gareth"].id, day, AttendanceStatus.ABSENT)
     await figures(second, today.session_id, "3", "0", "3")

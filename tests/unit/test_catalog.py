@@ -23,7 +23,7 @@ from tests import factories
 from trainhub_ui.db import Database
 from trainhub_ui.services import catalog, signals
 from trainhub_ui.services.catalog import CourseChanges, NewCourse, NewSession, SessionChanges
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.context import TenantContext, local_today
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 
 # A fixed "now" in British Summer Time: 11:00 on 1 June 2026 at a centre in London.
@@ -112,9 +112,9 @@ def test_session_start_is_read_in_the_centres_timezone() -> None:
 def test_today_is_the_centres_calendar_day() -> None:
     london = Tenant(slug="london", name="London", timezone="Europe/London")
     late_evening_utc = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)  # already 2 June in London
-    assert catalog.local_today(london, late_evening_utc) == date(2026, 6, 2)
+    assert local_today(london, late_evening_utc) == date(2026, 6, 2)
     new_york = Tenant(slug="ny", name="NY", timezone="America/New_York")
-    assert catalog.local_today(new_york, late_evening_utc) == date(2026, 6, 1)
+    assert local_today(new_york, late_evening_utc) == date(2026, 6, 1)
 
 
 def test_slug_from_title() -> None:

@@ -121,3 +121,15 @@ async def test_bank_transfer_pays_the_invoice_and_overdue_lists_the_rest(db: Dat
     assert total == 1 and [line.reference for line in overdue] == [unpaid.reference]
     assert count == 2 and {line.invoice.paid_at is not None for line in everything} == {True, False}
     assert none == 0 and not_yet == []
+
+
+async def test_invoices_page_in_sql_newest_first(db: Database) -> None:
+    ctx, session_id, people = await _centre(db, "alpha-gas")
+    booked = [await _invoice_booking(db, ctx, session_id, person) for person in people[:2]]
+    async with db.read() as session:
+        first, total = await list_invoices(session, ctx, limit=1)
+        second, again = await list_invoices(session, ctx, limit=1, offset=1)
+        beyond, still = await list_invoices(session, ctx, limit=1, offset=2)
+    assert total == again == still == 2
+    assert [line.reference for line in first + second] == [b.reference for b in reversed(booked)]
+    assert beyond == []

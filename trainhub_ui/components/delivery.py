@@ -32,7 +32,7 @@ async def register_panel(ctx: TenantContext, item: CourseSession, course: Course
     """The register: one row per confirmed booking, one present/late/absent choice per day. Saving is
     immediate; another device's record (a kiosk check-in) moves the choice here without a reload."""
     days = attendance.session_days(item)
-    today = attendance.centre_today(ctx)
+    today = ctx.today()
     keeps = attendance.may_keep_register(ctx, item)
     async with database().read() as session:
         preview = await completion.completion_preview(session, ctx, item.id)
@@ -227,7 +227,7 @@ async def certificates_and_feedback_panel(ctx: TenantContext, item: CourseSessio
         said = await feedback.feedback_summary(session, ctx, session_id=item.id)
     if not issued and not said.answers:
         return
-    today = attendance.centre_today(ctx)
+    today = ctx.today()
     with ui.card().classes("w-full gap-2").props("flat bordered").mark("session-certificates"):
         ui.label("Certificates").classes("text-xl font-semibold text-slate-900")
         for view in issued:

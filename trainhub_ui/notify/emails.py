@@ -107,7 +107,7 @@ def _booking(ctx: TenantContext, facts: BookingFacts) -> dict[str, Any]:
         and booking.status is BookingStatus.CONFIRMED
         and booking.payment_option is not PaymentOption.INVOICE
         else "",
-        "balance_due_on": _day(max(balance_due_on, local(ctx.tenant, ctx.now()).date())),
+        "balance_due_on": _day(max(balance_due_on, ctx.today())),
         "on_invoice": booking.payment_option is PaymentOption.INVOICE,
         "invoice_due": _day(balance_due_on),
         "company": booking.company_name,
@@ -435,7 +435,7 @@ async def send_reminder_now(session: AsyncSession, ctx: TenantContext, session_i
     )
     for booking in bookings:
         facts = await booking_facts(session, ctx, booking)
-        days = max((facts.course_session.start_date - local(ctx.tenant, ctx.now()).date()).days, 0)
+        days = max((facts.course_session.start_date - ctx.today()).days, 0)
         await session_reminder(session, ctx, booking, days=days, now_by_staff=True)
     return len(bookings)
 

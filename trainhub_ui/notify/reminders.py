@@ -9,9 +9,8 @@ said it all. The outbox's unique dedupe key makes each reminder go once, whichev
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +25,7 @@ from models import (
     Tenant,
 )
 from trainhub_ui.db import Database
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.context import TenantContext, local_today
 
 from . import emails
 
@@ -46,10 +45,6 @@ def _windows(days: tuple[int, ...]) -> list[tuple[int, int]]:
 def _not_queued(prefix: str, subject_id: object) -> object:
     """No outbox row yet with this reminder's dedupe key."""
     return ~select(OutboxEmail.id).where(OutboxEmail.dedupe_key == prefix + subject_id).exists()  # type: ignore[operator]
-
-
-def _today(tenant: Tenant, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(tenant.timezone)).date()
 
 
 async def _tenants(session: AsyncSession, ids: Iterable[str]) -> dict[str, Tenant]:
@@ -104,8 +99,8 @@ async def queue_balance_reminders(db: Database, now: datetime) -> int:
         for booking_id, tenant_id, created, start_date in rows:
             tenant = tenants[tenant_id]
             due_on = start_date - timedelta(days=tenant.balance_due_days)
-            today = _today(tenant, now)
-            booked_on = _today(tenant, created)
+            today = local_today(tenant, now)
+            booked_on = local_today(tenant, created)
             opens, closes = due_on - timedelta(days=days), due_on - timedelta(days=after)
             if opens <= today < closes and booked_on < opens:
                 due.append((booking_id, tenant_id))

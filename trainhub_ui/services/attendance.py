@@ -43,10 +43,6 @@ def session_days(course_session: CourseSession) -> list[date]:
     return [course_session.start_date + timedelta(days=n) for n in range(count)]
 
 
-def centre_today(ctx: TenantContext) -> date:
-    return ctx.now().astimezone(ZoneInfo(ctx.tenant.timezone)).date()
-
-
 async def _session_of(session: AsyncSession, ctx: TenantContext, session_id: str) -> CourseSession:
     course_session = await session.scalar(
         select(CourseSession).where(CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == session_id)
@@ -198,7 +194,7 @@ async def todays_sessions(
 ) -> list[TodaysSession]:
     """The sessions running today, with how many are booked, checked in and still expected (only the
     session `session_id`, when given: a kiosk re-reading one card's figures)."""
-    today = centre_today(ctx)
+    today = ctx.today()
     statement = (
         select(CourseSession, Course.title, Course.location)
         .join(Course, (Course.id == CourseSession.course_id) & (Course.tenant_id == ctx.tenant_id))
@@ -340,7 +336,7 @@ async def _check_in(
     def problem(code: str, text: str) -> CheckIn:
         return CheckIn(False, code, _see_reception(text), customer.first_name, course.title, booking.reference)
 
-    today = centre_today(ctx)
+    today = ctx.today()
     if booking.status is BookingStatus.CANCELLED:
         return problem("cancelled", f"Booking {booking.reference} was cancelled.")
     if booking.status is BookingStatus.EXPIRED:
@@ -394,7 +390,7 @@ async def find_by_name(session: AsyncSession, ctx: TenantContext, text: str) -> 
     needle = " ".join(text.split()).lower()
     if len(needle) < 2:
         return []
-    today = centre_today(ctx)
+    today = ctx.today()
     full_name = func.lower(Customer.first_name + " " + Customer.last_name)
     rows = (
         await session.execute(

@@ -151,11 +151,6 @@ def _given(changes: CourseChanges | SessionChanges) -> dict[str, Any]:
 # --- time at the centre ----------------------------------------------------------------------------
 
 
-def local_today(tenant: Tenant, now: datetime) -> date:
-    """Today's date on the centre's wall calendar."""
-    return now.astimezone(ZoneInfo(tenant.timezone)).date()
-
-
 def session_starts_at(tenant: Tenant, day: date, at: time) -> datetime:
     """The UTC moment a session starts: its local date and time read in the centre's timezone."""
     return datetime.combine(day, at.replace(tzinfo=None), tzinfo=ZoneInfo(tenant.timezone)).astimezone(UTC)
@@ -444,7 +439,7 @@ async def course_outlooks(session: AsyncSession, ctx: TenantContext, course_ids:
     """The outlook of each of the given courses, in one grouped query."""
     if not course_ids:
         return {}
-    today = local_today(ctx.tenant, ctx.now())
+    today = ctx.today()
     rows = await session.execute(
         select(
             CourseSession.course_id,
@@ -533,7 +528,7 @@ async def list_sessions(
         conditions.append(CourseSession.start_date >= starts_from)
     if starts_to is not None:
         conditions.append(CourseSession.start_date <= starts_to)
-    today = local_today(ctx.tenant, ctx.now())
+    today = ctx.today()
     if past_only:
         conditions.append(CourseSession.end_date < today)
     elif not include_past:
@@ -617,7 +612,7 @@ def _check_start_day(ctx: TenantContext, day: object) -> date:
     if not _is_day(day):
         raise InvalidInput("startDate", "Give the start date as a date.")
     assert isinstance(day, date)
-    today = local_today(ctx.tenant, ctx.now())
+    today = ctx.today()
     if day < today - timedelta(days=1):
         raise InvalidInput("startDate", "A session cannot start in the past.")
     if day > today + timedelta(days=366 * MAX_YEARS_AHEAD):
@@ -716,7 +711,7 @@ async def create_repeated_sessions(
     starts = repeat_dates(_check_start_day(ctx, details.start_date), repetition)
     if details.end_date is not None and not _is_day(details.end_date):
         raise InvalidInput("endDate", "Give the end date as a date.")
-    last_allowed = local_today(ctx.tenant, ctx.now()) + timedelta(days=366 * MAX_YEARS_AHEAD)
+    last_allowed = ctx.today() + timedelta(days=366 * MAX_YEARS_AHEAD)
     if starts[-1] > last_allowed:
         raise InvalidInput("repeatCount", f"The last session would be more than {MAX_YEARS_AHEAD} years ahead.")
     length = None if details.end_date is None else details.end_date - details.start_date

@@ -31,7 +31,7 @@ from trainhub_ui.config import get_settings
 from trainhub_ui.notify import emails
 
 from . import audit, feedback
-from .attendance import centre_today, may_keep_register, session_days
+from .attendance import may_keep_register, session_days
 from .certificates import certificate_pdf, certificate_view, issue_certificate
 from .context import TenantContext
 from .errors import DomainError, InvalidInput, NotFound
@@ -188,7 +188,7 @@ async def complete_session(
         raise DomainError("session_completed", "This session is completed already.")
     if course_session.cancelled_at is not None:
         raise DomainError("session_cancelled", "A cancelled session cannot be completed.")
-    today = centre_today(ctx)
+    today = ctx.today()
     if today < course_session.end_date:
         raise DomainError(
             "session_not_over", f"A session can be completed from its last day, {course_session.end_date:%-d %B %Y}."

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from models import StaffRole, Tenant, utcnow
+
+
+def local_today(tenant: Tenant, now: datetime) -> date:
+    """Today's date on the centre's wall calendar."""
+    return now.astimezone(ZoneInfo(tenant.timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,10 @@ class TenantContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def today(self) -> date:
+        """Today's date on the centre's wall calendar (a due date or a session's day is one of these)."""
+        return local_today(self.tenant, self.now())
 
     def has_role(self, needed: StaffRole) -> bool:
         return self.role is not None and self.role.at_least(needed)

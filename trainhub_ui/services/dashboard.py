@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +30,6 @@ from .reports import (
     ReportPeriod,
     RevenueLine,
     add_months,
-    local_today,
     revenue_by_month,
     week_buckets,
 )
@@ -238,7 +236,7 @@ async def _next_sessions(
 async def dashboard_figures(session: AsyncSession, ctx: TenantContext) -> DashboardFigures:
     """The centre's figures as of `ctx.now()`; dates compare in the centre's own timezone."""
     now = ctx.now()
-    today = now.astimezone(ZoneInfo(ctx.tenant.timezone)).date()
+    today = ctx.today()
     sessions = await _session_totals(session, ctx, now, today)
     bookings, outstanding = await _booking_figures(session, ctx)
     revenue, refunded = await _payment_figures(session, ctx)
@@ -305,7 +303,7 @@ async def revenue_of_recent_months(
     session: AsyncSession, ctx: TenantContext, months: int = CHART_MONTHS
 ) -> list[RevenueLine]:
     """Revenue (paid less refunded, by payment date) of the last `months` months, this one last."""
-    today = local_today(ctx)
+    today = ctx.today()
     return await revenue_by_month(session, ctx, ReportPeriod(add_months(today, 1 - months), today))
 
 

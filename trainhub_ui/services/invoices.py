@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from fpdf import FPDF
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, BookingStatus, Course, CourseSession, Customer, Invoice, PaymentOption, Tenant
@@ -50,7 +50,7 @@ async def issue_invoice(
             .returning(Tenant.next_invoice_number)
         )
     ).scalar_one() - 1
-    issued = ctx.now().date()
+    issued = ctx.today()
     vat = vat_in(booking.total_amount, ctx.tenant.vat_rate_basis_points)
     invoice = Invoice(
         tenant_id=ctx.tenant_id,
@@ -127,18 +127,19 @@ async def list_invoices(
     if overdue:
         statement = statement.where(
             Invoice.paid_at.is_(None),
-            Invoice.due_on < ctx.now().date(),
+            Invoice.due_on < ctx.today(),
             Booking.status == BookingStatus.CONFIRMED,
             Booking.balance_due > 0,
         ).order_by(Invoice.due_on, Invoice.number)
     else:
         statement = statement.order_by(Invoice.number.desc())
-    rows = (await session.execute(statement)).all()
+    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = (await session.execute(statement.limit(limit).offset(offset))).all()
     lines = [
         InvoiceLine(invoice, reference, f"{first} {last}", title, balance)
         for invoice, reference, first, last, title, balance in rows
     ]
-    return lines[offset : offset + limit], len(lines)
+    return lines, int(total or 0)
 
 
 async def invoice_pdf(session: AsyncSession, ctx: TenantContext, booking_id: str) -> tuple[str, bytes]:

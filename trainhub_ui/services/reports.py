@@ -101,10 +101,6 @@ def local_midnight(ctx: TenantContext, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(ctx.tenant.timezone)).astimezone(UTC)
 
 
-def local_today(ctx: TenantContext) -> date:
-    return ctx.now().astimezone(ZoneInfo(ctx.tenant.timezone)).date()
-
-
 def months_of(period: ReportPeriod) -> list[date]:
     """The first day of every month the period touches."""
     first = date(period.start.year, period.start.month, 1)
@@ -149,7 +145,7 @@ def month_buckets(ctx: TenantContext, period: ReportPeriod) -> tuple[list[date],
 
 def week_buckets(ctx: TenantContext, weeks: int) -> tuple[list[date], Buckets]:
     """The last `weeks` weeks (Monday to Sunday), this one last."""
-    monday = local_today(ctx) - timedelta(days=local_today(ctx).weekday())
+    monday = ctx.today() - timedelta(days=ctx.today().weekday())
     starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     edges = [local_midnight(ctx, start) for start in starts]
     edges.append(local_midnight(ctx, monday + timedelta(weeks=1)))
@@ -508,7 +504,7 @@ def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 async def delivery_by_course(session: AsyncSession, ctx: TenantContext, period: ReportPeriod) -> list[CourseDelivery]:
     """Occupancy and completion of each course with sessions starting in the period, by title."""
-    today = local_today(ctx)
+    today = ctx.today()
     ended = CourseSession.end_date < today
     completed = CourseSession.is_completed.is_(True)
     in_period = _sessions_in(ctx, period)

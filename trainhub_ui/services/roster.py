@@ -291,7 +291,7 @@ async def sessions_led_by(
 ) -> tuple[list[TaughtSession], int]:
     """A page of the sessions an instructor leads (those not yet ended, soonest first; or with `past`, the
     ended ones, latest first), and how many in all."""
-    today = catalog.local_today(ctx.tenant, ctx.now())
+    today = ctx.today()
     conditions = [
         CourseSession.tenant_id == ctx.tenant_id,
         CourseSession.instructor_id == instructor_id,
