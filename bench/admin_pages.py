@@ -79,6 +79,7 @@ from models import (
     Tenant,
 )
 from trainhub_ui.db import Database
+from trainhub_ui.notify.reminders import queue_due_reminders
 from trainhub_ui.services import reports
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.passwords import hash_password
@@ -131,7 +132,7 @@ PAGES: list[tuple[str, str]] = [
 DEFERRED: list[tuple[str, Callable[[AsyncSession, TenantContext], Awaitable[object]]]] = [
     (
         "reports: revenue by course",
-        lambda session, ctx: reports.revenue_by_course(session, ctx, reports.this_year(reports.local_today(ctx))),
+        lambda session, ctx: reports.revenue_by_course(session, ctx, reports.this_year(ctx.today())),
     ),
 ]
 
@@ -600,6 +601,22 @@ async def measure_deferred(url: str, requests: int) -> list[PageResult]:
     return results
 
 
+async def measure_reminder_jobs(url: str) -> None:
+    """The reminder job `serve` runs every TRAINHUB_JOBS_INTERVAL_SECONDS: once to queue what is due, then
+    again with nothing new, which is what it costs on every later run."""
+    db = Database(url)
+    try:
+        now = datetime.now(UTC)
+        print()
+        for label in ("queue due reminders, first run", "queue due reminders, next run"):
+            started, cpu = time.perf_counter(), time.process_time()
+            queued = await queue_due_reminders(db, now)
+            elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+            print(f"{label}: {elapsed * 1000:.0f} ms ({used * 1000:.0f} ms CPU), {queued:,} emails queued")
+    finally:
+        await db.dispose()
+
+
 def print_results(results: list[PageResult], database: str) -> None:
     width = max(len(result.name) for result in results) + 2
     print(f"\n{database}")
@@ -665,6 +682,7 @@ async def run(args: argparse.Namespace) -> int:
                 results.append(await measure(client, process.pid, name, path, args.requests))
         results += await measure_deferred(url, args.requests)
         print_results(results, database)
+        await measure_reminder_jobs(url)
         if args.keep:
             print(f"\nkept: {url} (server log {log})")
         return 0

@@ -35,6 +35,7 @@ RENEWAL_REMINDERS = (90, 30)  # days before a certificate expires
 HOLD_WARNING = timedelta(minutes=5)  # before a hold runs out
 SHORTEST_WARNED_HOLD = timedelta(minutes=10)  # a hold shorter than this gets no warning: it is nearly over
 NEXT_SESSIONS_SHOWN = 3
+LOOKUP_BATCH = 500  # dedupe keys looked up per query (SQLite allows some 32 000 parameters; PostgreSQL 65 535)
 
 
 def _windows(days: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -104,8 +105,22 @@ async def queue_balance_reminders(db: Database, now: datetime) -> int:
             opens, closes = due_on - timedelta(days=days), due_on - timedelta(days=after)
             if opens <= today < closes and booked_on < opens:
                 due.append((booking_id, tenant_id))
+        due = await _not_yet_queued(db, f"balance-{days}d:", due)
         queued += await _queue_each(db, now, due, partial(emails.balance_due, days=days))
     return queued
+
+
+async def _not_yet_queued(db: Database, prefix: str, due: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`due` less the bookings already sent this reminder: without it every run would render each one's
+    email again only for the outbox to turn it away."""
+    keys = {prefix + booking_id: (booking_id, tenant_id) for booking_id, tenant_id in due}
+    names = list(keys)
+    sent: set[str] = set()
+    async with db.read() as session:
+        for start in range(0, len(names), LOOKUP_BATCH):
+            batch = names[start : start + LOOKUP_BATCH]
+            sent.update(await session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(batch))))
+    return [pair for key, pair in keys.items() if key not in sent]
 
 
 async def queue_hold_warnings(db: Database, now: datetime) -> int:
