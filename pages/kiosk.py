@@ -41,6 +41,11 @@ KIOSK_KEY = "kiosk"  # app.storage.user[KIOSK_KEY] = {slug: {"by": staff user id
 # missed for five minutes, and a scan made meanwhile is sent when the connection is back. Longer
 # outages end in a reload, which finds the kiosk still unlocked (the marker is in the browser's cookie).
 RECONNECT_SECONDS = 300.0
+# Then the reference field has the focus back at once, for the next scan.
+FULL_SCREEN_TOGGLE = (
+    "() => (document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen())"
+    ".catch(() => {}).finally(() => window.kioskFocus && window.kioskFocus())"
+)
 RESULT_SECONDS = 8.0  # a check-in's answer stays this long, then the start screen is back
 IDLE_SECONDS = 30.0  # half-typed input, a name search or an open dialog is cleared after this long untouched
 REFRESH_SECONDS = 120.0  # today's list is read again this often (a session added for today appears)
@@ -98,6 +103,7 @@ _KIOSK_STYLE = """
   .kiosk-match-name { font-size: 32px; font-weight: 700; line-height: 1.2; color: #0f172a; }
   .kiosk-match-course { font-size: 20px; line-height: 1.3; color: #475569; }
   .kiosk-lock { opacity: .55; margin-right: -8px; }
+  .kiosk-control { opacity: .55; }
   .kiosk-dialog { width: min(640px, 94vw); max-width: 94vw; border-radius: 20px; padding: 28px; gap: 16px; }
   .kiosk-dialog .q-field__native { font-size: 22px; }
   @media (max-width: 1000px), (orientation: portrait) {
@@ -219,6 +225,10 @@ def _header(tenant: Tenant, on_lock: Callable[[], None] | None = None) -> tuple[
                 clock = ui.label("").classes("kiosk-clock").mark("kiosk-clock")
                 day = ui.label("").classes("kiosk-date")
             if on_lock is not None:
+                # In the browser itself: a browser enters full screen only straight from the tap.
+                ui.button(icon="fullscreen").props(
+                    "flat round color=white size=md aria-label='Full screen' title='Full screen'"
+                ).classes("kiosk-control").mark("kiosk-fullscreen").on("click", js_handler=FULL_SCREEN_TOGGLE)
                 ui.button(icon="lock", on_click=on_lock).props(
                     "flat round color=white size=md aria-label='Lock the kiosk' title='Lock the kiosk (staff)'"
                 ).classes("kiosk-lock").mark("kiosk-lock")

@@ -204,6 +204,25 @@ async def test_a_scan_while_the_network_is_down_checks_in_when_it_is_back(
         await context.close()
 
 
+async def test_the_kiosk_goes_full_screen_and_back_and_keeps_the_focus_for_the_scanner(
+    kiosk_server: tuple[str, str], browser: Browser
+) -> None:
+    base, _token = kiosk_server
+    context = await browser.new_context()
+    try:
+        kiosk = await open_kiosk(context, base)
+        await kiosk.get_by_role("button", name="Full screen").click()
+        await kiosk.wait_for_function("document.fullscreenElement !== null")
+        await kiosk.get_by_role("button", name="Full screen").click()
+        await kiosk.wait_for_function("document.fullscreenElement === null")
+        # Tapping the control must not leave the reference box without the scanner's keystrokes.
+        await kiosk.keyboard.type("BGT-NOPE1", delay=5)
+        await kiosk.keyboard.press("Enter")
+        await expect(kiosk.get_by_text("Booking not found")).to_be_visible()
+    finally:
+        await context.close()
+
+
 async def test_kiosk_screenshots(kiosk_server: tuple[str, str], browser: Browser) -> None:
     """The kiosk's screens at a landscape tablet's 1280 x 800 and a portrait 768 x 1024."""
     base, token = kiosk_server
