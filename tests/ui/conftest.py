@@ -14,6 +14,8 @@ from trainhub_ui.services.accounts import sign_up_customer
 
 CENTRE_A = "centre-a"
 CENTRE_B = "centre-b"
+# Retries of 0.1 s for what follows a password check: an argon2 hash, which a busy machine stretches to seconds.
+SLOW = 150
 
 
 def staff_email(role: StaffRole, slug: str = CENTRE_A) -> str:

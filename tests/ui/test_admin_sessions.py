@@ -26,7 +26,7 @@ from models import (
     Tenant,
 )
 from tests.factories import PASSWORD
-from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
+from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
 from trainhub_ui.services import catalog
 from trainhub_ui.services.bookings import BookingRequest, create_booking
@@ -36,7 +36,6 @@ from trainhub_ui.services.payments import open_payment, payment_succeeded
 from trainhub_ui.services.students import NewStudent, add_student
 from trainhub_ui.services.tenants import find_tenant
 
-SLOW = 40
 SOON = date.today() + timedelta(days=21)
 
 

@@ -8,11 +8,10 @@ from nicegui.testing import User
 
 from models import StaffRole
 from tests.factories import PASSWORD
-from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
+from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.services.accounts import MAX_FAILURES, WRONG_CREDENTIALS
 
 # Sign-in checks an argon2 hash, which takes a moment: allow for it.
-SLOW = 40
 
 
 async def sign_in_staff(user: User, email: str, password: str, slug: str = CENTRE_A) -> None:
