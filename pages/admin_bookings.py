@@ -802,13 +802,6 @@ async def booking_page(slug: str, booking_id: str) -> RedirectResponse | None:
                 problem.set_visibility(False)
                 try:
                     pence = parse_amount(amount.value or "", currency)
-                    if pence > record.refundable:
-                        # The service says the same in pence; said here first, in money.
-                        raise InvalidInput(
-                            "amount",
-                            f"At most {money(record.refundable, currency)} can be refunded on this booking "
-                            "(what was paid, less earlier refunds).",
-                        )
                     confirm.disable()
                     result = await refunds.refund_booking(
                         database(),

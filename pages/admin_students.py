@@ -16,6 +16,7 @@ from models import Customer, PaymentStatus, StaffRole, Tenant
 from pages.admin import admin_access
 from pages.admin_bookings import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS, staff_context
 from trainhub_ui.auth import StaffAccess, require_role
+from trainhub_ui.components.fields import student_details
 from trainhub_ui.components.formatting import day_and_time, local, money
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.db import database
@@ -23,7 +24,7 @@ from trainhub_ui.services import student_profile, students
 from trainhub_ui.services.booking_search import TEXT_MAX, BookingLine
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, NotFound
-from trainhub_ui.services.students import CustomerExists, NewStudent
+from trainhub_ui.services.students import CustomerExists
 
 router = APIRouter()
 
@@ -262,15 +263,7 @@ def student_dialog(
             for field in fields.values():
                 field.error = None
             existing_link.clear()
-            details = NewStudent(
-                first_name=first_name.value or "",
-                last_name=last_name.value or "",
-                email=email.value or "",
-                phone=phone.value or "",
-                company_name=company.value or "",
-                billing_email=billing.value or "",
-                po_number=po_number.value or "",
-            )
+            details = student_details(fields)
             try:
                 async with database().transaction() as session:
                     if student is None:

@@ -12,7 +12,7 @@ from nicegui import APIRouter, ui
 
 from models import BookingStatus, Course, Customer, PaymentKind, Tenant
 from trainhub_ui.auth import signed_in_student
-from trainhub_ui.components.fields import show_password_button
+from trainhub_ui.components.fields import show_password_button, student_details
 from trainhub_ui.components.formatting import money, session_dates
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.components.live_places import LivePlaces
@@ -457,15 +457,7 @@ def _my_details(tenant: Tenant, ctx: TenantContext, student: Customer) -> None:
         async def save() -> None:
             for field in fields.values():
                 field.error = None
-            details = students.NewStudent(
-                first_name=first_name.value or "",
-                last_name=last_name.value or "",
-                email=email.value or "",
-                phone=phone.value or "",
-                company_name=company.value or "",
-                billing_email=billing.value or "",
-                po_number=po_number.value or "",
-            )
+            details = student_details(fields)
             try:
                 async with database().transaction() as session:
                     saved = await students.update_student(session, ctx, student.id, details)

@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from nicegui import ui
+
+from trainhub_ui.services.students import NewStudent
+
+
+def student_details(fields: Mapping[str, ui.input]) -> NewStudent:
+    """A student-details form's values, its fields keyed by the API's names, as the service takes them."""
+
+    def value(name: str) -> str:
+        return fields[name].value or ""
+
+    return NewStudent(
+        first_name=value("firstName"),
+        last_name=value("lastName"),
+        email=value("email"),
+        phone=value("phone"),
+        company_name=value("companyName"),
+        billing_email=value("billingEmail"),
+        po_number=value("poNumber"),
+    )
 
 
 def show_password_button(field: ui.input) -> ui.button:

@@ -25,6 +25,7 @@ from models import (
     RefundStatus,
     Tenant,
 )
+from trainhub_ui.components.formatting import money
 from trainhub_ui.db import Database
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider, ProviderError
@@ -82,8 +83,9 @@ async def _reserve(
     )
     available = sum(refundable(p) for p in payments)
     if amount > available:
+        most = money(available, booking.currency)
         raise InvalidInput(
-            "amount", f"At most {available} can be refunded on this booking (what was paid, less earlier refunds)."
+            "amount", f"At most {most} can be refunded on this booking (what was paid, less earlier refunds)."
         )
     now = ctx.now()
     refunds: list[Refund] = []
