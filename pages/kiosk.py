@@ -119,6 +119,26 @@ _KIOSK_STYLE = """
     .kiosk-result-heading { font-size: 38px; }
     .kiosk-go { min-width: 150px; }
   }
+  /* A phone held upright: the reference gets the whole width, the button goes under it. */
+  @media (max-width: 520px) {
+    .kiosk-header { padding: 12px 16px; gap: 8px; }
+    .kiosk-centre { font-size: 22px; }
+    .kiosk-subtitle, .kiosk-date { font-size: 15px; }
+    .kiosk-clock { font-size: 28px; }
+    .kiosk-main { padding: 14px 12px 32px; }
+    .kiosk-panel, .kiosk-result { padding: 18px; }
+    .kiosk-title { font-size: 26px; }
+    .kiosk-hint { font-size: 18px; }
+    .kiosk-entry { flex-wrap: wrap !important; }
+    .kiosk-entry > .kiosk-field { flex-basis: 100%; }
+    .kiosk-entry > .kiosk-go { width: 100%; }
+    .kiosk-field .q-field__native { font-size: 32px; }
+    .kiosk-field .q-field__native::placeholder { font-size: 17px; }
+    .kiosk-result-heading { font-size: 30px; }
+    .kiosk-result-body { font-size: 20px; }
+    .kiosk-result-icon { font-size: 48px; }
+    .kiosk-sessions { grid-template-columns: minmax(0, 1fr); }
+  }
 </style>
 """
 
@@ -410,7 +430,7 @@ class KioskScreen:
         with ui.column().classes("w-full gap-4") as self.by_reference:
             ui.label("Welcome! Check in for today's course").classes("kiosk-title")
             ui.label("Scan the QR code in your booking email, or type your booking reference.").classes("kiosk-hint")
-            with ui.row().classes("w-full no-wrap items-stretch gap-3"):
+            with ui.row().classes("kiosk-entry w-full no-wrap items-stretch gap-3"):
                 self.reference = (
                     ui.input(placeholder="Booking reference, e.g. BGT-7K3QX")
                     .props(
