@@ -17,7 +17,6 @@ class BookingStatus(enum.StrEnum):
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
     CANCELLED = "CANCELLED"
-    WAITLISTED = "WAITLISTED"
     EXPIRED = "EXPIRED"
 
 

@@ -15,6 +15,8 @@ class Tenant(IdMixin, TimestampsMixin, Base):
         CheckConstraint("hold_minutes BETWEEN 1 AND 1440", name="hold_minutes_range"),
         CheckConstraint("balance_due_days >= 0", name="balance_due_days_nonnegative"),
         CheckConstraint("offer_window_hours >= 1", name="offer_window_positive"),
+        CheckConstraint("balance_notice_days BETWEEN 0 AND 365", name="balance_notice_days_range"),
+        CheckConstraint("booking_cutoff_hours BETWEEN 0 AND 720", name="booking_cutoff_hours_range"),
         CheckConstraint("full_refund_days >= 0", name="full_refund_days_nonnegative"),
         CheckConstraint("vat_rate_basis_points IS NULL OR vat_rate_basis_points >= 0", name="vat_nonnegative"),
         CheckConstraint("next_invoice_number >= 1", name="invoice_number_positive"),
@@ -34,6 +36,10 @@ class Tenant(IdMixin, TimestampsMixin, Base):
     deposit_percent: Mapped[int] = mapped_column(Integer, default=30)
     hold_minutes: Mapped[int] = mapped_column(Integer, default=15)
     balance_due_days: Mapped[int] = mapped_column(Integer, default=14)
+    # A deposit is offered only while its balance falls due at least this many days from today.
+    balance_notice_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # Bookings close this many hours before a session starts (0: until it starts).
+    booking_cutoff_hours: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     offer_window_hours: Mapped[int] = mapped_column(Integer, default=24)
     full_refund_days: Mapped[int] = mapped_column(Integer, default=14)
     offers_full_payment: Mapped[bool] = mapped_column(Boolean, default=True)

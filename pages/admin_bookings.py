@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response, Str
 from nicegui import APIRouter, ui
 
 from models import BookingStatus, PaymentStatus, RefundStatus, StaffRole, Tenant
-from pages.admin import admin_access
+from pages.admin.access import admin_access, staff_context
 from trainhub_ui import events
 from trainhub_ui.auth import StaffAccess, require_role
 from trainhub_ui.components.formatting import SYMBOLS, day_and_time, local, money, session_dates
@@ -49,14 +49,12 @@ STATUS_LABELS = {
     BookingStatus.PENDING: "Held, unpaid",
     BookingStatus.CONFIRMED: "Confirmed",
     BookingStatus.CANCELLED: "Cancelled",
-    BookingStatus.WAITLISTED: "Waiting list",
     BookingStatus.EXPIRED: "Hold lapsed",
 }
 STATUS_COLOURS = {
     BookingStatus.PENDING: "amber-8",
     BookingStatus.CONFIRMED: "green-8",
     BookingStatus.CANCELLED: "grey-7",
-    BookingStatus.WAITLISTED: "blue-grey-6",
     BookingStatus.EXPIRED: "grey-6",
 }
 PAYMENT_COLOURS = {
@@ -77,11 +75,6 @@ SORT_LABELS = {
     "total": "Total",
     "balance": "Balance due",
 }
-
-
-def staff_context(access: StaffAccess) -> TenantContext:
-    user = access.user
-    return TenantContext(tenant=access.tenant, actor=user.name, role=user.role, user_id=user.id)
 
 
 # --- the list's view, to and from the address ----------------------------------------------------

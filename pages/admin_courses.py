@@ -24,10 +24,11 @@ from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
 from models import AttendanceStatus, BookingStatus, Course, CourseSession, PaymentOption, StaffRole, StaffUser, Tenant
-from pages.admin import admin_access
+from pages.admin.access import admin_access, staff_context
 from trainhub_ui import events
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components import delivery
+from trainhub_ui.components.fields import whole_number
 from trainhub_ui.components.formatting import SYMBOLS, local, money, session_dates, time_of_day
 from trainhub_ui.components.frames import admin_frame, not_found_page, refused_page
 from trainhub_ui.config import get_settings
@@ -56,11 +57,6 @@ router = APIRouter()
 PAGE_SIZE = 25
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 STUDENTS_SHOWN = 8
-
-
-def staff_context(access: StaffAccess) -> TenantContext:
-    user = access.user
-    return TenantContext(tenant=access.tenant, actor=user.name, role=user.role, user_id=user.id)
 
 
 def sessions_path(tenant: Tenant, course_id: str) -> str:
@@ -502,26 +498,26 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
             )
             days = form.add(
                 "durationDays",
-                ui.number("Days", value=course.duration_days if course else 1, min=1, precision=0).props("outlined"),
+                whole_number("Days", course.duration_days if course else 1, (1, catalog.MAX_DURATION_DAYS)),
             ).classes("w-24")
             hours = form.add(
                 "durationHours",
-                ui.number("Hours", value=course.duration_hours if course else 0, min=0, precision=0).props("outlined"),
+                whole_number("Hours", course.duration_hours if course else 0, (0, catalog.MAX_DURATION_HOURS)),
             ).classes("w-24")
             capacity = form.add(
                 "defaultCapacity",
-                ui.number("Places per session", value=course.default_capacity if course else 12, min=1, precision=0)
-                .props("outlined")
-                .classes("w-40"),
+                whole_number(
+                    "Places per session", course.default_capacity if course else 12, (1, catalog.MAX_CAPACITY)
+                ).classes("w-40"),
             ).mark("course-capacity")
             validity = form.add(
                 "certificateValidityMonths",
-                ui.number(
+                whole_number(
                     "Certificate valid (months)",
-                    value=course.certificate_validity_months if course else None,
-                    min=1,
-                    precision=0,
-                ).props("outlined clearable"),
+                    course.certificate_validity_months if course else None,
+                    (1, catalog.MAX_CERTIFICATE_MONTHS),
+                    "Empty: it does not expire",
+                ).props("clearable"),
             ).classes("w-48")
         slug = form.add(
             "slug",
@@ -792,12 +788,11 @@ async def session_dialog(
             capacity = (
                 form.add(
                     "availableSpots",
-                    ui.number(
+                    whole_number(
                         "Capacity (places)",
-                        value=item.available_spots if item else course.default_capacity,
-                        min=1,
-                        precision=0,
-                    ).props("outlined"),
+                        item.available_spots if item else course.default_capacity,
+                        (1, catalog.MAX_CAPACITY),
+                    ),
                 )
                 .classes("flex-1 min-w-[8rem]")
                 .mark("capacity")
@@ -863,9 +858,7 @@ async def session_dialog(
                 repeat_count = (
                     form.add(
                         "repeatCount",
-                        ui.number("Sessions in all", value=8, min=1, max=catalog.MAX_REPEATS, precision=0).props(
-                            "outlined"
-                        ),
+                        whole_number("Sessions in all", 8, (1, catalog.MAX_REPEATS)),
                     )
                     .classes("w-36")
                     .mark("repeat-count")
@@ -1082,7 +1075,6 @@ STATUS_WORDS = {
     BookingStatus.PENDING: ("Held", "amber-8"),
     BookingStatus.CONFIRMED: ("Confirmed", "green-8"),
     BookingStatus.CANCELLED: ("Cancelled", "grey-7"),
-    BookingStatus.WAITLISTED: ("Waiting list", "blue-grey-6"),
     BookingStatus.EXPIRED: ("Hold lapsed", "grey-6"),
 }
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
 from models import OutboxEmail, OutboxStatus, StaffRole, Tenant
+from pages.admin.access import admin_access
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.components.frames import admin_frame, not_found_page
@@ -16,8 +17,6 @@ from trainhub_ui.notify.outbox import OUTBOX_PAGE, Attachment, get_email, list_o
 from trainhub_ui.notify.sender import smtp_configured
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, NotFound
-
-from .admin import admin_access
 
 router = APIRouter()
 

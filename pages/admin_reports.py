@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
 from models import RefundStatus, StaffRole, Tenant
-from pages.admin import admin_access
+from pages.admin.access import admin_access
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.formatting import SYMBOLS, money
 from trainhub_ui.components.frames import admin_frame

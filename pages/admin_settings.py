@@ -15,9 +15,10 @@ from nicegui.elements.mixins.validation_element import ValidationElement
 from sqlalchemy.engine import make_url
 
 from models import ApiToken, StaffRole, StaffUser, Tenant, utcnow
-from pages.admin import admin_access
+from pages.admin.access import admin_access
 from pages.sign_in import show_password_button
 from trainhub_ui.auth import StaffAccess
+from trainhub_ui.components.fields import whole_number
 from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.components.frames import admin_frame, apply_branding, not_found_page
 from trainhub_ui.config import get_settings
@@ -384,13 +385,7 @@ def _payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
     form = _SettingsForm(ctx)
 
     def whole(field: str, label: str, hint: str, bounds: tuple[int, int]) -> None:
-        low, high = bounds
-        form.add(
-            field,
-            ui.number(label, value=current[field], min=low, max=high, step=1)
-            .props(f"outlined hint='{hint}'")
-            .classes("w-full"),
-        )
+        form.add(field, whole_number(label, current[field], bounds, hint).classes("w-full"))
 
     with ui.element("div").classes("grid gap-4 lg:grid-cols-2 w-full items-start"):
         with ui.card().classes("w-full gap-3").props("flat bordered"):
@@ -424,6 +419,12 @@ def _payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
                 "When the rest of a deposit booking is due",
                 tenants.BALANCE_DUE_DAYS,
             )
+            whole(
+                "balanceNoticeDays",
+                "Deposit notice (days)",
+                "A deposit is offered only while the balance falls due at least this far ahead",
+                tenants.BALANCE_NOTICE_DAYS,
+            )
             form.add(
                 "vatRate",
                 ui.input("VAT rate (%)", value=current["vatRate"])
@@ -444,6 +445,12 @@ def _payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
                     "Hold a place while paying (minutes)",
                     "A card booking keeps its place this long",
                     tenants.HOLD_MINUTES,
+                )
+                whole(
+                    "bookingCutoffHours",
+                    "Bookings close (hours before the start)",
+                    "0 keeps a session on sale until it starts",
+                    tenants.BOOKING_CUTOFF_HOURS,
                 )
                 whole(
                     "fullRefundDays",

@@ -13,8 +13,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response, Str
 from nicegui import APIRouter, ui
 
 from models import Customer, PaymentStatus, StaffRole, Tenant
-from pages.admin import admin_access
-from pages.admin_bookings import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS, staff_context
+from pages.admin.access import admin_access, staff_context
+from pages.admin_bookings import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
 from trainhub_ui.auth import StaffAccess, require_role
 from trainhub_ui.components.fields import student_details
 from trainhub_ui.components.formatting import day_and_time, local, money

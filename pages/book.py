@@ -206,8 +206,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             )
             radio.props("aria-label='Payment option'")
             for c in choices:
-                note = c.note.replace(str(course.price - c.due_now), money(course.price - c.due_now, tenant.currency))
-                ui.label(f"{c.title}: {note}").classes("text-sm text-slate-600")
+                ui.label(f"{c.title}: {c.note}").classes("text-sm text-slate-600")
 
     def _review() -> None:
         review_panel.clear()

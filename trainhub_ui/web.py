@@ -26,7 +26,6 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     With `run_jobs` (a served process), the background jobs run every `jobs_interval_seconds`.
     """
     from pages import (
-        admin,
         admin_bookings,
         admin_courses,
         admin_outbox,
@@ -40,6 +39,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         public,
         sign_in,
     )
+    from pages.admin import dashboard
 
     settings.check_fit_to_run()
 
@@ -84,7 +84,15 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     _serve_api_first(api.create_api_app())
     events.install()
     # Literal paths before the catch-all /{slug} pages.
-    back_office = (admin, admin_courses, admin_bookings, admin_students, admin_reports, admin_outbox, admin_settings)
+    back_office = (
+        dashboard,
+        admin_courses,
+        admin_bookings,
+        admin_students,
+        admin_reports,
+        admin_outbox,
+        admin_settings,
+    )
     _include_routers([module.router for module in (*back_office, sign_in, pay, book, certificates, kiosk, public)])
 
 

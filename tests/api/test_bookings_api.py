@@ -276,3 +276,17 @@ async def test_nul_characters_are_refused_not_a_server_error(
     student = {"firstName": "A\x00", "lastName": "B", "email": "ab@example.com"}
     created = await api.post(centre.url("/students"), json=student, headers=centre.headers)
     assert created.status_code == 422 and created.json()["field"] == "firstName"
+
+
+async def test_a_session_of_an_archived_course_answers_409_course_inactive(
+    api: httpx.AsyncClient, db: Database, centre: Centre
+) -> None:
+    course, course_session, _, people = await seed_session(db, centre)
+    archived = await api.patch(centre.url(f"/courses/{course.id}"), json={"isActive": False}, headers=centre.headers)
+    assert archived.status_code == 200, archived.text
+    response = await api.post(
+        centre.url("/bookings"), json={"customerId": people[0], "sessionId": course_session.id}, headers=centre.headers
+    )
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "course_inactive"
+    assert "no longer" in response.json()["message"]

@@ -14,7 +14,7 @@ from tests.api.conftest import Centre, add_token
 from tests.unit.test_dashboard import CentreBuilder
 from trainhub_ui.db import Database
 
-ALL_STATUSES = ("PENDING", "CONFIRMED", "CANCELLED", "EXPIRED", "WAITLISTED")
+ALL_STATUSES = ("PENDING", "CONFIRMED", "CANCELLED", "EXPIRED")
 
 
 def _today(tenant: Tenant) -> date:
@@ -65,7 +65,7 @@ async def _build(db: Database, tenant: Tenant) -> dict[str, Any]:
         "courses": {"total": 2, "active": 1},
         "sessions": {"upcoming": 2, "completed": 1, "total": 5},
         "bookings": {
-            "byStatus": {"PENDING": 1, "CONFIRMED": 2, "CANCELLED": 1, "EXPIRED": 1, "WAITLISTED": 0},
+            "byStatus": {"PENDING": 1, "CONFIRMED": 2, "CANCELLED": 1, "EXPIRED": 1},
             "total": 5,
         },
         "waitingList": {"waiting": 1, "offered": 1},

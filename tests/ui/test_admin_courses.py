@@ -3,6 +3,7 @@ see it."""
 
 from __future__ import annotations
 
+from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import select
 
@@ -180,3 +181,26 @@ async def test_lower_roles_and_other_centres_do_not_see_the_courses(user: User, 
     await user.open(f"/{CENTRE_B}/admin/courses")
     await user.should_see(marker="no-courses")
     await user.should_not_see("Secret Syllabus")
+
+
+async def test_numbers_out_of_range_are_refused_at_their_field_not_changed(user: User, centres: Database) -> None:
+    await sign_in(user, StaffRole.ADMIN)
+    await user.open(COURSES)
+    user.find(marker="new-course").click()
+    await user.should_see(marker="save-course")
+    user.find(marker="course-title").type("Capacity check")
+    user.find(marker="course-price").type("495")
+    capacity = user.find(marker="course-capacity")
+    for typed in ("0", "-1"):
+        capacity.clear().type(typed).trigger("blur")
+        assert next(iter(capacity.elements)).value == float(typed)  # what was typed stays: nothing silently made 1
+        user.find(marker="save-course").click()
+        await user.should_see("Give the capacity from 1 to 500.")
+    capacity.clear().type("12")
+    days = user.find(kind=ui.number, content="Days")
+    days.clear().type("0").trigger("blur")
+    user.find(marker="save-course").click()
+    await user.should_see("Give the number of days from 1 to 365.")
+    assert next(iter(days.elements)).value == 0
+    assert await stored_course(centres, "Capacity check") is None
+    assert "From 1 to 500" in next(iter(capacity.elements)).props["hint"]  # the range is said at the field

@@ -108,9 +108,10 @@ async def book(
     option: PaymentOption = PaymentOption.FULL,
     *,
     paid: bool = True,
+    booked_at: datetime = BEFORE,
 ) -> Booking:
     """A booking made days before; paid (in full, or the deposit) unless `paid` is False."""
-    ctx = staff_ctx(where.tenant)
+    ctx = staff_ctx(where.tenant, booked_at)
     async with db.transaction() as session:
         student = await factories.customer(session, where.tenant, f"{first}.{last}@example.com".lower())
         student.first_name, student.last_name = first, last
@@ -267,7 +268,10 @@ async def test_an_unpaid_hold_is_not_confirmed(db: Database) -> None:
 
 async def test_a_deposit_with_its_balance_unpaid_is_sent_to_reception_until_paid(db: Database) -> None:
     where = await centre(db)
-    deposit = await book(db, where, where.today, "Dee", "Deposit", PaymentOption.DEPOSIT)
+    # Booked two months ahead: a deposit is taken only while its balance date is far enough away.
+    deposit = await book(
+        db, where, where.today, "Dee", "Deposit", PaymentOption.DEPOSIT, booked_at=BEFORE - timedelta(days=60)
+    )
     assert deposit.status is BookingStatus.CONFIRMED and deposit.balance_due == 34650
     done = await check_in(db, where.tenant, deposit.reference, at(8, 40))
     assert (done.ok, done.code) == (False, "balance_unpaid")

@@ -76,6 +76,8 @@ async def _pay(db: Database, ctx: TenantContext, booking_id: str) -> None:
 async def _centre(db: Database, slug: str, name: str) -> Centre:
     async with db.transaction() as session:
         tenant = await factories.centre(session, slug, name)
+        # Balances due two days before the start: the deposit booked 10 days ahead is still offered.
+        tenant.balance_due_days = 2
         boilers = await factories.course(session, tenant, price=10000, slug="boilers")
         boilers.title = "Boiler basics"
         pumps = await factories.course(session, tenant, price=20000, slug="pumps")

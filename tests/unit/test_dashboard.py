@@ -225,7 +225,7 @@ async def _build_bristol(db: Database, tenant: Tenant) -> dict[str, CourseSessio
         # An expired hold still carrying a balance: not money anyone owes.
         expired = await b.booking(s["april"], BookingStatus.EXPIRED, 20000, balance=20000)
         await b.payment(expired, PaymentStatus.FAILED, 20000)
-        await b.booking(s["april"], BookingStatus.WAITLISTED, 20000)
+        await b.booking(s["april"], BookingStatus.CANCELLED, 20000)
         past = await b.booking(s["past_done"], BookingStatus.CONFIRMED, 50000, paid=50000)
         await b.payment(past, PaymentStatus.PAID, 50000)
 
@@ -276,9 +276,7 @@ def _expected_bristol(s: dict[str, CourseSession]) -> DashboardFigures:
         as_of=NOW,
         courses=CourseFigures(total=3, active=2),
         sessions=SessionFigures(upcoming=6, completed=2, total=14),
-        bookings=BookingFigures(
-            by_status={"PENDING": 1, "CONFIRMED": 4, "CANCELLED": 2, "EXPIRED": 1, "WAITLISTED": 1}, total=9
-        ),
+        bookings=BookingFigures(by_status={"PENDING": 1, "CONFIRMED": 4, "CANCELLED": 3, "EXPIRED": 1}, total=9),
         waiting_list=WaitingListFigures(waiting=2, offered=1),
         # 50000 + 15000 + 50000 (past) kept in full; 50000 - 50000 refunded; 20000 - 5000 partly refunded.
         revenue_paid=130000,
@@ -321,11 +319,11 @@ async def test_another_centres_rows_never_count(db: Database) -> None:
     assert theirs.currency == "EUR"
     assert (theirs.courses.total, theirs.courses.active) == (1, 1)
     assert (theirs.sessions.upcoming, theirs.sessions.completed, theirs.sessions.total) == (1, 1, 2)
-    assert theirs.bookings.by_status == dict.fromkeys(("PENDING", "CONFIRMED", "CANCELLED", "EXPIRED", "WAITLISTED"), 2)
-    assert theirs.bookings.total == 10
+    assert theirs.bookings.by_status == dict.fromkeys(("PENDING", "CONFIRMED", "CANCELLED", "EXPIRED"), 2)
+    assert theirs.bookings.total == 8
     assert (theirs.waiting_list.waiting, theirs.waiting_list.offered) == (1, 1)
-    assert theirs.revenue_paid == 10 * (75000 - 2500)
-    assert theirs.refunded == 10 * (2500 + 75000)
+    assert theirs.revenue_paid == 8 * (75000 - 2500)
+    assert theirs.refunded == 8 * (2500 + 75000)
     assert theirs.amounts_outstanding == 4 * 1000
     assert (theirs.occupancy, theirs.booked_places, theirs.available_places) == (0.875, 7, 8)
     assert theirs.completion_rate == 1.0
@@ -338,7 +336,7 @@ async def test_an_empty_centre_answers_zeros(db: Database) -> None:
     figures = await _figures(db, empty)
     assert figures.courses.total == figures.courses.active == 0
     assert (figures.sessions.upcoming, figures.sessions.completed, figures.sessions.total) == (0, 0, 0)
-    assert figures.bookings.by_status == {"PENDING": 0, "CONFIRMED": 0, "CANCELLED": 0, "EXPIRED": 0, "WAITLISTED": 0}
+    assert figures.bookings.by_status == {"PENDING": 0, "CONFIRMED": 0, "CANCELLED": 0, "EXPIRED": 0}
     assert figures.bookings.total == 0
     assert (figures.waiting_list.waiting, figures.waiting_list.offered) == (0, 0)
     assert (figures.revenue_paid, figures.amounts_outstanding, figures.refunded) == (0, 0, 0)

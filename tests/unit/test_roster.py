@@ -327,7 +327,8 @@ async def test_a_phone_booking_for_a_known_student_is_held_for_the_pay_link(db: 
 
 async def test_a_new_student_paying_at_the_desk_is_confirmed_at_once(db: Database) -> None:
     tenant = await centre(db)
-    _course_id, [session_id] = await course_with_sessions(db, tenant, [10])
+    # Six weeks ahead: a deposit is taken only while its balance date is far enough away.
+    _course_id, [session_id] = await course_with_sessions(db, tenant, [40])
     booked = await roster.book_for_customer(
         db,
         ctx_of(tenant),

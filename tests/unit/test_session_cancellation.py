@@ -92,8 +92,8 @@ async def book(
         )
 
 
-async def pay_by_card(db: Database, scene: Scene, booking: Booking) -> None:
-    ctx = ctx_of(scene.tenant)
+async def pay_by_card(db: Database, scene: Scene, booking: Booking, now: datetime = NOW) -> None:
+    ctx = ctx_of(scene.tenant, now)
     async with db.transaction() as session:
         payment = await open_payment(session, ctx, booking.id, PaymentMethod.OFFLINE)
         await payment_succeeded(session, ctx, payment.id, amount=payment.amount, currency=payment.currency)
@@ -121,8 +121,9 @@ async def test_cancelling_a_session_cancels_refunds_in_full_and_closes_the_waiti
     async with db.transaction() as session:
         await record_bank_transfer(session, ctx, by_bank.id, 20000, "BACS part payment")
     unpaid = await book(db, s, "unpaid@example.com")
-    deposit = await book(db, s, "deposit@example.com", PaymentOption.DEPOSIT)
-    await pay_by_card(db, s, deposit)
+    # Booked two months ahead: a deposit is taken only while its balance date is far enough away.
+    deposit = await book(db, s, "deposit@example.com", PaymentOption.DEPOSIT, now=NOW - timedelta(days=60))
+    await pay_by_card(db, s, deposit, now=NOW - timedelta(days=60))
     left_early = await book(db, s, "early@example.com")
     await pay_by_card(db, s, left_early)
     # The session is full: two join its waiting list; one who cancelled earlier frees a place, offered to the first.

@@ -9,6 +9,7 @@ from nicegui import ui
 
 from models import AttendanceStatus, Course, CourseResult, CourseSession, SessionAttendance, StaffRole
 from trainhub_ui import events
+from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.db import database
 from trainhub_ui.notify import emails
 from trainhub_ui.services import attendance, catalog, certificates, completion, feedback
@@ -54,7 +55,7 @@ async def register_panel(ctx: TenantContext, item: CourseSession, course: Course
         toggle.classes("border border-slate-300")
         toggle.props(f"aria-label='{outcome.name}, {_day_label(day)}'")
         toggle.mark(f"mark-{outcome.booking_id}-{day.isoformat()}")
-        if not editable:
+        if not editable or day > today:  # a day's register is kept from that day on
             toggle.disable()
         return toggle
 
@@ -173,6 +174,11 @@ async def register_panel(ctx: TenantContext, item: CourseSession, course: Course
                 return
             if preview.completed:
                 ui.label("This session is completed.").classes("text-emerald-800 font-semibold").mark("completed")
+            elif keeps and not preview.completable(ctx.now()):
+                ui.label(
+                    "The session can be completed once its last day has started: "
+                    f"{day_and_time(ctx.tenant, preview.can_complete_from)}."
+                ).classes("text-slate-600").mark("completable-from")
             elif keeps:
                 ui.button("Complete the session", icon="task_alt", on_click=confirm_completion).props(
                     "unelevated color=primary no-caps"

@@ -26,6 +26,17 @@ def student_details(fields: Mapping[str, ui.input]) -> NewStudent:
     )
 
 
+def whole_number(label: str, value: int | None, bounds: tuple[int, int], hint: str = "") -> ui.number:
+    """A whole-number input that states its range and keeps what was typed.
+
+    NiceGUI's `min`/`max` would silently change an out-of-range number when the field loses focus; here
+    the service's check says what range it accepts, at the field, and nothing is changed behind the
+    person's back."""
+    low, high = bounds
+    said = f"{hint}; from {low} to {high}" if hint else f"From {low} to {high}"
+    return ui.number(label, value=value, precision=0).props(f'outlined hint="{said}"')
+
+
 def show_password_button(field: ui.input) -> ui.button:
     """A "Show password" toggle in the field that Tab reaches and a screen reader names (NiceGUI's
     password_toggle_button is a bare icon, hidden from assistive technology and out of the tab order).

@@ -86,6 +86,8 @@ async def record_attendance(
         )
     if day not in session_days(course_session):
         raise InvalidInput("day", "That day is not one of the session's days.")
+    if day > ctx.today():
+        raise DomainError("day_not_come", f"The register of {day:%A %-d %B} is kept from that day on.", field="day")
     if notes is not None and len(notes) > 2000:
         raise InvalidInput("notes", "Use at most 2000 characters.")
     now = ctx.now()

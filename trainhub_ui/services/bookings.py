@@ -44,19 +44,17 @@ from models import (
     new_id,
 )
 from models.base import UTCDateTime
+from trainhub_ui.booking import rules
+from trainhub_ui.booking.rules import Refused, ensure_bookable
 from trainhub_ui.db import turn_at_row
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
 from . import audit, signals
 from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
+from .errors import InvalidInput, NotFound
 from .invoices import issue_invoice
 from .references import centre_prefix, new_booking_reference, random_reference
-
-
-class Refused(DomainError):
-    """A booking rule said no (409 with a machine-readable code)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +123,17 @@ def payment_option_for(ctx: TenantContext, request: BookingRequest) -> PaymentOp
     return option
 
 
+def _ensure_deposit_allowed(
+    ctx: TenantContext, request: BookingRequest, option: PaymentOption, course_session: CourseSession
+) -> None:
+    if option is not PaymentOption.DEPOSIT:
+        return
+    why_not = rules.deposit_refusal(ctx.tenant, course_session.start_date, ctx.today())
+    if why_not is not None:
+        field = "depositPercentage" if request.deposit_percentage is not None else "paymentOption"
+        raise Refused("deposit_unavailable", why_not, field=field)
+
+
 def amounts_for(ctx: TenantContext, course: Course, option: PaymentOption) -> Amounts:
     deposit = deposit_for(course.price, ctx.tenant.deposit_percent) if option is PaymentOption.DEPOSIT else 0
     return Amounts(total=course.price, deposit=deposit)
@@ -153,16 +162,6 @@ async def get_booking(session: AsyncSession, ctx: TenantContext, booking_id: str
     if booking is None:
         raise NotFound("Booking")
     return booking
-
-
-def ensure_bookable(course_session: CourseSession, now: datetime) -> None:
-    """Rule 3: only an active, not completed, not yet started session takes bookings."""
-    if not course_session.is_active or course_session.cancelled_at is not None:
-        raise Refused("session_inactive", "This session is not taking bookings.")
-    if course_session.is_completed:
-        raise Refused("session_completed", "This session has been completed.")
-    if course_session.starts_at <= now:
-        raise Refused("session_started", "This session has already started.")
 
 
 # --- releasing lapsed holds and offers, offering freed places ----------------------------------
@@ -453,14 +452,15 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
     course_session, course = await lock_session_with_course(session, ctx, request.session_id, lock=False)
     reference = random_reference(centre_prefix(ctx.tenant.slug))
     standing = await _customer_standing(session, ctx, request.customer_id, course_session.id, reference)
-    ensure_bookable(course_session, now)
+    ensure_bookable(course_session, course, ctx.tenant, now)
+    _ensure_deposit_allowed(ctx, request, option, course_session)
     straightforward = not (
         standing.live_booking_id is not None
         or standing.offer_id is not None
         or standing.reference_taken
         or course_session.booked_spots >= course_session.available_spots
     )
-    if straightforward and await _take_place(session, course_session, standing.customer.id, now):
+    if straightforward and await _take_place(session, ctx, course_session, standing.customer.id, now):
         booking, _entry = _write_booking(
             session, ctx, course_session, course, standing.customer, request, option, now, reference
         )
@@ -493,10 +493,7 @@ _TAKE_PLACE = (
         CourseSession.tenant_id == bindparam("centre_id"),
         CourseSession.id == bindparam("session_id"),
         CourseSession.booked_spots < CourseSession.available_spots,
-        CourseSession.is_active.is_(True),
-        CourseSession.is_completed.is_(False),
-        CourseSession.cancelled_at.is_(None),
-        CourseSession.starts_at > bindparam("now", type_=UTCDateTime()),
+        *rules.bookable_where(),
         ~select(WaitingListEntry.id)
         .where(
             WaitingListEntry.session_id == bindparam("session_id"),
@@ -511,7 +508,9 @@ _TAKE_PLACE = (
 )
 
 
-async def _take_place(session: AsyncSession, course_session: CourseSession, customer_id: str, now: datetime) -> bool:
+async def _take_place(
+    session: AsyncSession, ctx: TenantContext, course_session: CourseSession, customer_id: str, now: datetime
+) -> bool:
     """One more place booked on the session, if it is still open, has one free and no offer to this
     customer appeared meanwhile; False (nothing changed) otherwise."""
     params = {
@@ -519,6 +518,7 @@ async def _take_place(session: AsyncSession, course_session: CourseSession, cust
         "session_id": course_session.id,
         "customer_id": customer_id,
         "now": now,
+        "closes_after": rules.closes_after(ctx.tenant, now),
     }
     async with turn_at_row(session, f"course_session:{course_session.id}"):
         row = (await session.execute(_TAKE_PLACE, params)).first()
@@ -535,7 +535,8 @@ async def _create_booking_locked(
     """create_booking with the session row locked first: lapsed holds, offers, a full session."""
     course_session, course = await lock_session_with_course(session, ctx, request.session_id)
     standing = await _customer_standing(session, ctx, request.customer_id, course_session.id)
-    ensure_bookable(course_session, now)
+    ensure_bookable(course_session, course, ctx.tenant, now)
+    _ensure_deposit_allowed(ctx, request, option, course_session)
     # Lapsed holds and offers only matter when they stand in the way: a full session, or this
     # customer's own lapsed hold. Releasing them is then done before deciding.
     in_the_way = standing.live_booking_id is not None or course_session.booked_spots >= course_session.available_spots
@@ -652,11 +653,14 @@ async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: st
         raise Refused("same_session", "The booking is on that session already.", field="sessionId")
     # Locks are always taken in id order, so two moves in opposite directions cannot deadlock.
     first, second = sorted((booking.session_id, target_session_id))
-    locked = {first: await lock_session(session, ctx, first), second: await lock_session(session, ctx, second)}
-    current, target = locked[booking.session_id], locked[target_session_id]
+    locked = {
+        first: await lock_session_with_course(session, ctx, first),
+        second: await lock_session_with_course(session, ctx, second),
+    }
+    current, (target, course) = locked[booking.session_id][0], locked[target_session_id]
     if target.course_id != current.course_id:
         raise Refused("different_course", "A booking can only move to a session of the same course.", field="sessionId")
-    ensure_bookable(target, now)
+    ensure_bookable(target, course, ctx.tenant, now)
     await release_lapsed(session, ctx, target, now)
     standing = await _customer_standing(session, ctx, booking.customer_id, target.id)
     if standing.live_booking_id is not None:

@@ -37,7 +37,14 @@ async def issue_certificate(
     session: AsyncSession, ctx: TenantContext, booking: Booking, course: Course, issued_on: date
 ) -> Achievement:
     """The certificate of a booking that completed its course, with the centre's next number; a booking
-    that already has one keeps it."""
+    that already has one keeps it. Only a completed session's bookings get one."""
+    completed = await session.scalar(
+        select(CourseSession.is_completed).where(
+            CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == booking.session_id
+        )
+    )
+    if not completed:
+        raise DomainError("session_not_completed", "Certificates are issued when the session is completed.")
     existing = await session.scalar(
         select(Achievement).where(Achievement.tenant_id == ctx.tenant_id, Achievement.booking_id == booking.id)
     )

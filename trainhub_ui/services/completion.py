@@ -3,7 +3,7 @@ feedback.
 
 The rule is the course's: attended at least `min_attendance_percent` of the session's days (PRESENT or
 LATE; 100 means every day) and, when the course `requires_result`, PASSED the instructor's assessment.
-A session is completed from its last day on, once every booking has its attendance (and result, where
+A session is completed once its last day has started, once every booking has its attendance (and result, where
 one is needed) recorded, or past a warning that some is missing, which then counts as absent.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,11 +27,13 @@ from models import (
     Customer,
     SessionAttendance,
 )
+from trainhub_ui.components.formatting import local
 from trainhub_ui.config import get_settings
 from trainhub_ui.notify import emails
 
 from . import audit, feedback
 from .attendance import may_keep_register, session_days
+from .catalog import session_starts_at
 from .certificates import certificate_pdf, certificate_view, issue_certificate
 from .context import TenantContext
 from .errors import DomainError, InvalidInput, NotFound
@@ -60,11 +62,21 @@ class CompletionPreview:
     outcomes: list[StudentOutcome]
     can_complete_on: date  # the session's last day
     completed: bool
+    can_complete_from: datetime  # the last day's start
+
+    def completable(self, now: datetime) -> bool:
+        return not self.completed and now >= self.can_complete_from
 
     @property
     def missing(self) -> int:
         """How many attendance records (and results) are still to be entered."""
         return sum(len(o.missing_days) + (1 if o.result_missing else 0) for o in self.outcomes)
+
+
+def last_day_starts_at(ctx: TenantContext, course_session: CourseSession) -> datetime:
+    """The moment from which a session may be completed: its last day's start, at the centre. A certificate
+    says the training happened, so no sooner."""
+    return session_starts_at(ctx.tenant, course_session.end_date, course_session.start_time)
 
 
 def days_needed(course: Course, days: int) -> int:
@@ -149,6 +161,7 @@ async def _preview(
         outcomes,
         course_session.end_date,
         course_session.is_completed,
+        last_day_starts_at(ctx, course_session),
     )
 
 
@@ -189,9 +202,12 @@ async def complete_session(
     if course_session.cancelled_at is not None:
         raise DomainError("session_cancelled", "A cancelled session cannot be completed.")
     today = ctx.today()
-    if today < course_session.end_date:
+    completable_from = last_day_starts_at(ctx, course_session)
+    if ctx.now() < completable_from:
         raise DomainError(
-            "session_not_over", f"A session can be completed from its last day, {course_session.end_date:%-d %B %Y}."
+            "session_not_over",
+            "A session can be completed once its last day has started: "
+            f"{local(ctx.tenant, completable_from):%-d %B %Y at %H:%M}.",
         )
     preview = await _preview(session, ctx, course_session, course)
     if preview.missing and not despite_missing:

@@ -4,11 +4,13 @@ is paid (themselves or their company) and how (in full, a deposit, or a company 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, Course, PaymentOption, WaitingListEntry
+from trainhub_ui.booking import rules
+from trainhub_ui.components.formatting import money
 from trainhub_ui.db import Database
 
 from .accounts import email_problem, normalise_email
@@ -51,25 +53,28 @@ class PaymentChoice:
 
 
 def balance_due_date(ctx: TenantContext, starts_on: date) -> date:
-    return starts_on - timedelta(days=ctx.tenant.balance_due_days)
+    return rules.balance_due_on(ctx.tenant, starts_on)
 
 
 def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_company: bool) -> list[PaymentChoice]:
     """How this centre lets a student pay for this session, with what each costs now. A company
-    invoice is offered only to a booking made for a company (`book_online` refuses it otherwise)."""
+    invoice is offered only to a booking made for a company (`book_online` refuses it otherwise); a
+    deposit only while its balance date is far enough away (the full payment then says why)."""
     tenant = ctx.tenant
     choices = []
-    if tenant.offers_full_payment:
-        choices.append(PaymentChoice(PaymentOption.FULL, "Pay in full", course.price, "Paid by card now."))
     deposit = deposit_for(course.price, tenant.deposit_percent)
-    if tenant.offers_deposit and 0 < deposit < course.price:
+    no_deposit = rules.deposit_refusal(tenant, starts_on, ctx.today()) if tenant.offers_deposit else None
+    if tenant.offers_full_payment:
+        note = "Paid by card now." + (f" {no_deposit}" if no_deposit else "")
+        choices.append(PaymentChoice(PaymentOption.FULL, "Pay in full", course.price, note))
+    if no_deposit is None and tenant.offers_deposit and 0 < deposit < course.price:
         due = balance_due_date(ctx, starts_on)
         choices.append(
             PaymentChoice(
                 PaymentOption.DEPOSIT,
                 f"Pay a {tenant.deposit_percent} % deposit",
                 deposit,
-                f"The balance of {course.price - deposit} is due by {due:%-d %B %Y}.",
+                f"The balance of {money(course.price - deposit, tenant.currency)} is due by {due:%-d %B %Y}.",
             )
         )
     if tenant.offers_invoice and for_company:

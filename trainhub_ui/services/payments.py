@@ -21,6 +21,7 @@ from models import (
     PaymentOption,
     PaymentStatus,
 )
+from trainhub_ui.booking import rules
 from trainhub_ui.components.formatting import money
 from trainhub_ui.notify import emails
 
@@ -32,6 +33,7 @@ from .bookings import (
     get_booking,
     live_booking_of,
     lock_session,
+    lock_session_with_course,
     release_lapsed,
 )
 from .context import TenantContext
@@ -120,16 +122,10 @@ async def open_payment(session: AsyncSession, ctx: TenantContext, booking_id: st
 
 async def _place_for_late_payment(session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime) -> bool:
     """A hold lapsed before the money came: take a place again if one is free, for the same customer."""
-    course_session = await lock_session(session, ctx, booking.session_id)
+    course_session, course = await lock_session_with_course(session, ctx, booking.session_id)
     await release_lapsed(session, ctx, course_session, now)
-    open_for_booking = (
-        course_session.is_active
-        and not course_session.is_completed
-        and course_session.cancelled_at is None
-        and course_session.starts_at > now
-    )
     if (
-        not open_for_booking
+        rules.refusal(course_session, course, ctx.tenant, now) is not None
         or course_session.booked_spots >= course_session.available_spots
         or await live_booking_of(session, course_session.id, booking.customer_id) is not None
     ):

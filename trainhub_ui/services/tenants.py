@@ -97,6 +97,8 @@ DEPOSIT_PERCENT = (1, 100)
 BALANCE_DUE_DAYS = (0, 365)
 FULL_REFUND_DAYS = (0, 365)
 OFFER_WINDOW_HOURS = (1, 168)
+BALANCE_NOTICE_DAYS = (0, 365)
+BOOKING_CUTOFF_HOURS = (0, 720)
 TEXT_LIMITS = {"name": 200, "tagline": 300, "contactPhone": 50, "address": 2000, "bankDetails": 2000}
 
 LOGO_MAX_BYTES = 1024 * 1024
@@ -128,6 +130,8 @@ SETTINGS_FIELDS: dict[str, str] = {
     "depositPercent": "deposit_percent",
     "holdMinutes": "hold_minutes",
     "balanceDueDays": "balance_due_days",
+    "balanceNoticeDays": "balance_notice_days",
+    "bookingCutoffHours": "booking_cutoff_hours",
     "fullRefundDays": "full_refund_days",
     "offerWindowHours": "offer_window_hours",
     "offersFullPayment": "offers_full_payment",
@@ -301,6 +305,10 @@ def _check_setting(field: str, value: object) -> Any:
             return _whole_setting(field, value, HOLD_MINUTES, "minutes")
         case "balanceDueDays":
             return _whole_setting(field, value, BALANCE_DUE_DAYS, "days")
+        case "balanceNoticeDays":
+            return _whole_setting(field, value, BALANCE_NOTICE_DAYS, "days")
+        case "bookingCutoffHours":
+            return _whole_setting(field, value, BOOKING_CUTOFF_HOURS, "hours")
         case "fullRefundDays":
             return _whole_setting(field, value, FULL_REFUND_DAYS, "days")
         case "offerWindowHours":

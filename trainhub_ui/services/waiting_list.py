@@ -17,6 +17,7 @@ from .bookings import (
     find_customer_of,
     live_booking_of,
     lock_session,
+    lock_session_with_course,
     offer_places,
     release_lapsed,
 )
@@ -41,9 +42,9 @@ async def join_waiting_list(
     """Put a customer on a full session's waiting list."""
 
     now = ctx.now()
-    course_session = await lock_session(session, ctx, session_id)
+    course_session, course = await lock_session_with_course(session, ctx, session_id)
     customer = await find_customer_of(session, ctx, customer_id)
-    ensure_bookable(course_session, now)
+    ensure_bookable(course_session, course, ctx.tenant, now)
     await release_lapsed(session, ctx, course_session, now)
     if await live_booking_of(session, course_session.id, customer.id) is not None:
         raise Refused("already_booked", "This customer already has a place on this session.")

@@ -1,7 +1,4 @@
-"""The back office. Every page checks the role itself (sub-page navigation skips middleware).
-
-The pages behind the navigation are built out by the admin back-office work; until then they say so.
-"""
+"""The back office's dashboard: the centre at a glance."""
 
 from __future__ import annotations
 
@@ -13,9 +10,9 @@ from nicegui import APIRouter, ui
 
 from models import BookingStatus, StaffRole, Tenant
 from trainhub_ui import events
-from trainhub_ui.auth import StaffAccess, require_role
+from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.formatting import SYMBOLS, money
-from trainhub_ui.components.frames import admin_frame, coming_soon, not_found_page, refused_page
+from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.db import database
 from trainhub_ui.services import dashboard as dashboard_service
 from trainhub_ui.services import reports as reports_service
@@ -24,20 +21,9 @@ from trainhub_ui.services.dashboard import UpcomingSession
 from trainhub_ui.services.reports import RevenueLine
 from trainhub_ui.services.signals import CapacityChanged
 
+from .access import admin_access
+
 router = APIRouter()
-
-
-async def admin_access(slug: str, needed: StaffRole, path: str) -> StaffAccess | RedirectResponse | None:
-    """The signed-in staff member if their role reaches `needed`; otherwise the page is already answered
-    (a redirect to sign in is returned, or a not-found / not-allowed page has been rendered)."""
-    access = await require_role(slug, needed, path)
-    if isinstance(access, StaffAccess | RedirectResponse):
-        return access
-    if access.tenant is None or access.user is None:
-        not_found_page("There is no training centre at this address.")
-    else:
-        refused_page(access.tenant, access.user)
-    return None
 
 
 @router.page("/{slug}/admin")
@@ -94,7 +80,6 @@ STATUS_WORDS = {
     BookingStatus.PENDING: ("Held", "bg-amber-100 text-amber-800"),
     BookingStatus.CANCELLED: ("Cancelled", "bg-slate-100 text-slate-700"),
     BookingStatus.EXPIRED: ("Hold lapsed", "bg-slate-100 text-slate-500"),
-    BookingStatus.WAITLISTED: ("Waiting list", "bg-sky-100 text-sky-800"),
 }
 CHART_HEIGHT = "h-64"
 # Quasar's .flex wraps its children: rows that must stay on one line say no-wrap.
@@ -378,17 +363,3 @@ def _balances_card(tenant: Tenant, owed: reports_service.BalancesOwed, today: da
             )
         if rows:
             ui.html("".join(rows)).classes("w-full").mark("balances")
-
-
-def admin_placeholder(router: APIRouter, path: str, active: str, title: str, needed: StaffRole, details: str) -> None:
-    """A back-office page that is still being built: it checks the role and says so on screen."""
-
-    @router.page(f"/{{slug}}/admin{path}")
-    async def page(slug: str, course_id: str = "") -> RedirectResponse | None:
-        here = f"/{slug}/admin" + path.replace("{course_id}", course_id)
-        access = await admin_access(slug, needed, here)
-        if not isinstance(access, StaffAccess):
-            return access
-        with admin_frame(access.tenant, access.user, active, title):
-            coming_soon(title, details)
-        return None
