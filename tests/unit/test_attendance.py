@@ -24,10 +24,11 @@ from models import (
     Tenant,
 )
 from tests import factories
+from trainhub_ui.booking.places import lock_session, release_lapsed
 from trainhub_ui.db import Database
 from trainhub_ui.services import attendance, catalog
 from trainhub_ui.services.accounts import create_staff_user
-from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking, lock_session, release_lapsed
+from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
 from trainhub_ui.services.catalog import NewCourse, NewSession
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound

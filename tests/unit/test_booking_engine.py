@@ -18,6 +18,7 @@ from models import (
 )
 from tests import factories
 from tests.factories import Clock
+from trainhub_ui.booking.places import offer_deadline
 from trainhub_ui.db import Database
 from trainhub_ui.jobs import expire_holds
 from trainhub_ui.services import waiting_list
@@ -27,7 +28,6 @@ from trainhub_ui.services.bookings import (
     create_booking,
     deposit_for,
     move_booking,
-    offer_deadline,
 )
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound

@@ -14,6 +14,7 @@ from models import AttendanceStatus, Booking, Course, CourseSession, PaymentOpti
 from tests import factories
 from tests.factories import Clock
 from tests.notify.conftest import Centre, centre_with_sessions
+from trainhub_ui.booking import rules
 from trainhub_ui.db import Database
 from trainhub_ui.services.attendance import record_attendance
 from trainhub_ui.services.bookings import BookingRequest, create_booking
@@ -172,3 +173,50 @@ async def _confirmed_booking(db: Database, centre: Centre, today: date) -> Booki
                 company_name="Severn Heating Ltd",
             ),
         )
+
+
+async def test_the_fast_paths_sql_and_the_careful_path_say_the_same(db: Database) -> None:
+    """`rules.bookable_where` (the conditional UPDATE's conditions) and `rules.refusal` (the decision on
+    loaded rows), over every combination of what makes a session bookable or not."""
+    ctx, course, _session, _student = await _centre(db, NOW.date() + timedelta(days=30))
+    starts = {
+        "started": NOW - timedelta(hours=1),
+        "within the cut-off": NOW + timedelta(hours=2),
+        "after the cut-off": NOW + timedelta(days=3),
+    }
+    cases: dict[str, tuple[bool, bool, bool, bool, str]] = {}
+    async with db.transaction() as session:
+        tenant = await session.get(type(ctx.tenant), ctx.tenant.id)
+        assert tenant is not None
+        tenant.booking_cutoff_hours = 6
+        archived = await factories.course(session, tenant, slug="archived")
+        archived.is_active = False
+        for course_active in (True, False):
+            for active in (True, False):
+                for cancelled in (False, True):
+                    for completed in (False, True):
+                        for when, moment in starts.items():
+                            item = await factories.course_session(
+                                session, course if course_active else archived, start=moment.date()
+                            )
+                            item.starts_at = moment
+                            item.is_active = active
+                            item.cancelled_at = NOW if cancelled else None
+                            item.is_completed = completed
+                            cases[item.id] = (course_active, active, cancelled, completed, when)
+    async with db.read() as session:
+        tenant = await session.get(type(ctx.tenant), ctx.tenant.id)
+        assert tenant is not None
+        by_sql = set(
+            await session.scalars(
+                select(CourseSession.id).where(CourseSession.id.in_(cases), *rules.bookable_where()),
+                {"closes_after": rules.closes_after(tenant, NOW)},
+            )
+        )
+        rows = (
+            await session.execute(select(CourseSession, Course).join(Course).where(CourseSession.id.in_(cases)))
+        ).all()
+        by_python = {item.id for item, its_course in rows if rules.refusal(item, its_course, tenant, NOW) is None}
+    assert len(rows) == len(cases) == 48
+    assert by_sql == by_python
+    assert [cases[i] for i in by_python] == [(True, True, False, False, "after the cut-off")]

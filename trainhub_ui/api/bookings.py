@@ -14,12 +14,12 @@ from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.payments import provider
 from trainhub_ui.services import bookings as engine
-from trainhub_ui.services import refunds, waiting_list
+from trainhub_ui.services import waiting_list, workflows
 from trainhub_ui.services.bookings import BookingFilters, BookingRequest
 from trainhub_ui.services.checkout import pay_page_url
 from trainhub_ui.services.context import TenantContext
 
-from .access import Caller, Reader, Writer, require
+from .access import Caller, Reader, require
 from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["bookings"], responses=ERROR_RESPONSES)
@@ -168,11 +168,11 @@ async def list_bookings(
 
 
 @router.post("/bookings", status_code=201, response_model=BookingOut, response_model_by_alias=True)
-async def create_booking(body: BookingIn, ctx: Caller, session: Writer) -> BookingOut:
+async def create_booking(body: BookingIn, ctx: Caller) -> BookingOut:
     """Take a place. Card bookings are PENDING with a hold and a `paymentUrl`; INVOICE ones CONFIRMED."""
     require(ctx, StaffRole.STAFF)
-    booking = await engine.create_booking(session, ctx, BookingRequest(**body.model_dump()))
-    return await one_booking_out(session, ctx, booking)
+    booking = await workflows.book(database(), ctx, BookingRequest(**body.model_dump()))
+    return booking_out(ctx, booking, booking.session.course_id)  # the booking comes with its session
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
@@ -185,22 +185,17 @@ async def change_booking(booking_id: str, body: BookingChange, ctx: Caller) -> B
     """Cancel with a reason (refunding by the centre's policy unless `refund` says otherwise), move to
     another session of the same course, or set notes."""
     require(ctx, StaffRole.STAFF)
+    changes = workflows.BookingChanges(
+        staff_notes=body.staff_notes,
+        special_requests=body.special_requests,
+        cancel_reason=(body.cancellation_reason or "") if body.status is BookingStatus.CANCELLED else None,
+        refund=body.refund,
+        move_to_session_id=body.session_id,
+    )
     db = database()
-    # Its own transaction, not the request's: a refund goes to the provider only once the cancel committed.
-    async with db.transaction() as session:
-        booking = await engine.get_booking(session, ctx, booking_id)
-        if body.staff_notes is not None or body.special_requests is not None:
-            booking = await engine.set_booking_notes(
-                session, ctx, booking_id, staff_notes=body.staff_notes, special_requests=body.special_requests
-            )
-        if body.status is BookingStatus.CANCELLED:
-            booking = await engine.cancel_booking(session, ctx, booking_id, body.cancellation_reason or "")
-        elif body.session_id is not None:
-            booking = await engine.move_booking(session, ctx, booking_id, body.session_id)
-        answer = await one_booking_out(session, ctx, booking)
-    if body.status is BookingStatus.CANCELLED and body.refund != "NONE":
-        await refunds.refund_by_policy(db, ctx, provider(), booking_id, in_full=body.refund == "FULL")
-    return answer
+    await workflows.change_booking(db, ctx, provider(), booking_id, changes)
+    async with db.read() as session:
+        return await one_booking_out(session, ctx, await engine.get_booking(session, ctx, booking_id))
 
 
 def entry_out(entry: WaitingListEntry) -> WaitingListEntryOut:
@@ -220,20 +215,20 @@ async def list_waiting_list(
 
 
 @router.post("/waiting-list", status_code=201, response_model=WaitingListEntryOut, response_model_by_alias=True)
-async def join_waiting_list(body: WaitingListIn, ctx: Caller, session: Writer) -> WaitingListEntryOut:
+async def join_waiting_list(body: WaitingListIn, ctx: Caller) -> WaitingListEntryOut:
     """Join a full session's waiting list; a freed place is offered to the first in line."""
     require(ctx, StaffRole.STAFF)
-    return entry_out(await waiting_list.join_waiting_list(session, ctx, body.session_id, body.customer_id))
+    return entry_out(await workflows.join_waiting_list(database(), ctx, body.session_id, body.customer_id))
 
 
 @router.post(
     "/waiting-list/{entry_id}/accept", status_code=201, response_model=BookingOut, response_model_by_alias=True
 )
-async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: Caller, session: Writer) -> BookingOut:
+async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: Caller) -> BookingOut:
     """Take the place on offer: answers the new booking."""
     require(ctx, StaffRole.STAFF)
-    booking = await waiting_list.accept_offer(
-        session,
+    booking = await workflows.accept_offer(
+        database(),
         ctx,
         entry_id,
         BookingRequest(
@@ -244,16 +239,16 @@ async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: Caller, sessio
             special_requests=body.special_requests,
         ),
     )
-    return await one_booking_out(session, ctx, booking)
+    return booking_out(ctx, booking, booking.session.course_id)
 
 
 @router.post("/waiting-list/{entry_id}/decline", response_model=WaitingListEntryOut, response_model_by_alias=True)
-async def decline_offer(entry_id: str, ctx: Caller, session: Writer) -> WaitingListEntryOut:
+async def decline_offer(entry_id: str, ctx: Caller) -> WaitingListEntryOut:
     require(ctx, StaffRole.STAFF)
-    return entry_out(await waiting_list.decline_offer(session, ctx, entry_id))
+    return entry_out(await workflows.decline_offer(database(), ctx, entry_id))
 
 
 @router.delete("/waiting-list/{entry_id}", response_model=WaitingListEntryOut, response_model_by_alias=True)
-async def leave_waiting_list(entry_id: str, ctx: Caller, session: Writer) -> WaitingListEntryOut:
+async def leave_waiting_list(entry_id: str, ctx: Caller) -> WaitingListEntryOut:
     require(ctx, StaffRole.STAFF)
-    return entry_out(await waiting_list.leave_waiting_list(session, ctx, entry_id))
+    return entry_out(await workflows.leave_waiting_list(database(), ctx, entry_id))

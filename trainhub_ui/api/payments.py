@@ -13,10 +13,10 @@ from pydantic import Field, StrictInt
 from models import StaffRole
 from trainhub_ui.db import database
 from trainhub_ui.payments import BadSignature, provider
-from trainhub_ui.services import checkout, invoices, refunds
+from trainhub_ui.services import checkout, invoices, refunds, workflows
 from trainhub_ui.services import payments as payments_service
 
-from .access import Caller, Reader, Writer, require
+from .access import Caller, Reader, require
 from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText
 
 log = logging.getLogger(__name__)
@@ -102,10 +102,10 @@ async def list_payments(booking_id: Id, ctx: Caller, session: Reader) -> list[Pa
 @router.post(
     "/bookings/{booking_id}/payments", status_code=201, response_model=PaymentOut, response_model_by_alias=True
 )
-async def record_bank_transfer(booking_id: Id, body: BankTransferIn, ctx: Caller, session: Writer) -> PaymentOut:
+async def record_bank_transfer(booking_id: Id, body: BankTransferIn, ctx: Caller) -> PaymentOut:
     """Record money received by bank transfer (an invoice, a balance) against a confirmed booking."""
     require(ctx, StaffRole.STAFF)
-    payment = await payments_service.record_bank_transfer(session, ctx, booking_id, body.amount, body.note)
+    payment = await workflows.record_bank_transfer(database(), ctx, booking_id, body.amount, body.note)
     return PaymentOut.model_validate(payment)
 
 

@@ -1,22 +1,8 @@
-"""The booking engine: taking, holding, releasing and moving places on a session.
+"""Bookings: taking a place for a customer, cancelling, moving, ending a hold; the amounts a booking costs.
 
-`booked_spots` is changed in the same transaction as the booking rows it counts:
-
-    booked_spots = PENDING + CONFIRMED bookings + OFFERED waiting-list entries
-
-and two requests never both take the last place. A new booking reads what it needs without locking,
-then takes its place with one conditional `UPDATE ... SET booked_spots = booked_spots + 1 WHERE
-booked_spots < available_spots` followed only by its own two rows and the commit: on PostgreSQL the
-session row is locked for those last steps alone, so a popular session serves one booking after
-another instead of queueing on its row for the whole request (and this process sends those updates
-in the order the requests came, see `Database.turn_at_row`); on SQLite the write transaction holds
-the database's write lock from its start anyway (`BEGIN IMMEDIATE`, see db.py). Every other decision
-about a place (cancelling, moving, offers, releases) locks the session row first: `SELECT ... FOR NO
-KEY UPDATE` on PostgreSQL.
-
-A PENDING hold past `hold_expires_at` (or an offer past `offer_expires_at`) still counts until it is
-released; a capacity decision that finds the session full releases the session's lapsed ones first,
-so nobody waits for the job that sweeps them.
+The places themselves (`booked_spots`, holds, offers, the fast conditional update) are
+`trainhub_ui.booking.places`; whether a session takes bookings is `trainhub_ui.booking.rules`; every status
+change is a move of `trainhub_ui.booking.states`.
 """
 
 from __future__ import annotations
@@ -25,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select, update
+from sqlalchemy import Select, and_, bindparam, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,14 +29,20 @@ from models import (
     WaitingListStatus,
     new_id,
 )
-from models.base import UTCDateTime
-from trainhub_ui.booking import rules
+from trainhub_ui.booking import places, rules
+from trainhub_ui.booking.places import (
+    booking_changed,
+    capacity_changed,
+    lock_session,
+    lock_session_with_course,
+    release_lapsed,
+)
 from trainhub_ui.booking.rules import Refused, ensure_bookable
-from trainhub_ui.db import turn_at_row
+from trainhub_ui.booking.states import BOOKING, WAITING_LIST
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
-from . import audit, signals
+from . import audit
 from .context import TenantContext
 from .errors import InvalidInput, NotFound
 from .invoices import issue_invoice
@@ -142,12 +134,6 @@ def amounts_for(ctx: TenantContext, course: Course, option: PaymentOption) -> Am
 # --- loading, scoped to the centre ---------------------------------------------------------------
 
 
-async def lock_session(session: AsyncSession, ctx: TenantContext, session_id: str) -> CourseSession:
-    """The session row, locked for the rest of the transaction; another centre's id is not found."""
-    course_session, _course = await lock_session_with_course(session, ctx, session_id)
-    return course_session
-
-
 async def find_customer_of(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Customer:
     customer = await session.scalar(
         select(Customer).where(Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id)
@@ -165,118 +151,6 @@ async def get_booking(session: AsyncSession, ctx: TenantContext, booking_id: str
 
 
 # --- releasing lapsed holds and offers, offering freed places ----------------------------------
-
-
-def capacity_changed(session: AsyncSession, ctx: TenantContext, course_session: CourseSession) -> None:
-    signals.queue(
-        session,
-        signals.CapacityChanged(
-            tenant_id=ctx.tenant_id,
-            course_id=course_session.course_id,
-            session_id=course_session.id,
-            booked_spots=course_session.booked_spots,
-            available_spots=course_session.available_spots,
-        ),
-    )
-
-
-def booking_changed(session: AsyncSession, booking: Booking) -> None:
-    signals.queue(
-        session,
-        signals.BookingChanged(
-            tenant_id=booking.tenant_id, booking_id=booking.id, session_id=booking.session_id, status=booking.status
-        ),
-    )
-
-
-async def release_lapsed(
-    session: AsyncSession, ctx: TenantContext, course_session: CourseSession, now: datetime
-) -> int:
-    """Expire this (locked) session's lapsed holds and offers, and offer the freed places on.
-
-    Answers how many places were released.
-    """
-    expired_holds = list(
-        await session.scalars(
-            update(Booking)
-            .where(
-                Booking.session_id == course_session.id,
-                Booking.status == BookingStatus.PENDING,
-                Booking.hold_expires_at <= now,
-            )
-            .values(status=BookingStatus.EXPIRED, balance_due=0, updated_at=now)
-            .returning(Booking.id)
-        )
-    )
-    lapsed_offers = list(
-        await session.scalars(
-            update(WaitingListEntry)
-            .where(
-                WaitingListEntry.session_id == course_session.id,
-                WaitingListEntry.status == WaitingListStatus.OFFERED,
-                WaitingListEntry.offer_expires_at <= now,
-            )
-            .values(status=WaitingListStatus.EXPIRED, updated_at=now)
-            .returning(WaitingListEntry.id)
-        )
-    )
-    released = len(expired_holds) + len(lapsed_offers)
-    if not released:
-        return 0
-    course_session.booked_spots -= released
-    for booking_id in expired_holds:
-        audit.record(session, ctx, "booking.expired", "booking", booking_id)
-        signals.queue(
-            session,
-            signals.BookingChanged(ctx.tenant_id, booking_id, course_session.id, BookingStatus.EXPIRED.value),
-        )
-    for entry_id in lapsed_offers:
-        audit.record(session, ctx, "waiting_list.offer_expired", "waiting_list_entry", entry_id)
-    await offer_places(session, ctx, course_session, now)
-    capacity_changed(session, ctx, course_session)
-    return released
-
-
-def offer_deadline(ctx: TenantContext, course_session: CourseSession, now: datetime) -> datetime:
-    """How long an offer holds its place: the centre's window, shorter when the start is near.
-
-    Within two windows of the start, half the time that is left (at least 15 minutes), and never
-    past the start itself.
-    """
-    window = timedelta(hours=ctx.tenant.offer_window_hours)
-    until_start = course_session.starts_at - now
-    if until_start < 2 * window:
-        window = max(until_start / 2, timedelta(minutes=15))
-    return min(now + window, course_session.starts_at)
-
-
-async def offer_places(session: AsyncSession, ctx: TenantContext, course_session: CourseSession, now: datetime) -> int:
-    """Offer every free place of this (locked) session to the waiting list, first come first served."""
-    if course_session.starts_at <= now or not course_session.is_active or course_session.is_completed:
-        return 0
-    free = course_session.available_spots - course_session.booked_spots
-    if free <= 0:
-        return 0
-    waiting = list(
-        await session.scalars(
-            select(WaitingListEntry)
-            .where(
-                WaitingListEntry.session_id == course_session.id,
-                WaitingListEntry.status == WaitingListStatus.WAITING,
-            )
-            .order_by(WaitingListEntry.created_at, WaitingListEntry.id)
-            .limit(free)
-        )
-    )
-    deadline = offer_deadline(ctx, course_session, now)
-    for entry in waiting:
-        entry.status = WaitingListStatus.OFFERED
-        entry.offer_expires_at = deadline
-        entry.updated_at = now
-        course_session.booked_spots += 1
-        audit.record(session, ctx, "waiting_list.offered", "waiting_list_entry", entry.id, until=deadline.isoformat())
-        await emails.waiting_list_offer(session, ctx, entry, course_session)
-    return len(waiting)
 
 
 # --- taking a place ------------------------------------------------------------------------------
@@ -315,7 +189,7 @@ def _write_booking(
         reference=reference,
         session_id=course_session.id,
         customer_id=customer.id,
-        status=BookingStatus.CONFIRMED if on_invoice else BookingStatus.PENDING,
+        status=BOOKING.start("book_on_invoice" if on_invoice else "hold"),
         payment_option=option,
         currency=ctx.tenant.currency,
         total_amount=amounts.total,
@@ -349,34 +223,6 @@ def _write_booking(
         total=amounts.total,
     )
     return booking, entry
-
-
-# The booking path's statements are built once, with bound parameters: building them again for each
-# request (and working out their cache keys) cost more CPU than running them.
-_SESSION_WITH_COURSE = (
-    select(CourseSession, Course)
-    .join(Course, Course.id == CourseSession.course_id)
-    .where(CourseSession.tenant_id == bindparam("tenant_id"), CourseSession.id == bindparam("session_id"))
-    .execution_options(populate_existing=True)
-)
-# FOR NO KEY UPDATE: excludes every other locker and writer of the row, yet lets bookings that refer to
-# it be inserted meanwhile (their foreign key takes only a key-share lock). A plain FOR UPDATE would wait
-# on those inserts, and they on it, when a session fills up.
-_SESSION_WITH_COURSE_LOCKED = _SESSION_WITH_COURSE.with_for_update(of=CourseSession, key_share=True)
-
-
-async def lock_session_with_course(
-    session: AsyncSession, ctx: TenantContext, session_id: str, *, lock: bool = True
-) -> tuple[CourseSession, Course]:
-    """lock_session, fetching the course (for its price) in the same round trip.
-
-    `lock=False` only reads them, for a decision that a conditional update makes safe later.
-    """
-    statement = _SESSION_WITH_COURSE_LOCKED if lock else _SESSION_WITH_COURSE
-    row = (await session.execute(statement, {"tenant_id": ctx.tenant_id, "session_id": session_id})).first()
-    if row is None:
-        raise NotFound("Session")
-    return row[0], row[1]
 
 
 @dataclass(frozen=True)
@@ -458,9 +304,9 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
         standing.live_booking_id is not None
         or standing.offer_id is not None
         or standing.reference_taken
-        or course_session.booked_spots >= course_session.available_spots
+        or not places.has_free_place(course_session)
     )
-    if straightforward and await _take_place(session, ctx, course_session, standing.customer.id, now):
+    if straightforward and await places.take_place_if_free(session, ctx, course_session, standing.customer.id, now):
         booking, _entry = _write_booking(
             session, ctx, course_session, course, standing.customer, request, option, now, reference
         )
@@ -486,49 +332,6 @@ async def _confirmed_on_invoice(
     await emails.booking_confirmed(session, ctx, booking)
 
 
-_TAKE_PLACE = (
-    update(CourseSession)
-    .where(
-        # Not "tenant_id": an UPDATE keeps its columns' own names for the values it sets.
-        CourseSession.tenant_id == bindparam("centre_id"),
-        CourseSession.id == bindparam("session_id"),
-        CourseSession.booked_spots < CourseSession.available_spots,
-        *rules.bookable_where(),
-        ~select(WaitingListEntry.id)
-        .where(
-            WaitingListEntry.session_id == bindparam("session_id"),
-            WaitingListEntry.customer_id == bindparam("customer_id"),
-            WaitingListEntry.status == WaitingListStatus.OFFERED,
-        )
-        .exists(),
-    )
-    .values(booked_spots=CourseSession.booked_spots + 1, updated_at=bindparam("now", type_=UTCDateTime()))
-    .returning(CourseSession.booked_spots, CourseSession.available_spots)
-    .execution_options(synchronize_session=False)
-)
-
-
-async def _take_place(
-    session: AsyncSession, ctx: TenantContext, course_session: CourseSession, customer_id: str, now: datetime
-) -> bool:
-    """One more place booked on the session, if it is still open, has one free and no offer to this
-    customer appeared meanwhile; False (nothing changed) otherwise."""
-    params = {
-        "centre_id": course_session.tenant_id,
-        "session_id": course_session.id,
-        "customer_id": customer_id,
-        "now": now,
-        "closes_after": rules.closes_after(ctx.tenant, now),
-    }
-    async with turn_at_row(session, f"course_session:{course_session.id}"):
-        row = (await session.execute(_TAKE_PLACE, params)).first()
-    if row is None:
-        return False
-    set_committed_value(course_session, "booked_spots", row[0])
-    set_committed_value(course_session, "available_spots", row[1])
-    return True
-
-
 async def _create_booking_locked(
     session: AsyncSession, ctx: TenantContext, request: BookingRequest, option: PaymentOption, now: datetime
 ) -> Booking:
@@ -539,7 +342,7 @@ async def _create_booking_locked(
     _ensure_deposit_allowed(ctx, request, option, course_session)
     # Lapsed holds and offers only matter when they stand in the way: a full session, or this
     # customer's own lapsed hold. Releasing them is then done before deciding.
-    in_the_way = standing.live_booking_id is not None or course_session.booked_spots >= course_session.available_spots
+    in_the_way = standing.live_booking_id is not None or not places.has_free_place(course_session)
     if in_the_way and await release_lapsed(session, ctx, course_session, now):
         standing = await _customer_standing(session, ctx, request.customer_id, course_session.id)
     if standing.live_booking_id is not None:
@@ -547,12 +350,9 @@ async def _create_booking_locked(
     offer = await session.get(WaitingListEntry, standing.offer_id) if standing.offer_id else None
     if offer is not None:
         # The place was set aside for them when it was offered; taking it is not a new place.
-        offer.status = WaitingListStatus.ACCEPTED
-        offer.updated_at = now
+        WAITING_LIST.move(offer, "accept", now)
     else:
-        if course_session.booked_spots >= course_session.available_spots:
-            raise Refused("session_full", "This session is full; join the waiting list instead.")
-        course_session.booked_spots += 1
+        places.take_place(course_session)
     reference = await new_booking_reference(session, ctx.tenant.slug)
     booking, _entry = _write_booking(
         session, ctx, course_session, course, standing.customer, request, option, now, reference
@@ -602,7 +402,7 @@ async def cancel_booking(
     booking.cancelled_at = now
     booking.cancellation_reason = reason
     booking.hold_expires_at = None
-    await _give_place_back(session, ctx, course_session, booking, BookingStatus.CANCELLED, reason)
+    await _give_place_back(session, ctx, course_session, booking, "cancel", reason)
     if tell_student:
         await emails.booking_cancelled(session, ctx, booking, reason)
     return booking
@@ -613,19 +413,16 @@ async def _give_place_back(
     ctx: TenantContext,
     course_session: CourseSession,
     booking: Booking,
-    status: BookingStatus,
+    event: str,
     reason: str,
 ) -> None:
-    """A live booking ends (cancelled, or its hold ended): the place goes to the waiting list or on sale."""
+    """A live booking ends by `event` (cancelled, or its hold ended): the place goes to the waiting list or on sale."""
     now = ctx.now()
-    booking.status = status
+    status = BOOKING.move(booking, event, now)
     booking.balance_due = 0
-    booking.updated_at = now
-    course_session.booked_spots -= 1
     audit.record(session, ctx, f"booking.{status.value.lower()}", "booking", booking.id, reason=reason)
-    await offer_places(session, ctx, course_session, now)
     booking_changed(session, booking)
-    capacity_changed(session, ctx, course_session)
+    await places.give_place_back(session, ctx, course_session, now)
 
 
 async def end_hold(session: AsyncSession, ctx: TenantContext, booking: Booking, reason: str) -> bool:
@@ -635,7 +432,7 @@ async def end_hold(session: AsyncSession, ctx: TenantContext, booking: Booking, 
     await session.refresh(booking)
     if booking.status is not BookingStatus.PENDING:
         return False
-    await _give_place_back(session, ctx, course_session, booking, BookingStatus.EXPIRED, reason)
+    await _give_place_back(session, ctx, course_session, booking, "expire", reason)
     return True
 
 
@@ -666,20 +463,19 @@ async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: st
     if standing.live_booking_id is not None:
         raise Refused("already_booked", "This customer already has a place on that session.", field="sessionId")
     offer = await session.get(WaitingListEntry, standing.offer_id) if standing.offer_id else None
+    try:
+        places.move_place(current, target, held_by_offer=offer is not None)
+    except Refused as full:
+        full.field = "sessionId"
+        raise
     if offer is not None:
         # A place on the target was already set aside for this customer: the move takes that one.
-        offer.status = WaitingListStatus.ACCEPTED
+        WAITING_LIST.move(offer, "accept", now)
         offer.booking_id = booking.id
-        offer.updated_at = now
-    elif target.booked_spots >= target.available_spots:
-        raise Refused("session_full", "That session is full.", field="sessionId")
-    else:
-        target.booked_spots += 1
-    current.booked_spots -= 1
     booking.session_id = target.id
     booking.updated_at = now
     audit.record(session, ctx, "booking.moved", "booking", booking.id, source=current.id, target=target.id)
-    await offer_places(session, ctx, current, now)
+    await places.offer_places(session, ctx, current, now)
     booking_changed(session, booking)
     capacity_changed(session, ctx, current)
     capacity_changed(session, ctx, target)

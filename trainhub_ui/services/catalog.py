@@ -43,12 +43,14 @@ from models import (
     WaitingListEntry,
     WaitingListStatus,
 )
+from trainhub_ui.booking import places
+from trainhub_ui.booking.places import capacity_changed, lock_session, offer_places, release_lapsed
 from trainhub_ui.db import Database
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider
 
 from . import audit
-from .bookings import cancel_booking, capacity_changed, lock_session, offer_places, release_lapsed
+from .bookings import cancel_booking
 from .context import TenantContext
 from .errors import DomainError, InvalidInput, NotFound
 from .refunds import refund_by_policy
@@ -641,7 +643,6 @@ def _planned_session(
         end_time=plan.end_time,
         starts_at=starts_at,
         available_spots=_whole("availableSpots", spots, 1, MAX_CAPACITY, "the number of places"),
-        booked_spots=0,
         instructor_notes=_text("instructorNotes", details.instructor_notes, MAX_LONG_TEXT, strip=False),
         instructor_id=instructor_id,
         venue=_text("venue", venue, 300),
@@ -938,26 +939,6 @@ async def cancellation_outlook(
     return CancellationOutlook(bookings or 0, int(paid or 0), waiting or 0)
 
 
-async def _close_waiting_list(session: AsyncSession, ctx: TenantContext, item: CourseSession, now: datetime) -> int:
-    """Take everyone off a cancelled session's waiting list; an offer gives back the place it held."""
-    entries = list(
-        await session.scalars(
-            select(WaitingListEntry).where(
-                WaitingListEntry.tenant_id == ctx.tenant_id,
-                WaitingListEntry.session_id == item.id,
-                WaitingListEntry.status.in_(_LIVE_ENTRIES),
-            )
-        )
-    )
-    for entry in entries:
-        if entry.status is WaitingListStatus.OFFERED:
-            item.booked_spots -= 1
-        entry.status = WaitingListStatus.CANCELLED
-        entry.updated_at = now
-        audit.record(session, ctx, "waiting_list.closed", "waiting_list_entry", entry.id, reason="session cancelled")
-    return len(entries)
-
-
 async def _cancel_session_and_bookings(
     session: AsyncSession, ctx: TenantContext, course_id: str, session_id: str, reason: str
 ) -> tuple[CourseSession, list[Booking], int]:
@@ -974,7 +955,7 @@ async def _cancel_session_and_bookings(
     await session.flush()
     # A lapsed hold ends as expired, as it would have anyway: nothing was paid on it.
     await release_lapsed(session, ctx, item, now)
-    closed = await _close_waiting_list(session, ctx, item, now)
+    closed = await places.close_waiting_list(session, ctx, item, now)
     booking_ids = list(
         await session.scalars(
             select(Booking.id).where(_live_bookings_of(ctx, item.id)).order_by(Booking.created_at, Booking.id)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, BookingStatus, Course, CourseSession, Customer, Invoice, PaymentOption, Tenant
+from trainhub_ui.booking.states import InvoiceState, invoice_state, settle_invoice
 
 from . import audit
 from .context import TenantContext
@@ -98,9 +99,8 @@ async def mark_paid_if_settled(session: AsyncSession, ctx: TenantContext, bookin
     invoice = await session.scalar(
         select(Invoice).where(Invoice.tenant_id == ctx.tenant_id, Invoice.booking_id == booking.id)
     )
-    if invoice is not None and invoice.paid_at is None:
-        invoice.paid_at = ctx.now()
-        invoice.updated_at = ctx.now()
+    if invoice is not None and invoice_state(invoice) is InvoiceState.ISSUED:
+        settle_invoice(invoice, ctx.now())
 
 
 @dataclass(frozen=True)

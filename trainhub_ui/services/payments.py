@@ -21,21 +21,21 @@ from models import (
     PaymentOption,
     PaymentStatus,
 )
-from trainhub_ui.booking import rules
-from trainhub_ui.components.formatting import money
-from trainhub_ui.notify import emails
-
-from . import audit
-from .bookings import (
-    Refused,
+from trainhub_ui.booking import places, rules
+from trainhub_ui.booking.places import (
     booking_changed,
     capacity_changed,
-    get_booking,
-    live_booking_of,
     lock_session,
     lock_session_with_course,
     release_lapsed,
 )
+from trainhub_ui.booking.rules import Refused
+from trainhub_ui.booking.states import BOOKING, PAYMENT
+from trainhub_ui.components.formatting import money
+from trainhub_ui.notify import emails
+
+from . import audit
+from .bookings import get_booking, live_booking_of
 from .context import TenantContext
 from .errors import InvalidInput, NotFound
 from .invoices import mark_paid_if_settled
@@ -107,7 +107,7 @@ async def open_payment(session: AsyncSession, ctx: TenantContext, booking_id: st
         tenant_id=ctx.tenant_id,
         booking_id=booking.id,
         kind=due.kind,
-        status=PaymentStatus.PENDING,
+        status=PAYMENT.start("open"),
         payment_method=method,
         currency=booking.currency,
         amount=due.amount,
@@ -126,11 +126,11 @@ async def _place_for_late_payment(session: AsyncSession, ctx: TenantContext, boo
     await release_lapsed(session, ctx, course_session, now)
     if (
         rules.refusal(course_session, course, ctx.tenant, now) is not None
-        or course_session.booked_spots >= course_session.available_spots
+        or not places.has_free_place(course_session)
         or await live_booking_of(session, course_session.id, booking.customer_id) is not None
     ):
         return False
-    course_session.booked_spots += 1
+    places.take_place(course_session)
     capacity_changed(session, ctx, course_session)
     return True
 
@@ -156,9 +156,8 @@ async def payment_succeeded(
             "amount_mismatch",
             f"Reported {amount} {currency.upper()} does not match the payment's {payment.amount} {payment.currency}.",
         )
-    payment.status = PaymentStatus.PAID
+    PAYMENT.move(payment, "succeed", now)
     payment.paid_at = now
-    payment.updated_at = now
     if provider_reference:
         payment.stripe_payment_intent_id = provider_reference
     booking.amount_paid += amount
@@ -171,13 +170,13 @@ async def payment_succeeded(
     refund_due = 0
     if booking.status is BookingStatus.EXPIRED:
         if await _place_for_late_payment(session, ctx, booking, now):
-            booking.status = BookingStatus.PENDING  # confirmed just below, like any paid hold
+            BOOKING.move(booking, "hold_again", now)  # confirmed just below, like any paid hold
         else:
             refund_due = amount
             audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason="paid after the hold lapsed")
     confirmed_now = booking.status is BookingStatus.PENDING
     if confirmed_now:
-        booking.status = BookingStatus.CONFIRMED
+        BOOKING.move(booking, "confirm", now)
         booking.confirmed_at = now
         booking.hold_expires_at = None
         audit.record(session, ctx, "booking.confirmed", "booking", booking.id)
@@ -199,9 +198,8 @@ async def payment_failed(session: AsyncSession, ctx: TenantContext, payment_id: 
     booking = await get_booking(session, ctx, payment.booking_id)
     if payment.status is not PaymentStatus.PENDING:
         return PaymentOutcome(payment, booking, changed=False)
-    payment.status = PaymentStatus.FAILED
+    PAYMENT.move(payment, "fail", ctx.now())
     payment.failure_reason = reason[:2000]
-    payment.updated_at = ctx.now()
     audit.record(session, ctx, "payment.failed", "payment", payment.id, reason=reason[:200])
     return PaymentOutcome(payment, booking, changed=True)
 
@@ -236,7 +234,7 @@ async def record_bank_transfer(
         tenant_id=ctx.tenant_id,
         booking_id=booking.id,
         kind=PaymentKind.FULL if amount == booking.total_amount else PaymentKind.BALANCE,
-        status=PaymentStatus.PAID,
+        status=PAYMENT.start("record_received"),
         payment_method=PaymentMethod.BANK_TRANSFER,
         currency=booking.currency,
         amount=amount,

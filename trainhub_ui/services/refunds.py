@@ -25,13 +25,16 @@ from models import (
     RefundStatus,
     Tenant,
 )
+from trainhub_ui.booking.places import booking_changed
+from trainhub_ui.booking.rules import Refused
+from trainhub_ui.booking.states import PAYMENT, REFUND
 from trainhub_ui.components.formatting import money
 from trainhub_ui.db import Database
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider, ProviderError
 
 from . import audit
-from .bookings import Refused, booking_changed, deposit_for, get_booking
+from .bookings import deposit_for, get_booking
 from .context import TenantContext
 from .errors import InvalidInput
 
@@ -105,7 +108,7 @@ async def _reserve(
             currency=payment.currency,
             reason=reason,
             created_by=ctx.actor,
-            status=RefundStatus.PENDING,
+            status=REFUND.start("request"),
             created_at=now,
             updated_at=now,
         )
@@ -203,15 +206,15 @@ async def _settle(
         refund.updated_at = now
         payment.updated_at = now
         if provider_id is None:
-            refund.status = RefundStatus.FAILED
+            REFUND.move(refund, "fail", now)
             refund.failure_reason = failure
             payment.amount_refunded -= refund.amount
             audit.record(session, ctx, "refund.failed", "refund", refund.id, amount=refund.amount, reason=failure)
         else:
-            refund.status = RefundStatus.SUCCEEDED
+            REFUND.move(refund, "succeed", now)
             refund.stripe_refund_id = provider_id or None
             if payment.amount_refunded >= payment.amount:
-                payment.status = PaymentStatus.REFUNDED
+                PAYMENT.move(payment, "refund_in_full", now)
             audit.record(session, ctx, "refund.made", "refund", refund.id, amount=refund.amount, payment=payment.id)
             given_back += refund.amount
             by_card = by_card or payment.payment_method is PaymentMethod.CARD
@@ -246,15 +249,15 @@ async def record_outside_refund(
         currency=payment.currency,
         reason="Refunded at the payment provider",
         created_by=ctx.actor,
-        status=RefundStatus.SUCCEEDED,
+        status=REFUND.start("record"),
         created_at=now,
         updated_at=now,
     )
     session.add(refund)
     payment.amount_refunded += added
     payment.updated_at = now
-    if payment.amount_refunded >= payment.amount:
-        payment.status = PaymentStatus.REFUNDED
+    if payment.amount_refunded >= payment.amount and PAYMENT.allows(payment.status, "refund_in_full"):
+        PAYMENT.move(payment, "refund_in_full", now)
     await session.flush()
     audit.record(session, ctx, "refund.recorded", "refund", refund.id, amount=added, payment=payment.id)
     booking = await get_booking(session, ctx, payment.booking_id)

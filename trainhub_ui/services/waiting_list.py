@@ -6,21 +6,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, WaitingListEntry, WaitingListStatus
+from trainhub_ui.booking import places
+from trainhub_ui.booking.places import lock_session, lock_session_with_course, release_lapsed
+from trainhub_ui.booking.rules import Refused, ensure_bookable
+from trainhub_ui.booking.states import WAITING_LIST
 
 from . import audit
-from .bookings import (
-    BookingRequest,
-    Refused,
-    capacity_changed,
-    create_booking,
-    ensure_bookable,
-    find_customer_of,
-    live_booking_of,
-    lock_session,
-    lock_session_with_course,
-    offer_places,
-    release_lapsed,
-)
+from .bookings import BookingRequest, create_booking, find_customer_of, live_booking_of
 from .context import TenantContext
 from .errors import NotFound
 
@@ -57,13 +49,13 @@ async def join_waiting_list(
     )
     if existing is not None:
         raise Refused("already_waiting", "This customer is on this session's waiting list already.")
-    if course_session.booked_spots < course_session.available_spots:
+    if places.has_free_place(course_session):
         raise Refused("session_not_full", "This session has places free: book one instead.")
     entry = WaitingListEntry(
         tenant_id=ctx.tenant_id,
         session_id=course_session.id,
         customer_id=customer.id,
-        status=WaitingListStatus.WAITING,
+        status=WAITING_LIST.start("join"),
         created_at=now,
         updated_at=now,
     )
@@ -106,12 +98,9 @@ async def decline_offer(session: AsyncSession, ctx: TenantContext, entry_id: str
     entry = await _live_offer(session, ctx, entry_id)
     course_session = await lock_session(session, ctx, entry.session_id)
     now = ctx.now()
-    entry.status = WaitingListStatus.DECLINED
-    entry.updated_at = now
-    course_session.booked_spots -= 1
+    WAITING_LIST.move(entry, "decline", now)
     audit.record(session, ctx, "waiting_list.declined", "waiting_list_entry", entry.id)
-    await offer_places(session, ctx, course_session, now)
-    capacity_changed(session, ctx, course_session)
+    await places.give_place_back(session, ctx, course_session, now)
     return entry
 
 
@@ -122,8 +111,7 @@ async def leave_waiting_list(session: AsyncSession, ctx: TenantContext, entry_id
         return await decline_offer(session, ctx, entry_id)
     if entry.status is not WaitingListStatus.WAITING:
         raise Refused("not_waiting", f"This entry is {entry.status.value.lower()}.")
-    entry.status = WaitingListStatus.CANCELLED
-    entry.updated_at = ctx.now()
+    WAITING_LIST.move(entry, "leave", ctx.now())
     audit.record(session, ctx, "waiting_list.left", "waiting_list_entry", entry.id)
     return entry
 
