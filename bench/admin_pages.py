@@ -80,7 +80,7 @@ from models import (
 )
 from trainhub_ui.db import Database
 from trainhub_ui.notify.reminders import queue_due_reminders
-from trainhub_ui.services import reports
+from trainhub_ui.services import report_periods, reports
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.passwords import hash_password
 
@@ -132,7 +132,7 @@ PAGES: list[tuple[str, str]] = [
 DEFERRED: list[tuple[str, Callable[[AsyncSession, TenantContext], Awaitable[object]]]] = [
     (
         "reports: revenue by course",
-        lambda session, ctx: reports.revenue_by_course(session, ctx, reports.this_year(ctx.today())),
+        lambda session, ctx: reports.revenue_by_course(session, ctx, report_periods.this_year(ctx.today())),
     ),
 ]
 

@@ -26,17 +26,12 @@ from trainhub_ui.notify import emails
 from trainhub_ui.payments import provider
 from trainhub_ui.services import booking_search, catalog, payments, refunds
 from trainhub_ui.services import bookings as booking_engine
-from trainhub_ui.services.booking_search import (
-    SORTS,
-    BookingLine,
-    BookingRecord,
-    BookingSearch,
-    HistoryEntry,
-    PaymentState,
-)
+from trainhub_ui.services.booking_filters import SORTS, BookingSearch
+from trainhub_ui.services.booking_search import BookingLine, BookingRecord, HistoryEntry
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.invoices import invoice_number
+from trainhub_ui.services.payment_states import PaymentState
 from trainhub_ui.services.signals import BookingChanged
 from trainhub_ui.services.students import get_student
 

@@ -25,17 +25,16 @@ from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import InvalidInput
 from trainhub_ui.services.feedback import CourseFeedback, feedback_by_course
 from trainhub_ui.services.invoices import InvoiceLine
-from trainhub_ui.services.reports import (
+from trainhub_ui.services.report_csv import csv_bytes, decimal_amount
+from trainhub_ui.services.report_figures import (
     BalancesOwed,
     CourseDelivery,
     RefundLine,
     RefundTotals,
-    ReportPeriod,
     RevenueLine,
-    csv_bytes,
-    decimal_amount,
     fraction,
 )
+from trainhub_ui.services.report_periods import ReportPeriod
 
 router = APIRouter()
 

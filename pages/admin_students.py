@@ -21,7 +21,8 @@ from trainhub_ui.components.formatting import day_and_time, local, money
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.db import database
 from trainhub_ui.services import student_profile, students
-from trainhub_ui.services.booking_search import TEXT_MAX, BookingLine
+from trainhub_ui.services.booking_filters import TEXT_MAX
+from trainhub_ui.services.booking_search import BookingLine
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, NotFound
 from trainhub_ui.services.students import CustomerExists

@@ -77,7 +77,7 @@ def serve(
 
 
 def _print_welcome(host: str, port: int) -> None:
-    from trainhub_ui.services.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from trainhub_ui.demo.specs import DEMO_LOGINS, DEMO_PASSWORD
     from trainhub_ui.services.tenants import list_tenants
 
     shown = "localhost" if host in {"0.0.0.0", "127.0.0.1", "::"} else host
@@ -124,7 +124,7 @@ def demo_seed(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Only seed a database with no centres.")] = False,
 ) -> None:
     """Create the demo centres (idempotent)."""
-    from trainhub_ui.services.demo import database_is_empty, seed_demo
+    from trainhub_ui.demo.seed import database_is_empty, seed_demo
 
     async def work(session: AsyncSession) -> str:
         if if_empty and not await database_is_empty(session):

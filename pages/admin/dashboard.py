@@ -18,7 +18,7 @@ from trainhub_ui.services import dashboard as dashboard_service
 from trainhub_ui.services import reports as reports_service
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.dashboard import UpcomingSession
-from trainhub_ui.services.reports import RevenueLine
+from trainhub_ui.services.report_figures import RevenueLine
 from trainhub_ui.services.signals import CapacityChanged
 
 from .access import admin_access

@@ -19,7 +19,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import api_token, screenshot_path, start_server, stop
 from tests.e2e.test_admin_sees_booking_live import sign_in_as_admin
-from trainhub_ui.services.demo import DEMO_LOGINS, DEMO_PASSWORD
+from trainhub_ui.demo.specs import DEMO_LOGINS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import screenshot_path
-from trainhub_ui.services.demo import DEMO_PASSWORD
+from trainhub_ui.demo.specs import DEMO_PASSWORD
 
 SLUG = "bristol-gas-training"
 STUDENT = "student@bristolgas.example"

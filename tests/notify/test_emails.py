@@ -11,7 +11,7 @@ from models import Achievement, Booking, Customer, OutboxEmail, PaymentMethod, P
 from tests.notify.conftest import at, centre_with_sessions
 from tests.notify.test_outbox_delivery import book
 from trainhub_ui.db import Database
-from trainhub_ui.notify import emails
+from trainhub_ui.notify import certificate_emails, emails, session_emails, staff_emails
 from trainhub_ui.notify.render import kinds
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services.bookings import cancel_booking
@@ -64,12 +64,15 @@ async def test_every_kind_of_email_comes_from_its_change(db: Database) -> None:
         megan = await session.scalar(select(Booking).where(Booking.customer_id == centre.students[1].id))
         assert megan is not None
         assert (
-            await emails.message_everyone_booked(session, ctx, course_session.id, "Parking", "Park at the back.") == 1
+            await session_emails.message_everyone_booked(
+                session, ctx, course_session.id, "Parking", "Park at the back."
+            )
+            == 1
         )
-        assert await emails.send_reminder_now(session, ctx, course_session.id) == 1
+        assert await session_emails.send_reminder_now(session, ctx, course_session.id) == 1
         await emails.booking_confirmed(session, ctx, megan, again=True)
         await emails.session_cancelled(session, ctx, megan, "The instructor is ill")
-        await emails.feedback_request(session, ctx, megan, "http://test/bristol-gas/feedback/x/token")
+        await certificate_emails.feedback_request(session, ctx, megan, "http://test/bristol-gas/feedback/x/token")
         achievement = Achievement(
             tenant_id=ctx.tenant_id,
             customer_id=megan.customer_id,
@@ -82,9 +85,9 @@ async def test_every_kind_of_email_comes_from_its_change(db: Database) -> None:
         )
         session.add(achievement)
         await session.flush()
-        await emails.certificate_issued(session, ctx, achievement, b"%PDF-1.4 certificate")
-        await emails.certificate_renewal(session, ctx, achievement, 90, [course_session])
-        await emails.staff_invite(
+        await certificate_emails.certificate_issued(session, ctx, achievement, b"%PDF-1.4 certificate")
+        await certificate_emails.certificate_renewal(session, ctx, achievement, 90, [course_session])
+        await staff_emails.staff_invite(
             session,
             ctx,
             to="new.instructor@example.com",

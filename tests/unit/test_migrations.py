@@ -70,7 +70,7 @@ async def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(sqlite_url: 
 
 
 async def _seed_and_count(url: str) -> int:
-    from trainhub_ui.services.demo import seed_demo
+    from trainhub_ui.demo.seed import seed_demo
 
     db = Database(url)
     try:

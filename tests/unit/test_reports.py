@@ -33,7 +33,9 @@ from tests.unit.test_dashboard import NOW, CentreBuilder, _build_leeds, _centre,
 from trainhub_ui.db import Database
 from trainhub_ui.services import dashboard, reports
 from trainhub_ui.services.errors import InvalidInput
-from trainhub_ui.services.reports import CourseDelivery, ReportPeriod, RevenueLine
+from trainhub_ui.services.report_csv import csv_bytes, decimal_amount
+from trainhub_ui.services.report_figures import CourseDelivery, RevenueLine
+from trainhub_ui.services.report_periods import ReportPeriod, month_buckets
 
 # NOW is 10:00 UTC on Tuesday 10 March 2026: the centre's "today" in London is 2026-03-10.
 QUARTER = ReportPeriod(date(2026, 1, 1), date(2026, 3, 31))
@@ -238,7 +240,7 @@ def test_the_longest_period_is_just_under_five_years() -> None:
 
 def test_months_are_the_centres_own_summer_time_included() -> None:
     ctx = _ctx(Tenant(slug="x", name="X", timezone="Europe/London", currency="GBP"))
-    months, buckets = reports.month_buckets(ctx, QUARTER)
+    months, buckets = month_buckets(ctx, QUARTER)
     assert months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
     # London is on GMT until 29 March, then on BST: the end of 31 March is 23:00 UTC.
     assert buckets.edges == [utc(2026, 1, 1), utc(2026, 2, 1), utc(2026, 3, 1), utc(2026, 3, 31, 23)]
@@ -418,13 +420,11 @@ async def test_reports_take_the_same_few_queries_however_much_data(db: Database)
 
 
 def test_csv_is_utf8_for_spreadsheets_and_formulas_stay_text() -> None:
-    data = reports.csv_bytes(
-        ["Course", "Net (GBP)"], [["=HYPERLINK(1)", reports.decimal_amount(49500)], ["Café", None]]
-    )
+    data = csv_bytes(["Course", "Net (GBP)"], [["=HYPERLINK(1)", decimal_amount(49500)], ["Café", None]])
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [["Course", "Net (GBP)"], ["'=HYPERLINK(1)", "495.00"], ["Café", ""]]
-    assert [reports.decimal_amount(n) for n in (0, 5, 12345, -250)] == ["0.00", "0.05", "123.45", "-2.50"]
+    assert [decimal_amount(n) for n in (0, 5, 12345, -250)] == ["0.00", "0.05", "123.45", "-2.50"]
 
 
 # --- the dashboard's charts and lists --------------------------------------------------------------

@@ -11,7 +11,7 @@ from models import AttendanceStatus, Course, CourseResult, CourseSession, Sessio
 from trainhub_ui import events
 from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.db import database
-from trainhub_ui.notify import emails
+from trainhub_ui.notify import session_emails
 from trainhub_ui.services import attendance, catalog, certificates, completion, feedback
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError
@@ -314,7 +314,7 @@ def email_actions(ctx: TenantContext, item: CourseSession) -> None:
                     body.error = "Use at most 10 000 characters."
                     return
                 async with database().transaction() as session:
-                    told = await emails.message_everyone_booked(
+                    told = await session_emails.message_everyone_booked(
                         session, ctx, item.id, subject.value.strip(), body.value.strip()
                     )
                 dialog.close()
@@ -327,7 +327,7 @@ def email_actions(ctx: TenantContext, item: CourseSession) -> None:
 
     async def remind() -> None:
         async with database().transaction() as session:
-            told = await emails.send_reminder_now(session, ctx, item.id)
+            told = await session_emails.send_reminder_now(session, ctx, item.id)
         ui.notify(f"Reminder sent to {told} student{'s' if told != 1 else ''}.", type="positive")
 
     with ui.row().classes("gap-2"):

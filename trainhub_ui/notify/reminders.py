@@ -27,7 +27,7 @@ from models import (
 from trainhub_ui.db import Database
 from trainhub_ui.services.context import TenantContext, local_today
 
-from . import emails
+from . import certificate_emails, session_emails
 
 SESSION_REMINDERS = (7, 1)  # days before the start
 BALANCE_REMINDERS = (14, 7, 3)  # days before the balance is due
@@ -74,7 +74,7 @@ async def queue_session_reminders(db: Database, now: datetime) -> int:
                 )
             ).all()
         due = [(b, t) for b, t, created, starts in rows if created <= starts - timedelta(days=days)]
-        queued += await _queue_each(db, now, due, partial(emails.session_reminder, days=days))
+        queued += await _queue_each(db, now, due, partial(session_emails.session_reminder, days=days))
     return queued
 
 
@@ -106,7 +106,7 @@ async def queue_balance_reminders(db: Database, now: datetime) -> int:
             if opens <= today < closes and booked_on < opens:
                 due.append((booking_id, tenant_id))
         due = await _not_yet_queued(db, f"balance-{days}d:", due)
-        queued += await _queue_each(db, now, due, partial(emails.balance_due, days=days))
+        queued += await _queue_each(db, now, due, partial(session_emails.balance_due, days=days))
     return queued
 
 
@@ -139,7 +139,7 @@ async def queue_hold_warnings(db: Database, now: datetime) -> int:
 
     async def warn(session: AsyncSession, ctx: TenantContext, booking: Booking) -> OutboxEmail | None:
         owed = booking.deposit_amount if booking.payment_option is PaymentOption.DEPOSIT else booking.total_amount
-        return await emails.hold_expiring(session, ctx, booking, owed - booking.amount_paid)
+        return await session_emails.hold_expiring(session, ctx, booking, owed - booking.amount_paid)
 
     return await _queue_each(db, now, due, warn)
 
@@ -183,7 +183,10 @@ async def queue_renewal_reminders(db: Database, now: datetime) -> int:
                         .limit(NEXT_SESSIONS_SHOWN)
                     )
                 )
-                if await emails.certificate_renewal(session, ctx, achievement, days, next_sessions) is not None:
+                if (
+                    await certificate_emails.certificate_renewal(session, ctx, achievement, days, next_sessions)
+                    is not None
+                ):
                     queued += 1
     return queued
 

@@ -9,14 +9,13 @@ course. Counting joins nothing it does not filter on.
 from __future__ import annotations
 
 import csv
-import enum
 import io
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -33,112 +32,14 @@ from models import (
     Refund,
 )
 
+from .booking_filters import SORTS, TEXT_MAX, BookingSearch, search_conditions, search_order, with_sort_joins
 from .context import TenantContext
 from .errors import InvalidInput, NotFound
+from .payment_states import PaymentState, payment_state, refunded_of_booking
 from .refunds import policy_refund, refundable
 
-TEXT_MAX = 200
 PAGE_MAX = 200
 EXPORT_BATCH = 1000
-
-
-class PaymentState(enum.StrEnum):
-    """Where a booking's money stands, from its amounts and what was refunded of its payments."""
-
-    NOT_PAID = "not_paid"
-    DEPOSIT_PAID = "deposit_paid"
-    PAID = "paid"
-    ON_INVOICE = "on_invoice"
-    PART_REFUNDED = "part_refunded"
-    REFUNDED = "refunded"
-
-    @property
-    def label(self) -> str:
-        return PAYMENT_STATE_LABELS[self]
-
-
-PAYMENT_STATE_LABELS = {
-    PaymentState.NOT_PAID: "Not paid",
-    PaymentState.DEPOSIT_PAID: "Deposit paid",
-    PaymentState.PAID: "Paid",
-    PaymentState.ON_INVOICE: "On invoice",
-    PaymentState.PART_REFUNDED: "Part refunded",
-    PaymentState.REFUNDED: "Refunded",
-}
-
-
-def payment_state(option: PaymentOption, total: int, paid: int, refunded: int) -> PaymentState:
-    """The payment state of a booking. Refunds come first (only money paid can be refunded); an invoice
-    not yet settled is "on invoice" whatever part of it was paid; a free booking counts as paid.
-
-    `payment_state_condition` says the same in SQL, for the filter; the tests hold the two together.
-    """
-    if refunded > 0:
-        return PaymentState.REFUNDED if refunded >= paid else PaymentState.PART_REFUNDED
-    if option is PaymentOption.INVOICE and paid < total:
-        return PaymentState.ON_INVOICE
-    if paid >= total:
-        return PaymentState.PAID
-    return PaymentState.DEPOSIT_PAID if paid > 0 else PaymentState.NOT_PAID
-
-
-def _refunded_of_booking() -> Any:
-    """What was refunded (or is being refunded) of the booking's payments, as a correlated subquery.
-
-    It names no tenant column on purpose: it is correlated to a booking already limited to the centre,
-    and given one, SQLite walks the centre's whole payment index per booking instead of the booking's
-    few payments.
-    """
-    return (
-        select(func.coalesce(func.sum(Payment.amount_refunded), 0))
-        .where(Payment.booking_id == Booking.id)
-        .scalar_subquery()
-    )
-
-
-def _refunded_bookings(ctx: TenantContext) -> Select[Any]:
-    """The ids of the centre's bookings with money refunded: few, so both databases hash them once and
-    test each booking against the set (a correlated lookup per booking cost PostgreSQL a second)."""
-    return select(Payment.booking_id).where(Payment.tenant_id == ctx.tenant_id, Payment.amount_refunded > 0)
-
-
-def payment_state_condition(ctx: TenantContext, state: PaymentState) -> ColumnElement[bool]:
-    """`payment_state` as a WHERE condition on bookings."""
-    paid, total, option = Booking.amount_paid, Booking.total_amount, Booking.payment_option
-    if state is PaymentState.NOT_PAID:
-        # Nothing paid means nothing refunded: no lookup needed.
-        return and_(paid <= 0, total > 0, option != PaymentOption.INVOICE)
-    if state is PaymentState.REFUNDED:
-        return and_(Booking.id.in_(_refunded_bookings(ctx)), _refunded_of_booking() >= paid)
-    if state is PaymentState.PART_REFUNDED:
-        return and_(Booking.id.in_(_refunded_bookings(ctx)), _refunded_of_booking() < paid)
-    not_refunded = Booking.id.not_in(_refunded_bookings(ctx))
-    if state is PaymentState.ON_INVOICE:
-        return and_(option == PaymentOption.INVOICE, paid < total, not_refunded)
-    if state is PaymentState.PAID:
-        return and_(paid >= total, not_refunded)
-    return and_(paid > 0, paid < total, option != PaymentOption.INVOICE, not_refunded)
-
-
-# --- the search ----------------------------------------------------------------------------------
-
-SORTS = ("booked", "reference", "student", "course", "session", "status", "total", "balance")
-
-
-@dataclass(frozen=True)
-class BookingSearch:
-    """What the bookings list is filtered and sorted by. Dates are the session's start date, inclusive."""
-
-    status: BookingStatus | None = None
-    payment: PaymentState | None = None
-    course_id: str | None = None
-    session_id: str | None = None
-    customer_id: str | None = None
-    starts_from: date | None = None
-    starts_to: date | None = None
-    text: str = ""
-    sort: str = "booked"
-    descending: bool = True
 
 
 @dataclass(frozen=True)
@@ -187,101 +88,6 @@ def checked(search: BookingSearch) -> BookingSearch:
     return BookingSearch(**{**vars(search), "text": text})
 
 
-# Between the words of a student joined for the search: a search text never holds it (it is stripped),
-# so a match cannot run from the name into the email.
-_UNIT_SEPARATOR = "\x1f"
-
-
-def _text_matches(ctx: TenantContext, text: str) -> ColumnElement[bool]:
-    """A reference, a student's name or email, or a company (the booking's or the student's)."""
-    needle = text.lower()
-    # One lower() over the joined words costs a third of one per column; the full name covers each name.
-    student_words = func.lower(
-        Customer.first_name
-        + " "
-        + Customer.last_name
-        + _UNIT_SEPARATOR
-        + Customer.email
-        + _UNIT_SEPARATOR
-        + Customer.company_name
-    )
-    students = select(Customer.id).where(
-        Customer.tenant_id == ctx.tenant_id,
-        # autoescape: a "%" or "_" typed into the search box is a character, not a wildcard.
-        student_words.contains(needle, autoescape=True),
-    )
-    return or_(
-        Booking.reference.contains(text.upper(), autoescape=True),
-        and_(Booking.company_name != "", func.lower(Booking.company_name).contains(needle, autoescape=True)),
-        Booking.customer_id.in_(students),
-    )
-
-
-def _conditions(ctx: TenantContext, search: BookingSearch) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Booking.tenant_id == ctx.tenant_id]
-    if search.status is not None:
-        conditions.append(Booking.status == search.status)
-    if search.session_id:
-        conditions.append(Booking.session_id == search.session_id)
-    if search.customer_id:
-        conditions.append(Booking.customer_id == search.customer_id)
-    session_conditions: list[ColumnElement[bool]] = []
-    if search.course_id:
-        session_conditions.append(CourseSession.course_id == search.course_id)
-    if search.starts_from is not None:
-        session_conditions.append(CourseSession.start_date >= search.starts_from)
-    if search.starts_to is not None:
-        session_conditions.append(CourseSession.start_date <= search.starts_to)
-    if session_conditions:
-        # The sessions first (an index on course or start date), then their bookings (by session).
-        conditions.append(
-            Booking.session_id.in_(
-                select(CourseSession.id).where(CourseSession.tenant_id == ctx.tenant_id, *session_conditions)
-            )
-        )
-    if search.text:
-        conditions.append(_text_matches(ctx, search.text))
-    if search.payment is not None:
-        conditions.append(payment_state_condition(ctx, search.payment))
-    return conditions
-
-
-def _order(search: BookingSearch) -> list[Any]:
-    columns: dict[str, list[Any]] = {
-        "booked": [Booking.created_at],
-        "reference": [Booking.reference],
-        # Names and session dates in the order of their indexes, so the first page is found by walking
-        # students (or sessions) in order instead of sorting every booking.
-        "student": [Customer.last_name, Customer.first_name],
-        "course": [Course.title, CourseSession.start_date, CourseSession.start_time],
-        "session": [CourseSession.start_date, CourseSession.start_time],
-        "status": [Booking.status],
-        "total": [Booking.total_amount],
-        "balance": [Booking.balance_due],
-    }
-    chosen = columns[search.sort]
-    # The id last: equal values keep one order, so no booking shows on two pages or on none.
-    return [c.desc() if search.descending else c.asc() for c in chosen] + [
-        Booking.id.desc() if search.descending else Booking.id.asc()
-    ]
-
-
-def _with_sort_joins(ctx: TenantContext, statement: Select[Any], search: BookingSearch) -> Select[Any]:
-    if search.sort == "student":
-        statement = statement.join(
-            Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id)
-        )
-    if search.sort in ("course", "session"):
-        statement = statement.join(
-            CourseSession, and_(CourseSession.id == Booking.session_id, CourseSession.tenant_id == ctx.tenant_id)
-        )
-    if search.sort == "course":
-        statement = statement.join(
-            Course, and_(Course.id == CourseSession.course_id, Course.tenant_id == ctx.tenant_id)
-        )
-    return statement
-
-
 def _lines_statement(ctx: TenantContext, page: Any = None) -> Select[Any]:
     """The columns of a BookingLine, with the student, session and course joined; from `page` (a subquery
     of booking ids, already limited to the centre) when given, else from all the centre's bookings."""
@@ -293,7 +99,7 @@ def _lines_statement(ctx: TenantContext, page: Any = None) -> Select[Any]:
         Booking.currency,
         Booking.total_amount,
         Booking.amount_paid,
-        _refunded_of_booking().label("refunded"),
+        refunded_of_booking().label("refunded"),
         Booking.balance_due,
         Booking.created_at,
         Booking.customer_id,
@@ -351,19 +157,19 @@ async def search_bookings(
         raise InvalidInput("limit", f"Show between 1 and {PAGE_MAX} bookings at a time.")
     if offset < 0:
         raise InvalidInput("offset", "The offset cannot be negative.")
-    conditions = _conditions(ctx, search)
+    conditions = search_conditions(ctx, search)
     total = await session.scalar(select(func.count()).select_from(Booking).where(*conditions)) or 0
     if total == 0 or offset >= total:
         return BookingPage([], total)
     page = (
-        _with_sort_joins(ctx, select(Booking.id), search)
+        with_sort_joins(ctx, select(Booking.id), search)
         .where(*conditions)
-        .order_by(*_order(search))
+        .order_by(*search_order(search))
         .limit(limit)
         .offset(offset)
         .subquery("page")
     )
-    rows = await session.execute(_lines_statement(ctx, page).order_by(*_order(search)))
+    rows = await session.execute(_lines_statement(ctx, page).order_by(*search_order(search)))
     return BookingPage([_line(row) for row in rows], total)
 
 
@@ -372,7 +178,7 @@ async def export_lines(
 ) -> AsyncIterator[list[BookingLine]]:
     """Every booking matching `search`, in its order, a batch at a time, streamed from one query."""
     search = checked(search)
-    statement = _lines_statement(ctx).where(*_conditions(ctx, search)).order_by(*_order(search))
+    statement = _lines_statement(ctx).where(*search_conditions(ctx, search)).order_by(*search_order(search))
     result = await session.stream(statement.execution_options(yield_per=batch))
     async for rows in result.partitions(batch):
         yield [_line(row) for row in rows]

@@ -29,7 +29,7 @@ from models import (
 )
 from trainhub_ui.components.formatting import local
 from trainhub_ui.config import get_settings
-from trainhub_ui.notify import emails
+from trainhub_ui.notify import certificate_emails
 
 from . import audit, feedback
 from .attendance import may_keep_register, session_days
@@ -242,7 +242,9 @@ async def complete_session(
         if outcome.completes:
             achievement = await issue_certificate(session, ctx, booking, course, today)
             view = await certificate_view(session, ctx, achievement.id)
-            await emails.certificate_issued(session, ctx, achievement, certificate_pdf(ctx.tenant, view, base_url))
+            await certificate_emails.certificate_issued(
+                session, ctx, achievement, certificate_pdf(ctx.tenant, view, base_url)
+            )
             issued.append(achievement)
         if outcome.days_attended > 0:
             await feedback.ask_for_feedback(session, ctx, booking)

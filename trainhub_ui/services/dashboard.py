@@ -25,14 +25,9 @@ from models import (
 )
 
 from .context import TenantContext
-from .reports import (
-    COLLECTED_PAYMENT_STATUSES,
-    ReportPeriod,
-    RevenueLine,
-    add_months,
-    revenue_by_month,
-    week_buckets,
-)
+from .report_figures import RevenueLine
+from .report_periods import ReportPeriod, add_months, week_buckets
+from .reports import COLLECTED_PAYMENT_STATUSES, revenue_by_month
 
 UPCOMING_SHOWN = 5
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, Course, CourseSession, Customer, FeedbackAnswer
 from trainhub_ui.config import get_settings
-from trainhub_ui.notify import emails
+from trainhub_ui.notify import certificate_emails
 
 from . import audit
 from .context import TenantContext
@@ -37,7 +37,7 @@ def feedback_url(slug: str, booking_id: str) -> str:
 
 
 async def ask_for_feedback(session: AsyncSession, ctx: TenantContext, booking: Booking) -> None:
-    await emails.feedback_request(session, ctx, booking, feedback_url(ctx.tenant.slug, booking.id))
+    await certificate_emails.feedback_request(session, ctx, booking, feedback_url(ctx.tenant.slug, booking.id))
 
 
 @dataclass(frozen=True)

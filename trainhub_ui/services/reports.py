@@ -1,10 +1,7 @@
 """The centre's reports for a chosen period: revenue, balances owed, overdue invoices, refunds, occupancy, completion.
 
-Every figure is an SQL aggregate (GROUP BY) over one centre's rows. Months and weeks are the centre's own:
-a payment made at 23:30 on 31 March in London belongs to March even though it is 22:30 UTC on the 31st,
-and one at 00:30 on 1 April (23:30 UTC on 31 March in summer time) belongs to April. The boundaries are
-worked out here in the centre's timezone and handed to SQL as UTC moments, so the same statement groups
-correctly on SQLite (which knows no timezones) and PostgreSQL.
+Every figure is an SQL aggregate (GROUP BY) over one centre's rows, grouped by the centre's own months
+and weeks (report_periods.py), so the same statement groups correctly on SQLite and PostgreSQL.
 
 Revenue is money actually received: each payment (card, bank transfer, invoice paid) less what has been
 refunded of it, counted on the date it was paid. Refunds are also listed on their own, on the date they were
@@ -13,16 +10,9 @@ made. Payments not yet made (held bookings, unpaid balances and invoices) are no
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, func, literal_column, select, text, union_all
+from sqlalchemy import ColumnElement, and_, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -42,6 +32,8 @@ from models import (
 from .context import TenantContext
 from .errors import InvalidInput
 from .invoices import InvoiceLine, invoice_number, list_invoices
+from .report_figures import BalanceLine, BalancesOwed, CourseDelivery, RefundLine, RefundTotals, RevenueLine
+from .report_periods import Buckets, ReportPeriod, add_months, month_buckets, this_year
 
 # Money that reached the centre: a refunded payment still counts for what was kept of it.
 COLLECTED_PAYMENT_STATUSES = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
@@ -50,22 +42,6 @@ LONGEST_PERIOD_YEARS = 5
 
 
 # --- the period ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportPeriod:
-    """From `start` to `end`, both days included, on the centre's calendar."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-def this_year(today: date) -> ReportPeriod:
-    return ReportPeriod(date(today.year, 1, 1), date(today.year, 12, 31))
 
 
 def _day(field: str, text: str, what: str) -> date:
@@ -87,87 +63,7 @@ def parse_period(start_text: str | None, end_text: str | None, today: date) -> R
     return ReportPeriod(start, end)
 
 
-# --- buckets of time in the centre's timezone --------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after (or before, when negative) the month of `day`."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def local_midnight(ctx: TenantContext, day: date) -> datetime:
-    """The UTC moment a day begins at the centre."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(ctx.tenant.timezone)).astimezone(UTC)
-
-
-def months_of(period: ReportPeriod) -> list[date]:
-    """The first day of every month the period touches."""
-    first = date(period.start.year, period.start.month, 1)
-    months = []
-    while first <= period.end:
-        months.append(first)
-        first = add_months(first, 1)
-    return months
-
-
-@dataclass(frozen=True)
-class Buckets:
-    """Consecutive spans of time: bucket i runs from edges[i] (included) to edges[i + 1] (excluded)."""
-
-    edges: list[datetime]
-
-    def within(self, column: ColumnElement[datetime]) -> ColumnElement[bool]:
-        return and_(column >= self.edges[0], column < self.edges[-1])
-
-    def each(self, column: ColumnElement[datetime], statement: Select[Any]) -> CompoundSelect:
-        """`statement` once per bucket, limited to its span and led by the bucket's number, in one UNION ALL.
-
-        Portable SQL without date functions, and each part is a range of an index on `column`: sorting rows
-        into buckets with a CASE of every edge cost four times as much on a year of payments.
-        """
-        return union_all(
-            *(
-                statement.add_columns(literal_column(str(number)).label("bucket")).where(column >= start, column < end)
-                for number, (start, end) in enumerate(itertools.pairwise(self.edges))
-            )
-        )
-
-
-def month_buckets(ctx: TenantContext, period: ReportPeriod) -> tuple[list[date], Buckets]:
-    """The months of a period and their bounds; the first and last are cut to the period's own days."""
-    months = months_of(period)
-    edges = [local_midnight(ctx, period.start)]
-    edges += [local_midnight(ctx, month) for month in months[1:]]
-    edges.append(local_midnight(ctx, period.end + timedelta(days=1)))
-    return months, Buckets(edges)
-
-
-def week_buckets(ctx: TenantContext, weeks: int) -> tuple[list[date], Buckets]:
-    """The last `weeks` weeks (Monday to Sunday), this one last."""
-    monday = ctx.today() - timedelta(days=ctx.today().weekday())
-    starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    edges = [local_midnight(ctx, start) for start in starts]
-    edges.append(local_midnight(ctx, monday + timedelta(weeks=1)))
-    return starts, Buckets(edges)
-
-
 # --- revenue -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RevenueLine:
-    """Money received in a month or for a course: paid, less refunded of those payments, is `net`."""
-
-    label: str
-    key: str  # the month (YYYY-MM) or the course id
-    payments: int
-    paid: int
-    refunded: int
-
-    @property
-    def net(self) -> int:
-        return self.paid - self.refunded
 
 
 def _collected(ctx: TenantContext, buckets: Buckets) -> list[ColumnElement[bool]]:
@@ -229,26 +125,6 @@ def owes_balance() -> ColumnElement[bool]:
     """A confirmed place with part of its price still to pay: a deposit's balance or an unpaid invoice.
     (An unpaid card hold is not owed: it lapses unless paid.)"""
     return and_(Booking.status == BookingStatus.CONFIRMED, Booking.balance_due > 0)
-
-
-@dataclass(frozen=True)
-class BalanceLine:
-    booking_id: str
-    reference: str
-    customer_name: str
-    company_name: str
-    course_id: str
-    course_title: str
-    session_start: date
-    balance_due: int
-    due_by: date  # the invoice's due date; for a deposit, the centre's balance deadline before the start
-
-
-@dataclass(frozen=True)
-class BalancesOwed:
-    lines: list[BalanceLine]  # the page asked for, soonest session first
-    bookings: int  # in all
-    amount: int  # in all
 
 
 async def balances_owed(
@@ -368,29 +244,6 @@ async def overdue_invoices(
 # --- refunds -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RefundLine:
-    made_at: datetime
-    booking_id: str
-    reference: str
-    customer_name: str
-    course_title: str
-    amount: int
-    status: RefundStatus
-    reason: str
-    made_by: str
-
-
-@dataclass(frozen=True)
-class RefundTotals:
-    by_status: dict[str, tuple[int, int]]  # every RefundStatus value: (refunds, amount)
-
-    @property
-    def refunded(self) -> int:
-        """Given back, or on its way (a pending refund is already taken off its payment)."""
-        return sum(self.by_status[s.value][1] for s in (RefundStatus.SUCCEEDED, RefundStatus.PENDING))
-
-
 def _refunds_in(ctx: TenantContext, period: ReportPeriod) -> list[ColumnElement[bool]]:
     _, buckets = month_buckets(ctx, period)
     return [Refund.tenant_id == ctx.tenant_id, buckets.within(Refund.created_at)]
@@ -449,44 +302,6 @@ async def refunds(
 
 
 # --- occupancy and completion ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CourseDelivery:
-    """A course's sessions that start in the period (cancelled ones left out).
-
-    Occupancy is places booked of places offered. Session completion is sessions the centre marked
-    completed of those that have ended (by the centre's calendar). Student completion is, on the sessions
-    marked completed, the confirmed students who completed the course by its rule (the share of days
-    attended it asks for and, where it has one, a passed assessment): those issued a certificate that
-    still stands.
-    """
-
-    course_id: str
-    course_title: str
-    sessions: int
-    booked_places: int
-    available_places: int
-    ended: int
-    completed: int
-    students: int = 0
-    students_completed: int = 0
-
-    @property
-    def occupancy(self) -> float:
-        return fraction(self.booked_places, self.available_places)
-
-    @property
-    def completion_rate(self) -> float:
-        return fraction(self.completed, self.ended)
-
-    @property
-    def student_completion_rate(self) -> float:
-        return fraction(self.students_completed, self.students)
-
-
-def fraction(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
 
 
 def _sessions_in(ctx: TenantContext, period: ReportPeriod) -> list[ColumnElement[bool]]:
@@ -556,32 +371,6 @@ async def _students_certified(
         .group_by(CourseSession.course_id)
     )
     return {course_id: int(count) for course_id, count in rows}
-
-
-# --- CSV -----------------------------------------------------------------------------------------
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """A CSV file as spreadsheets open it: UTF-8 with a byte-order mark, so "£" and names survive Excel."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else _safe_cell(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula (=, +, -, @) is quoted so it stays text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def decimal_amount(amount: int) -> str:
-    """Minor units as a plain decimal for a spreadsheet: 49500 -> 495.00 (the currency is in the header)."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}"
 
 
 def invoice_label(line: InvoiceLine) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import StaffInvite, StaffRole, StaffUser, Tenant
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import Database
-from trainhub_ui.notify import emails
+from trainhub_ui.notify import staff_emails
 
 from .accounts import email_problem, normalise_email
 from .audit import record
@@ -238,7 +238,7 @@ async def invite_staff(
 
 async def _email_link(session: AsyncSession, ctx: TenantContext, link: SetPasswordLink) -> None:
     """The link goes by email too (with the change, through the outbox); the admin also sees it once."""
-    await emails.staff_invite(
+    await staff_emails.staff_invite(
         session,
         ctx,
         to=link.user.email,

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, Course, CourseSession, Customer, Payment, PaymentMethod, PaymentStatus
 
-from .booking_search import BookingPage, BookingSearch, csv_cell, search_bookings
+from .booking_filters import BookingSearch
+from .booking_search import BookingPage, csv_cell, search_bookings
 from .certificates import CertificateView, certificates_of
 from .context import TenantContext
 from .students import get_student, search_students
