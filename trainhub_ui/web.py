@@ -27,7 +27,6 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     """
     from pages import (
         admin_bookings,
-        admin_courses,
         admin_outbox,
         admin_reports,
         admin_settings,
@@ -39,7 +38,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         public,
         sign_in,
     )
-    from pages.admin import dashboard
+    from pages.admin import courses, dashboard, my_sessions, session_page, sessions
 
     settings.check_fit_to_run()
 
@@ -86,7 +85,10 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     # Literal paths before the catch-all /{slug} pages.
     back_office = (
         dashboard,
-        admin_courses,
+        courses,
+        sessions,
+        session_page,
+        my_sessions,
         admin_bookings,
         admin_students,
         admin_reports,

@@ -1,0 +1,131 @@
+"""The course dialog: a new course, or a course's details changed (title, description, price, length, places
+per session, how long its certificate is valid, web address, on sale or not)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import ui
+
+from models import Course
+from trainhub_ui.components.fields import whole_number
+from trainhub_ui.components.formatting import SYMBOLS
+from trainhub_ui.components.forms import Form, answer_of, major, read_money, read_whole
+from trainhub_ui.db import database
+from trainhub_ui.services import catalog
+from trainhub_ui.services.catalog import CourseChanges, NewCourse
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.errors import DomainError
+
+
+async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | None:
+    """Create (course None) or edit a course; the service's errors show at their fields. Answers the saved course."""
+    currency = ctx.tenant.currency
+    symbol = SYMBOLS.get(currency, currency)
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl gap-3"):
+        ui.label("New course" if course is None else f"Edit “{course.title}”").classes("text-lg font-semibold")
+        form = Form()
+        title = form.add(
+            "title",
+            ui.input("Title", value=course.title if course else "").props("outlined").classes("w-full"),
+        ).mark("course-title")
+        with ui.row().classes("w-full gap-3 no-wrap max-sm:flex-wrap"):
+            category = form.add(
+                "category", ui.input("Category", value=course.category if course else "").props("outlined")
+            ).classes("flex-1 min-w-[12rem]")
+            location = form.add(
+                "location", ui.input("Location", value=course.location if course else "").props("outlined")
+            ).classes("flex-1 min-w-[12rem]")
+        summary = form.add(
+            "summary",
+            ui.input("Summary (one line for the catalogue)", value=course.summary if course else "").props("outlined"),
+        ).classes("w-full")
+        description = form.add(
+            "description",
+            ui.textarea("Description", value=course.description if course else "").props("outlined autogrow"),
+        ).classes("w-full")
+        requirements = form.add(
+            "requirements",
+            ui.textarea("Requirements", value=course.requirements if course else "").props("outlined autogrow"),
+        ).classes("w-full")
+        with ui.row().classes("w-full gap-3 max-sm:flex-wrap"):
+            price = (
+                form.add(
+                    "price",
+                    ui.input(f"Price ({symbol})", value=major(course.price) if course else "").props(
+                        "outlined inputmode=decimal"
+                    ),
+                )
+                .classes("w-32")
+                .mark("course-price")
+            )
+            days = form.add(
+                "durationDays",
+                whole_number("Days", course.duration_days if course else 1, (1, catalog.MAX_DURATION_DAYS)),
+            ).classes("w-24")
+            hours = form.add(
+                "durationHours",
+                whole_number("Hours", course.duration_hours if course else 0, (0, catalog.MAX_DURATION_HOURS)),
+            ).classes("w-24")
+            capacity = form.add(
+                "defaultCapacity",
+                whole_number(
+                    "Places per session", course.default_capacity if course else 12, (1, catalog.MAX_CAPACITY)
+                ).classes("w-40"),
+            ).mark("course-capacity")
+            validity = form.add(
+                "certificateValidityMonths",
+                whole_number(
+                    "Certificate valid (months)",
+                    course.certificate_validity_months if course else None,
+                    (1, catalog.MAX_CERTIFICATE_MONTHS),
+                    "Empty: it does not expire",
+                ).props("clearable"),
+            ).classes("w-48")
+        slug = form.add(
+            "slug",
+            ui.input("Web address", value=course.slug if course else "").props(
+                "outlined hint='Lowercase words and hyphens; left blank, it is made from the title'"
+            ),
+        ).classes("w-full")
+        on_sale = ui.switch("On sale on the public site", value=course.is_active if course else True).mark(
+            "course-on-sale"
+        )
+        form.problem.move()  # below the fields
+
+        async def save() -> None:
+            form.clear()
+            try:
+                values: dict[str, Any] = {
+                    "title": title.value or "",
+                    "category": category.value or "",
+                    "summary": summary.value or "",
+                    "description": description.value or "",
+                    "requirements": requirements.value or "",
+                    "location": location.value or "",
+                    "duration_days": read_whole("durationDays", days.value, "the number of days"),
+                    "duration_hours": read_whole("durationHours", hours.value, "the number of hours"),
+                    "price": read_money("price", price.value, currency),
+                    "default_capacity": read_whole("defaultCapacity", capacity.value, "the places per session"),
+                    "certificate_validity_months": read_whole(
+                        "certificateValidityMonths", validity.value, "the months", required=False
+                    ),
+                    "is_active": bool(on_sale.value),
+                }
+                chosen_slug = (slug.value or "").strip()
+                async with database().transaction() as session:
+                    if course is None:
+                        saved = await catalog.create_course(session, ctx, NewCourse(slug=chosen_slug or None, **values))
+                    else:
+                        changes = CourseChanges(**values, **({"slug": chosen_slug} if chosen_slug else {}))
+                        saved = await catalog.update_course(session, ctx, course.id, changes)
+            except DomainError as error:
+                form.show(error)
+                return
+            dialog.submit(saved)
+
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Close", on_click=dialog.close).props("flat no-caps")
+            ui.button("Save course", on_click=save).props("unelevated color=primary no-caps").mark("save-course")
+    result = await answer_of(dialog)
+    return result

@@ -1,0 +1,249 @@
+"""The session dialog: a new session, once or repeated weekly, or a session's dates, times, places,
+instructor, venue and notes changed."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from models import Course, CourseSession, StaffUser
+from trainhub_ui.components.fields import whole_number
+from trainhub_ui.components.formatting import session_dates
+from trainhub_ui.components.forms import Form, answer_of, read_clock, read_day, read_whole
+from trainhub_ui.db import database
+from trainhub_ui.services import catalog
+from trainhub_ui.services.catalog import NewSession, Repetition, SessionChanges
+from trainhub_ui.services.context import TenantContext
+from trainhub_ui.services.errors import DomainError
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+async def session_dialog(
+    ctx: TenantContext, course: Course, staff: list[StaffUser], item: CourseSession | None
+) -> str | None:
+    """Create (item None: once, or repeated weekly) or edit a session. Answers what was done, to say so."""
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl gap-3"):
+        ui.label("Create Session" if item is None else f"Edit the session of {session_dates(item)}").classes(
+            "text-lg font-semibold"
+        )
+        form = Form()
+        with ui.row().classes("w-full gap-3 max-sm:flex-wrap"):
+            start_date = (
+                form.add(
+                    "startDate",
+                    ui.input("Start date", value=item.start_date.isoformat() if item else "").props(
+                        "outlined type=date stack-label"
+                    ),
+                )
+                .classes("flex-1 min-w-[10rem]")
+                .mark("start-date")
+            )
+            end_hint = (
+                f"Blank: {course.duration_days} days, as the course"
+                if course.duration_days > 1
+                else "Blank: the same day"
+            )
+            end_date = (
+                form.add(
+                    "endDate",
+                    ui.input("End date", value=item.end_date.isoformat() if item else "").props(
+                        f"outlined type=date stack-label hint='{end_hint if item is None else ''}'"
+                    ),
+                )
+                .classes("flex-1 min-w-[10rem]")
+                .mark("end-date")
+            )
+        with ui.row().classes("w-full gap-3 max-sm:flex-wrap"):
+            start_time = (
+                form.add(
+                    "startTime",
+                    ui.input("Start time", value=f"{item.start_time:%H:%M}" if item else "09:00").props(
+                        "outlined type=time stack-label"
+                    ),
+                )
+                .classes("flex-1 min-w-[8rem]")
+                .mark("start-time")
+            )
+            end_time = (
+                form.add(
+                    "endTime",
+                    ui.input("End time", value=f"{item.end_time:%H:%M}" if item else "17:00").props(
+                        "outlined type=time stack-label"
+                    ),
+                )
+                .classes("flex-1 min-w-[8rem]")
+                .mark("end-time")
+            )
+            capacity = (
+                form.add(
+                    "availableSpots",
+                    whole_number(
+                        "Capacity (places)",
+                        item.available_spots if item else course.default_capacity,
+                        (1, catalog.MAX_CAPACITY),
+                    ),
+                )
+                .classes("flex-1 min-w-[8rem]")
+                .mark("capacity")
+            )
+        with ui.row().classes("w-full gap-3 max-sm:flex-wrap"):
+            people = {"": "No instructor yet"} | {
+                person.id: f"{person.name} ({person.role.value.title()})" for person in staff
+            }
+            if item is not None and item.instructor_id and item.instructor_id not in people:
+                people[item.instructor_id] = item.instructor.name if item.instructor else "A former colleague"
+            instructor = (
+                form.add(
+                    "instructorId",
+                    ui.select(people, label="Instructor", value=(item.instructor_id or "") if item else "").props(
+                        "outlined"
+                    ),
+                )
+                .classes("flex-1 min-w-[12rem]")
+                .mark("instructor")
+            )
+            venue = (
+                form.add("venue", ui.input("Venue", value=item.venue if item else course.location).props("outlined"))
+                .classes("flex-1 min-w-[12rem]")
+                .mark("venue")
+            )
+        notes = (
+            form.add(
+                "instructorNotes",
+                ui.textarea("Instructor notes (internal)", value=item.instructor_notes if item else "").props(
+                    "outlined autogrow"
+                ),
+            )
+            .classes("w-full")
+            .mark("instructor-notes")
+        )
+        taking = ui.switch("Taking bookings", value=item.is_active if item else True).mark("taking-bookings")
+        repeat_on = repeat_weekday = repeat_every = repeat_count = repeat_summary = None
+        if item is None:
+            repeat_on = ui.switch("Repeat weekly").mark("repeat")
+            with ui.row().classes("w-full gap-3 items-start max-sm:flex-wrap") as repeat_box:
+                repeat_weekday = (
+                    form.add(
+                        "repeatWeekday",
+                        ui.select(
+                            {-1: "The start date's weekday"} | dict(enumerate(WEEKDAYS)), label="On", value=-1
+                        ).props("outlined"),
+                    )
+                    .classes("flex-1 min-w-[12rem]")
+                    .mark("repeat-weekday")
+                )
+                repeat_every = (
+                    form.add(
+                        "repeatEveryWeeks",
+                        ui.select(
+                            {1: "Every week"} | {n: f"Every {n} weeks" for n in range(2, catalog.MAX_REPEAT_WEEKS + 1)},
+                            label="How often",
+                            value=1,
+                        ).props("outlined"),
+                    )
+                    .classes("flex-1 min-w-[10rem]")
+                    .mark("repeat-every")
+                )
+                repeat_count = (
+                    form.add(
+                        "repeatCount",
+                        whole_number("Sessions in all", 8, (1, catalog.MAX_REPEATS)),
+                    )
+                    .classes("w-36")
+                    .mark("repeat-count")
+                )
+            repeat_summary = ui.label().classes("text-sm text-slate-600").mark("repeat-summary")
+            repeat_box.bind_visibility_from(repeat_on, "value")
+            repeat_summary.bind_visibility_from(repeat_on, "value")
+        form.problem.move()
+
+        def repetition() -> Repetition | None:
+            if repeat_on is None or not repeat_on.value:
+                return None
+            assert repeat_weekday is not None and repeat_every is not None and repeat_count is not None
+            weekday = None if repeat_weekday.value in (-1, None) else int(repeat_weekday.value)
+            count = read_whole("repeatCount", repeat_count.value, "the number of sessions")
+            return Repetition(count=count or 0, every_weeks=int(repeat_every.value or 1), weekday=weekday)
+
+        def describe() -> None:
+            """The run of dates, as staff set it up, and the save button's words to match."""
+            if repeat_summary is None:
+                return
+            try:
+                plan = repetition()
+                first = read_day("startDate", start_date.value)
+                dates = catalog.repeat_dates(first, plan) if plan and first else []
+            except DomainError:
+                dates = []
+            if repeat_on is not None and repeat_on.value and dates:
+                repeat_summary.set_text(
+                    f"{len(dates)} session{'s' if len(dates) != 1 else ''}: "
+                    f"{dates[0]:%a %-d %b %Y} to {dates[-1]:%a %-d %b %Y}."
+                )
+                save_button.set_text(f"Save {len(dates)} sessions" if len(dates) > 1 else "Save session")
+            else:
+                repeat_summary.set_text("Choose the start date, the weekday and how many sessions.")
+                save_button.set_text("Save session")
+
+        async def save() -> None:
+            form.clear()
+            try:
+                first = read_day("startDate", start_date.value)
+                last = read_day("endDate", end_date.value, required=item is not None)
+                starts = read_clock("startTime", start_time.value)
+                ends = read_clock("endTime", end_time.value)
+                spots = read_whole("availableSpots", capacity.value, "the number of places")
+                plan = repetition()
+                async with database().transaction() as session:
+                    if item is not None:
+                        assert first is not None and last is not None and spots is not None
+                        changes = SessionChanges(
+                            start_date=first,
+                            end_date=last,
+                            start_time=starts,
+                            end_time=ends,
+                            available_spots=spots,
+                            instructor_id=instructor.value or None,
+                            venue=venue.value or "",
+                            instructor_notes=notes.value or "",
+                            is_active=bool(taking.value),
+                        )
+                        await catalog.update_session(session, ctx, course.id, item.id, changes)
+                        done = "The session is saved."
+                    else:
+                        assert first is not None
+                        details = NewSession(
+                            start_date=first,
+                            end_date=last,
+                            start_time=starts,
+                            end_time=ends,
+                            available_spots=spots,
+                            instructor_id=instructor.value or None,
+                            venue=venue.value or "",
+                            instructor_notes=notes.value or "",
+                            is_active=bool(taking.value),
+                        )
+                        if plan is None:
+                            made = await catalog.create_session(session, ctx, course.id, details)
+                            done = f"Session saved: {session_dates(made)}."
+                        else:
+                            series = await catalog.create_repeated_sessions(session, ctx, course.id, details, plan)
+                            first_day, last_day = series[0].start_date, series[-1].start_date
+                            done = f"{len(series)} sessions saved, {first_day:%-d %b} to {last_day:%-d %b %Y}."
+            except DomainError as error:
+                form.show(error)
+                return
+            dialog.submit(done)
+
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Close", on_click=dialog.close).props("flat no-caps")
+            save_button = (
+                ui.button("Save session", on_click=save).props("unelevated color=primary no-caps").mark("save-session")
+            )
+        if repeat_on is not None:
+            for element in (repeat_on, repeat_weekday, repeat_every, repeat_count, start_date):
+                assert element is not None
+                element.on_value_change(describe)
+            describe()
+    result = await answer_of(dialog)
+    return result

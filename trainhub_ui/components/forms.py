@@ -1,0 +1,108 @@
+"""Dialogs in which staff type: reading what they typed (a date, a time, a whole number, a sum of money),
+showing a service's error at its field, and opening a dialog to wait for its answer."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from nicegui import ui
+
+from trainhub_ui.components.formatting import SYMBOLS
+from trainhub_ui.services.errors import DomainError, InvalidInput
+
+
+def read_day(name: str, text: str | None, *, required: bool = True) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        if required:
+            raise InvalidInput(name, "Choose a date.")
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(name, "Give a date as YYYY-MM-DD.") from None
+
+
+def read_clock(name: str, text: str | None) -> time:
+    text = (text or "").strip()
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(name, "Give a time like 09:00.") from None
+
+
+def read_whole(name: str, value: float | None, what: str, *, required: bool = True) -> int | None:
+    """A whole number from a number input; the range is the service's to check."""
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(name, f"Give {what}.")
+        return None
+    number = float(value)
+    if not number.is_integer():
+        raise InvalidInput(name, f"Give {what} as a whole number.")
+    return int(number)
+
+
+def read_money(name: str, text: str | None, currency: str, *, allow_zero: bool = True) -> int:
+    """ "495", "495.50", "£1,250.00" in the centre's currency, to minor units (pence)."""
+    cleaned = (text or "").strip().replace(",", "").removeprefix(SYMBOLS.get(currency.upper(), "")).strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInput(name, "Give an amount like 495.00.") from None
+    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
+        raise InvalidInput(name, "Give an amount above zero." if not allow_zero else "Give an amount of zero or more.")
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(name, "Give at most two decimals (pence).")
+    if value > 1_000_000:
+        raise InvalidInput(name, "That is more than any course here costs.")
+    return int(value * 100)
+
+
+def major(amount: int) -> str:
+    return f"{amount / 100:.2f}"
+
+
+class Form:
+    """A dialog's inputs by the field names the services use, so that a service's error shows at its input;
+    an error of no input of this form shows in the form's own line."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, Any] = {}
+        self.problem = ui.label().classes("text-sm text-red-700").mark("form-problem")
+        self.problem.set_visibility(False)
+
+    def add(self, name: str, element: Any) -> Any:
+        self.inputs[name] = element
+        return element
+
+    def clear(self) -> None:
+        for element in self.inputs.values():
+            if hasattr(element, "error"):
+                element.error = None
+        self.problem.set_visibility(False)
+
+    def show(self, error: DomainError) -> None:
+        element = self.inputs.get(error.field or "")
+        if element is not None and hasattr(element, "error"):
+            element.error = error.message
+        else:
+            self.problem.set_text(error.message)
+            self.problem.set_visibility(True)
+
+
+async def answer_of(dialog: ui.dialog) -> Any:
+    """Open a dialog and wait for its answer (None when dismissed); then it goes, unless its page went first."""
+    dialog.open()
+    try:
+        return await dialog
+    finally:
+        if not dialog.is_deleted and not dialog.client.is_deleted:
+            dialog.delete()
+
+
+def section(text: str) -> ui.label:
+    """A small heading inside a dialog."""
+    return ui.label(text).classes("text-xs font-semibold uppercase tracking-wide text-slate-500 -mb-2")
