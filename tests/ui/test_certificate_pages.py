@@ -35,6 +35,7 @@ async def _jamies_certificate(db: Database, *, months: int | None = 60, issued: 
         ctx = TenantContext(tenant=tenant)
         booking = await create_booking(session, ctx, BookingRequest(customer_id=jamie.id, session_id=course_session.id))
         booking.status = BookingStatus.CONFIRMED
+        course_session.is_completed = True  # a certificate is issued only for a completed session
         return await issue_certificate(session, ctx, booking, course, issued or date.today())
 
 
