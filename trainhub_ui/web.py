@@ -26,12 +26,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     With `run_jobs` (a served process), the background jobs run every `jobs_interval_seconds`.
     """
     from pages import (
-        admin_bookings,
         admin_courses,
-        admin_outbox,
-        admin_reports,
-        admin_settings,
-        admin_students,
         book,
         certificates,
         kiosk,
@@ -39,7 +34,18 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         public,
         sign_in,
     )
-    from pages.admin import dashboard
+    from pages.admin import (
+        booking_page,
+        bookings,
+        dashboard,
+        outbox,
+        reports,
+        set_password,
+        settings_logo,
+        student_page,
+        students,
+    )
+    from pages.admin import settings as centre_settings
 
     settings.check_fit_to_run()
 
@@ -87,11 +93,15 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     back_office = (
         dashboard,
         admin_courses,
-        admin_bookings,
-        admin_students,
-        admin_reports,
-        admin_outbox,
-        admin_settings,
+        bookings,
+        booking_page,
+        students,
+        student_page,
+        reports,
+        outbox,
+        settings_logo,
+        centre_settings,
+        set_password,
     )
     _include_routers([module.router for module in (*back_office, sign_in, pay, book, certificates, kiosk, public)])
 
