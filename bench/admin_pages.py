@@ -108,7 +108,7 @@ CHROMIUM_ARGS = [
 # ones this bench showed were needed (the dashboard's and reports' sums, the bookings list's deep pages).
 PROPOSED_INDEXES: tuple[str, ...] = ()
 
-# name, path. The bookings list's query parameters are the Bookings page's own (pages/admin_bookings.py: 25 a
+# name, path. The bookings list's query parameters are the Bookings page's own (pages/admin/booking_list_view.py: 25 a
 # page by default, so page 3900 is the 97 501st booking onwards).
 PAGES: list[tuple[str, str]] = [
     ("dashboard", "/{slug}/admin"),

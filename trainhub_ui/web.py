@@ -26,11 +26,6 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     With `run_jobs` (a served process), the background jobs run every `jobs_interval_seconds`.
     """
     from pages import (
-        admin_bookings,
-        admin_outbox,
-        admin_reports,
-        admin_settings,
-        admin_students,
         book,
         certificates,
         kiosk,
@@ -38,7 +33,22 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         public,
         sign_in,
     )
-    from pages.admin import courses, dashboard, my_sessions, session_page, sessions
+    from pages.admin import (
+        booking_page,
+        bookings,
+        courses,
+        dashboard,
+        my_sessions,
+        outbox,
+        reports,
+        session_page,
+        sessions,
+        set_password,
+        settings_logo,
+        student_page,
+        students,
+    )
+    from pages.admin import settings as centre_settings
 
     settings.check_fit_to_run()
 
@@ -89,11 +99,15 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         sessions,
         session_page,
         my_sessions,
-        admin_bookings,
-        admin_students,
-        admin_reports,
-        admin_outbox,
-        admin_settings,
+        bookings,
+        booking_page,
+        students,
+        student_page,
+        reports,
+        outbox,
+        settings_logo,
+        centre_settings,
+        set_password,
     )
     _include_routers([module.router for module in (*back_office, sign_in, pay, book, certificates, kiosk, public)])
 

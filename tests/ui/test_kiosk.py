@@ -41,12 +41,12 @@ async def _tenant(db: Database, slug: str) -> Tenant:
 
 
 async def today_at(db: Database, slug: str = CENTRE_A, title: str = "Gas Safety Core") -> Today:
-    """A course running today (and once more tomorrow) with bookings made two days ago: Gareth Jones paid,
+    """A course running today (and once more tomorrow) with bookings made two months ago: Gareth Jones paid,
     Priya Shah paid, Dee Deposit with her balance unpaid, Pat Pending not paid, Carl Cancel cancelled,
     and Tom Morrow paid for tomorrow's session."""
     tenant = await _tenant(db, slug)
     today = TenantContext(tenant=tenant).today()
-    earlier = datetime.now(UTC) - timedelta(days=2)
+    earlier = datetime.now(UTC) - timedelta(days=60)
     ctx = TenantContext(tenant=tenant, actor="tests", role=StaffRole.ADMIN, clock=lambda: earlier)
     async with db.transaction() as session:
         course = await create_course(session, ctx, NewCourse(title=title, price=49500, location="Bristol"))

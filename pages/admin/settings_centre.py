@@ -1,0 +1,88 @@
+"""The settings page's Centre tab: the centre's profile (name, contact, address, timezone, email sender)
+and its branding (logo and colour, with a preview of the header)."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from pages.admin.settings_logo import logo_editor
+from pages.admin.settings_parts import SettingsForm, with_stored
+from trainhub_ui.services import tenants
+from trainhub_ui.services.context import TenantContext
+
+
+def centre_panel(ctx: TenantContext) -> None:
+    tenant = ctx.tenant
+    current = tenants.centre_settings(tenant)
+    form = SettingsForm(ctx)
+    with ui.element("div").classes("grid gap-4 lg:grid-cols-2 w-full items-start"):
+        with ui.card().classes("w-full gap-3").props("flat bordered"):
+            ui.label("Profile").classes("text-lg font-semibold")
+            ui.label(f"Your public site is at /{tenant.slug}; the address itself does not change here.").classes(
+                "text-sm text-slate-600"
+            )
+            form.add("name", ui.input("Centre name", value=current["name"]).props("outlined").classes("w-full"))
+            form.add(
+                "tagline",
+                ui.input("Tagline (optional)", value=current["tagline"]).props("outlined").classes("w-full"),
+            )
+            with ui.row().classes("w-full gap-3 max-sm:flex-col"):
+                form.add(
+                    "contactEmail",
+                    ui.input("Contact email", value=current["contactEmail"])
+                    .props("type=email outlined")
+                    .classes("flex-1 w-full"),
+                )
+                form.add(
+                    "contactPhone",
+                    ui.input("Contact phone", value=current["contactPhone"])
+                    .props("type=tel outlined")
+                    .classes("flex-1 w-full"),
+                )
+            form.add(
+                "address",
+                ui.textarea("Address", value=current["address"]).props("outlined autogrow").classes("w-full"),
+            )
+            form.add(
+                "timezone",
+                ui.select(
+                    with_stored(tenants.timezone_names(), current["timezone"]),
+                    label="Timezone",
+                    value=current["timezone"],
+                    with_input=True,
+                )
+                .props("outlined hint='Session dates and times are in this timezone'")
+                .classes("w-full"),
+            )
+            form.add(
+                "emailSender",
+                ui.input("Emails to students come from", value=current["emailSender"])
+                .props("outlined hint='Like bookings@yourcentre.co.uk or Your Centre <bookings@yourcentre.co.uk>'")
+                .classes("w-full"),
+            )
+        with ui.card().classes("w-full gap-3").props("flat bordered"):
+            ui.label("Branding").classes("text-lg font-semibold")
+            logo_editor(ctx)
+            ui.separator()
+            colour = ui.color_input("Brand colour", value=current["brandColour"], preview=True)
+            colour.props("outlined hint='Headers and buttons; white text must read on it'").classes("w-full")
+            form.add("brandColour", colour)
+            with ui.row().classes("items-center gap-3"):
+                sample = ui.element("div").classes("rounded-md px-4 py-2 text-white font-semibold")
+                sample.style(f"background: {current['brandColour']}")
+                with sample:
+                    sample_name = ui.label(tenant.name)
+                ui.label("How your header looks").classes("text-sm text-slate-600")
+
+            def preview() -> None:
+                value = (colour.value or "").strip().lower()
+                if tenants.COLOUR_PATTERN.match(value):
+                    sample.style(f"background: {value}")
+
+            colour.on_value_change(preview)
+            form.inputs["name"].on_value_change(lambda e: sample_name.set_text(e.value or ""))
+    with ui.row().classes("w-full items-center gap-3"):
+        ui.button("Save centre details", on_click=form.save).props("unelevated color=primary no-caps").mark(
+            "save-centre"
+        )
+        ui.label("A new colour or name shows from the next page you open.").classes("text-sm text-slate-600")
