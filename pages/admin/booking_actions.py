@@ -13,8 +13,7 @@ from trainhub_ui.components.formatting import SYMBOLS, money, session_dates
 from trainhub_ui.db import database
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import provider
-from trainhub_ui.services import bookings as booking_engine
-from trainhub_ui.services import payments, refunds
+from trainhub_ui.services import refunds, workflows
 from trainhub_ui.services.booking_search import BookingRecord
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput
@@ -90,29 +89,22 @@ class BookingActions:
                 confirm.disable()
                 refund = refund_choice.value if refund_choice is not None else "NONE"
                 try:
-                    # The cancel commits first; only then is money sent back (as the API does).
-                    async with database().transaction() as session:
-                        await booking_engine.cancel_booking(
-                            session, self.ctx, self.booking_id, (reason.value or "").strip()
-                        )
+                    cancelled = await workflows.cancel_and_refund(
+                        database(), self.ctx, provider(), self.booking_id, (reason.value or "").strip(), refund
+                    )
                 except DomainError as error:
                     problem.set_text(error.message)
                     problem.set_visibility(True)
                     confirm.enable()
                     return
+                if cancelled.refund_problem is not None:
+                    dialog.close()
+                    ui.notify(f"Booking cancelled, but the refund failed: {cancelled.refund_problem}", type="warning")
+                    await self.refresh()
+                    return
                 message = "Booking cancelled."
-                if refund != "NONE":
-                    try:
-                        result = await refunds.refund_by_policy(
-                            database(), self.ctx, provider(), self.booking_id, in_full=refund == "FULL"
-                        )
-                    except DomainError as error:
-                        dialog.close()
-                        ui.notify(f"Booking cancelled, but the refund failed: {error.message}", type="warning")
-                        await self.refresh()
-                        return
-                    if result is not None and result.amount:
-                        message = f"Booking cancelled; {money(result.amount, currency)} refunded."
+                if cancelled.refunded:
+                    message = f"Booking cancelled; {money(cancelled.refunded, currency)} refunded."
                 dialog.close()
                 ui.notify(message, type="positive")
                 await self.refresh()
@@ -200,10 +192,9 @@ class BookingActions:
                 problem.set_visibility(False)
                 try:
                     pence = parse_amount(amount.value or "", currency)
-                    async with database().transaction() as session:
-                        await payments.record_bank_transfer(
-                            session, self.ctx, self.booking_id, pence, (note.value or "").strip()
-                        )
+                    await workflows.record_bank_transfer(
+                        database(), self.ctx, self.booking_id, pence, (note.value or "").strip()
+                    )
                 except InvalidInput as error:
                     amount.error = error.message
                     return

@@ -24,8 +24,7 @@ from trainhub_ui import events
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.db import database
-from trainhub_ui.services import booking_search
-from trainhub_ui.services import bookings as booking_engine
+from trainhub_ui.services import booking_search, workflows
 from trainhub_ui.services.booking_search import BookingRecord
 from trainhub_ui.services.errors import DomainError, NotFound
 from trainhub_ui.services.signals import BookingChanged
@@ -89,10 +88,9 @@ async def booking_page(slug: str, booking_id: str) -> RedirectResponse | None:
             ui.notify("Nothing to save: the notes are as they were.")
             return
         try:
-            async with database().transaction() as session:
-                await booking_engine.set_booking_notes(
-                    session, ctx, booking_id, staff_notes=changed_notes, special_requests=changed_requests
-                )
+            await workflows.set_notes(
+                database(), ctx, booking_id, staff_notes=changed_notes, special_requests=changed_requests
+            )
         except DomainError as error:
             staff_notes.error = error.message
             return

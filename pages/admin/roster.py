@@ -13,11 +13,9 @@ from trainhub_ui.components.formatting import SYMBOLS, money, session_dates, tim
 from trainhub_ui.components.forms import Form, answer_of, major, read_money
 from trainhub_ui.components.tables import actions, badge, cell, table_row
 from trainhub_ui.db import database
-from trainhub_ui.services import roster
-from trainhub_ui.services.bookings import move_booking
+from trainhub_ui.services import roster, workflows
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError, InvalidInput
-from trainhub_ui.services.payments import record_bank_transfer
 from trainhub_ui.services.roster import RosterEntry, payment_status
 
 ROSTER_COLUMNS = "md:grid-cols-[minmax(12rem,2fr)_6.5rem_minmax(8.5rem,1fr)_5.5rem_5.5rem_7.5rem_8rem]"
@@ -129,8 +127,7 @@ async def move_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
                 form.show(InvalidInput("sessionId", "Choose the session to move to."))
                 return
             try:
-                async with database().transaction() as session:
-                    await move_booking(session, ctx, entry.booking_id, target.value)
+                await workflows.move_to_session(database(), ctx, entry.booking_id, target.value)
             except DomainError as error:
                 form.show(error)
                 return
@@ -172,8 +169,7 @@ async def payment_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
             form.clear()
             try:
                 pence = read_money("amount", amount.value, currency, allow_zero=False)
-                async with database().transaction() as session:
-                    await record_bank_transfer(session, ctx, entry.booking_id, pence, note.value or "")
+                await workflows.record_bank_transfer(database(), ctx, entry.booking_id, pence, note.value or "")
             except DomainError as error:
                 form.show(error)
                 return

@@ -12,7 +12,7 @@ from trainhub_ui import events
 from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.db import database
 from trainhub_ui.notify import session_emails
-from trainhub_ui.services import attendance, catalog, certificates, completion, feedback
+from trainhub_ui.services import attendance, catalog, certificates, completion, feedback, workflows
 from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.signals import AttendanceChanged
@@ -210,8 +210,7 @@ async def register_panel(ctx: TenantContext, item: CourseSession, course: Course
         if not await dialog:
             return
         try:
-            async with database().transaction() as session:
-                done = await completion.complete_session(session, ctx, item.id, despite_missing=True)
+            done = await workflows.complete_session(database(), ctx, item.id, despite_missing=True)
         except DomainError as error:
             ui.notify(error.message, type="warning")
             return
