@@ -79,9 +79,9 @@ from models import (
     Tenant,
 )
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify.reminders import queue_due_reminders
 from trainhub_ui.services import report_periods, reports
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.passwords import hash_password
 
 SLUG = "admin-bench"

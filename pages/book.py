@@ -14,13 +14,14 @@ from nicegui import APIRouter, ui
 
 from models import PaymentOption
 from trainhub_ui.auth import signed_in_student
-from trainhub_ui.components.formatting import money, session_dates
 from trainhub_ui.components.frames import public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import money, session_dates
+from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.events import capacity_changed
 from trainhub_ui.services.bookings import Refused
-from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.online_booking import (
     Guest,
     OnlineBooking,
@@ -29,7 +30,6 @@ from trainhub_ui.services.online_booking import (
     join_waiting_list_online,
     payment_choices,
 )
-from trainhub_ui.services.signals import CapacityChanged
 from trainhub_ui.services.storefront import SessionCard
 
 from .public import load_course

@@ -12,9 +12,9 @@ from trainhub_ui.auth import StaffAccess, require_role, signed_in_student
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.services.certificates import certificate_pdf, certificate_view, verify
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, NotFound
 from trainhub_ui.services.feedback import feedback_form, give_feedback
 
 from .public import load_tenant

@@ -25,11 +25,11 @@ from trainhub_ui import events
 from trainhub_ui.auth import STAFF_KEY, forget_sign_in
 from trainhub_ui.components.frames import apply_branding, not_found_page
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged
 from trainhub_ui.services import attendance
 from trainhub_ui.services.accounts import find_staff_user, sign_in_staff
 from trainhub_ui.services.attendance import CheckIn, NameMatch, TodaysSession
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.signals import AttendanceChanged, BookingChanged, CapacityChanged
 from trainhub_ui.services.tenants import find_tenant, logo_url
 
 router = APIRouter()

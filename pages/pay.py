@@ -15,14 +15,14 @@ from nicegui import APIRouter, ui
 
 from models import Booking, BookingStatus, PaymentKind, PaymentOption, Tenant, utcnow
 from trainhub_ui.auth import signed_in_student
-from trainhub_ui.components.formatting import day_and_time, money, time_of_day
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.formatting import day_and_time, money, time_of_day
 from trainhub_ui.payments import ProviderError, provider
 from trainhub_ui.services import checkout, invoices
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, NotFound
 from trainhub_ui.services.payments import amount_due, find_booking_by_reference
 
 from .public import load_tenant

@@ -13,15 +13,15 @@ from nicegui import APIRouter, ui
 from models import BookingStatus, Course, Customer, PaymentKind, Tenant
 from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.fields import show_password_button, student_details
-from trainhub_ui.components.formatting import money, session_dates
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.formatting import money, session_dates
 from trainhub_ui.payments import provider
 from trainhub_ui.services import accounts, my_account, storefront, students
 from trainhub_ui.services.certificates import certificates_of
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.payments import amount_due
 from trainhub_ui.services.storefront import CATALOGUE_PAGE, CatalogFilters, CourseCard, SessionCard
 from trainhub_ui.services.tenants import find_tenant, list_tenants

@@ -19,8 +19,8 @@ from trainhub_ui.auth import (
 from trainhub_ui.components.fields import show_password_button
 from trainhub_ui.components.frames import apply_branding, not_found_page, public_frame
 from trainhub_ui.db import database
+from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.services.accounts import SignInResult, sign_in_customer, sign_in_staff, sign_up_customer
-from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.tenants import find_tenant
 
 router = APIRouter()

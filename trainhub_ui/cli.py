@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import StaffRole
 from trainhub_ui.config import get_settings, reload_settings_with
 from trainhub_ui.db import Database
-from trainhub_ui.services.errors import DomainError
+from trainhub_ui.domain.errors import DomainError
 
 app = typer.Typer(help="TrainHub: the booking platform for training centres.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)

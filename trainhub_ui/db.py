@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from trainhub_ui.services.signals import DomainEvent, take_pending
+from trainhub_ui.domain.signals import DomainEvent, take_pending
 
 IMMEDIATE = "trainhub_immediate"
 _DATABASE = "trainhub_database"

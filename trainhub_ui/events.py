@@ -11,7 +11,7 @@ from collections.abc import Callable
 from nicegui import Event
 
 from trainhub_ui.db import set_publisher
-from trainhub_ui.services.signals import AttendanceChanged, BookingChanged, CapacityChanged, DomainEvent
+from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged, DomainEvent
 
 capacity_changed: Event[CapacityChanged] = Event()
 booking_changed: Event[BookingChanged] = Event()

@@ -13,11 +13,11 @@ from sqlalchemy import delete
 from models import SignInAttempt, Tenant, utcnow
 from trainhub_ui.booking.places import lock_session, release_lapsed
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify.reminders import queue_due_reminders
 from trainhub_ui.notify.sender import deliver_due
 from trainhub_ui.payments import provider
 from trainhub_ui.services.bookings import sessions_with_lapsed_places
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.refunds import finish_pending_refunds
 
 SIGN_IN_ATTEMPTS_KEPT = timedelta(days=1)

@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from trainhub_ui.services.signals import DomainEvent, from_wire, to_wire
+from trainhub_ui.domain.signals import DomainEvent, from_wire, to_wire
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from models import StaffRole
 from trainhub_ui.auth import StaffAccess, require_role
 from trainhub_ui.components.frames import not_found_page, refused_page
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
 
 
 async def admin_access(slug: str, needed: StaffRole, path: str) -> StaffAccess | RedirectResponse | None:

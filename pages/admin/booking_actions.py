@@ -5,38 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from nicegui import ui
 
-from trainhub_ui.components.formatting import SYMBOLS, money, session_dates
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput
+from trainhub_ui.domain.formatting import currency_symbol, major, money, parse_money, session_dates
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import provider
 from trainhub_ui.services import refunds, workflows
 from trainhub_ui.services.booking_search import BookingRecord
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput
-
-
-def parse_amount(text: str, currency: str) -> int:
-    """ "49.50" (or "£49.50", "1,049") in the centre's currency to minor units; InvalidInput("amount") if not."""
-    cleaned = text.strip().replace(",", "").removeprefix(SYMBOLS.get(currency.upper(), "")).strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput("amount", "Give an amount like 49.50.") from None
-    if not value.is_finite() or value <= 0:
-        raise InvalidInput("amount", "Give an amount above zero.")
-    if value != value.quantize(Decimal("0.01")):
-        raise InvalidInput("amount", "Give at most two decimals (pence).")
-    if value > 1_000_000:
-        raise InvalidInput("amount", "That is more than any booking here.")
-    return int(value * 100)
-
-
-def major_units(amount: int) -> str:
-    return f"{amount / 100:.2f}"
 
 
 @dataclass(frozen=True)
@@ -122,8 +101,8 @@ class BookingActions:
                 "The balance payment is refunded before the deposit."
             ).classes("text-slate-700")
             amount = (
-                ui.input("Amount", value=major_units(record.refundable))
-                .props(f"outlined dense inputmode=decimal prefix={SYMBOLS.get(currency, '')!r}")
+                ui.input("Amount", value=major(record.refundable))
+                .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency)!r}")
                 .classes("w-full")
                 .mark("refund-amount")
             )
@@ -139,7 +118,7 @@ class BookingActions:
                 amount.error = None
                 problem.set_visibility(False)
                 try:
-                    pence = parse_amount(amount.value or "", currency)
+                    pence = parse_money("amount", amount.value, currency)
                     confirm.disable()
                     result = await refunds.refund_booking(
                         database(),
@@ -173,8 +152,8 @@ class BookingActions:
             ui.label(f"Record a bank transfer on {booking.reference}").classes("text-lg font-semibold")
             ui.label(f"Balance due: {money(booking.balance_due, currency)}.").classes("text-slate-700")
             amount = (
-                ui.input("Amount received", value=major_units(booking.balance_due))
-                .props(f"outlined dense inputmode=decimal prefix={SYMBOLS.get(currency, '')!r}")
+                ui.input("Amount received", value=major(booking.balance_due))
+                .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency)!r}")
                 .classes("w-full")
                 .mark("transfer-amount")
             )
@@ -191,7 +170,7 @@ class BookingActions:
                 amount.error = None
                 problem.set_visibility(False)
                 try:
-                    pence = parse_amount(amount.value or "", currency)
+                    pence = parse_money("amount", amount.value, currency)
                     await workflows.record_bank_transfer(
                         database(), self.ctx, self.booking_id, pence, (note.value or "").strip()
                     )

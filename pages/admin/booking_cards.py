@@ -11,8 +11,8 @@ from nicegui import ui
 
 from models import BookingStatus, PaymentStatus, RefundStatus, Tenant
 from pages.admin.booking_actions import BookingActions
-from trainhub_ui.components.formatting import day_and_time, money, session_dates
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
+from trainhub_ui.domain.formatting import day_and_time, money, session_dates
 from trainhub_ui.services.booking_search import BookingRecord, HistoryEntry
 from trainhub_ui.services.invoices import invoice_number
 

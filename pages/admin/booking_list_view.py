@@ -9,9 +9,9 @@ from datetime import date
 from urllib.parse import urlencode
 
 from models import BookingStatus
+from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.services import booking_search
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
-from trainhub_ui.services.errors import InvalidInput
 from trainhub_ui.services.payment_states import PaymentState
 
 PER_PAGE_CHOICES = (25, 50, 100)

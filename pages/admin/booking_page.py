@@ -24,10 +24,10 @@ from trainhub_ui import events
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.db import database
+from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.signals import BookingChanged
 from trainhub_ui.services import booking_search, workflows
 from trainhub_ui.services.booking_search import BookingRecord
-from trainhub_ui.services.errors import DomainError, NotFound
-from trainhub_ui.services.signals import BookingChanged
 
 router = APIRouter()
 

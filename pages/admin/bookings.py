@@ -25,14 +25,14 @@ from pages.admin.bookings_table import (
     booking_row,
 )
 from trainhub_ui.auth import StaffAccess, require_role
-from trainhub_ui.components.formatting import session_dates
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.status_badges import STATUS_LABELS
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
+from trainhub_ui.domain.formatting import session_dates
 from trainhub_ui.services import booking_search, catalog
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput, NotFound
 from trainhub_ui.services.payment_states import PaymentState
 from trainhub_ui.services.students import get_student
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from models import Tenant
-from trainhub_ui.components.formatting import local, money
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
+from trainhub_ui.domain.formatting import local, money
 from trainhub_ui.services.booking_search import BookingLine
 
 _NO_WRAP = {"classes": "whitespace-nowrap", "headerClasses": "whitespace-nowrap"}

@@ -9,19 +9,19 @@ from nicegui import ui
 
 from models import Course
 from trainhub_ui.components.fields import whole_number
-from trainhub_ui.components.formatting import SYMBOLS
-from trainhub_ui.components.forms import Form, answer_of, major, read_money, read_whole
+from trainhub_ui.components.forms import Form, answer_of, read_whole
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import currency_symbol, major, parse_money
 from trainhub_ui.services import catalog
 from trainhub_ui.services.catalog import CourseChanges, NewCourse
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 
 
 async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | None:
     """Create (course None) or edit a course; the service's errors show at their fields. Answers the saved course."""
     currency = ctx.tenant.currency
-    symbol = SYMBOLS.get(currency, currency)
+    symbol = currency_symbol(currency)
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl gap-3"):
         ui.label("New course" if course is None else f"Edit “{course.title}”").classes("text-lg font-semibold")
         form = Form()
@@ -52,7 +52,7 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
             price = (
                 form.add(
                     "price",
-                    ui.input(f"Price ({symbol})", value=major(course.price) if course else "").props(
+                    ui.input(f"Price ({symbol})", value=major(course.price, currency) if course else "").props(
                         "outlined inputmode=decimal"
                     ),
                 )
@@ -105,7 +105,7 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
                     "location": location.value or "",
                     "duration_days": read_whole("durationDays", days.value, "the number of days"),
                     "duration_hours": read_whole("durationHours", hours.value, "the number of hours"),
-                    "price": read_money("price", price.value, currency),
+                    "price": parse_money("price", price.value, currency, allow_zero=True, example="495.00"),
                     "default_capacity": read_whole("defaultCapacity", capacity.value, "the places per session"),
                     "certificate_validity_months": read_whole(
                         "certificateValidityMonths", validity.value, "the months", required=False

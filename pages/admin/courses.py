@@ -15,13 +15,13 @@ from pages.admin.access import admin_access, staff_context
 from pages.admin.course_dialog import course_dialog
 from pages.admin.course_parts import duration_text, sessions_path
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.formatting import money
 from trainhub_ui.components.forms import answer_of
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager, table_head, table_row
 from trainhub_ui.db import database
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import money
 from trainhub_ui.services import catalog
-from trainhub_ui.services.errors import DomainError
 
 router = APIRouter()
 

@@ -11,15 +11,15 @@ from nicegui import APIRouter, ui
 from models import BookingStatus, StaffRole, Tenant
 from trainhub_ui import events
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.formatting import SYMBOLS, money
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import currency_symbol, money
+from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.services import dashboard as dashboard_service
 from trainhub_ui.services import reports as reports_service
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.dashboard import UpcomingSession
 from trainhub_ui.services.report_figures import RevenueLine
-from trainhub_ui.services.signals import CapacityChanged
 
 from .access import admin_access
 
@@ -158,7 +158,7 @@ def _chart_card(title: str, subtitle: str) -> ui.card:
 
 
 def _revenue_chart(tenant: Tenant, months: list[RevenueLine]) -> None:
-    symbol = SYMBOLS.get(tenant.currency.upper(), tenant.currency.upper() + " ")
+    symbol = currency_symbol(tenant.currency)
     with _chart_card("Revenue by month", "Payments received, less what was refunded of them, by payment date"):
         ui.echart(
             {

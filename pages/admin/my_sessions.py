@@ -10,11 +10,11 @@ from models import StaffRole
 from pages.admin.access import admin_access, staff_context
 from pages.admin.course_parts import SessionListView, session_path, session_state
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.formatting import session_dates
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.live_fill import LiveFill
 from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager, table_head, table_row
 from trainhub_ui.db import database
+from trainhub_ui.domain.formatting import session_dates
 from trainhub_ui.services import roster
 
 router = APIRouter()

@@ -9,14 +9,14 @@ from nicegui import APIRouter, ui
 from models import OutboxEmail, OutboxStatus, StaffRole, Tenant
 from pages.admin.access import admin_access
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.formatting import day_and_time
 from trainhub_ui.notify.outbox import OUTBOX_PAGE, Attachment, get_email, list_outbox, send_again
 from trainhub_ui.notify.sender import smtp_configured
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, NotFound
 
 router = APIRouter()
 

@@ -9,15 +9,15 @@ from typing import Any
 from nicegui import ui
 
 from models import BookingStatus, Course, CourseSession, PaymentOption, Tenant
-from trainhub_ui.components.formatting import money, session_dates, time_of_day
 from trainhub_ui.components.forms import Form, answer_of, section
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import money, session_dates, time_of_day
 from trainhub_ui.payments import shortest_hold
 from trainhub_ui.services import roster, students
 from trainhub_ui.services.checkout import pay_page_url
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.online_booking import payment_choices
 from trainhub_ui.services.roster import PhoneBooking
 

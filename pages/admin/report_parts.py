@@ -11,8 +11,8 @@ from typing import Any
 from nicegui import ui
 
 from models import Tenant
-from trainhub_ui.components.formatting import money
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import money
 from trainhub_ui.services.report_csv import csv_bytes
 from trainhub_ui.services.report_periods import ReportPeriod
 

@@ -11,8 +11,8 @@ from nicegui import ui
 
 from models import RefundStatus
 from pages.admin.report_parts import PAGE_SIZE, Report, money_column, pager, text_column
-from trainhub_ui.components.formatting import SYMBOLS
 from trainhub_ui.db import database
+from trainhub_ui.domain.formatting import currency_symbol
 from trainhub_ui.services import reports
 from trainhub_ui.services.report_csv import decimal_amount
 from trainhub_ui.services.report_figures import RefundLine, RefundTotals, RevenueLine
@@ -65,7 +65,7 @@ def revenue(report: Report, by_month: list[RevenueLine]) -> None:
                 return [[line.key, *figures(line)] for line in [*by_month, total]]
 
             report.csv_button("revenue-by-month", ["Month", *header], month_rows)
-        symbol = SYMBOLS.get(currency.upper(), currency.upper() + " ")
+        symbol = currency_symbol(currency)
         ui.echart(
             {
                 "grid": {"left": 8, "right": 8, "top": 16, "bottom": 8, "containLabel": True},

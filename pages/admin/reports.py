@@ -21,9 +21,9 @@ from pages.admin.report_revenue import refunds, revenue
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.services import reports
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput
 from trainhub_ui.services.feedback import CourseFeedback, feedback_by_course
 from trainhub_ui.services.invoices import InvoiceLine
 from trainhub_ui.services.report_figures import (

@@ -9,13 +9,13 @@ from datetime import datetime
 from nicegui import ui
 
 from models import BookingStatus, Tenant
-from trainhub_ui.components.formatting import SYMBOLS, money, session_dates, time_of_day
-from trainhub_ui.components.forms import Form, answer_of, major, read_money
+from trainhub_ui.components.forms import Form, answer_of
 from trainhub_ui.components.tables import actions, badge, cell, table_row
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput
+from trainhub_ui.domain.formatting import currency_symbol, major, money, parse_money, session_dates, time_of_day
 from trainhub_ui.services import roster, workflows
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput
 from trainhub_ui.services.roster import RosterEntry, payment_status
 
 ROSTER_COLUMNS = "md:grid-cols-[minmax(12rem,2fr)_6.5rem_minmax(8.5rem,1fr)_5.5rem_5.5rem_7.5rem_8rem]"
@@ -154,7 +154,7 @@ async def payment_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
         amount = (
             form.add(
                 "amount",
-                ui.input(f"Amount ({SYMBOLS.get(currency, currency)})", value=major(entry.balance_due)).props(
+                ui.input(f"Amount ({currency_symbol(currency)})", value=major(entry.balance_due, currency)).props(
                     "outlined inputmode=decimal"
                 ),
             )
@@ -168,7 +168,7 @@ async def payment_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
         async def confirm() -> None:
             form.clear()
             try:
-                pence = read_money("amount", amount.value, currency, allow_zero=False)
+                pence = parse_money("amount", amount.value, currency)
                 await workflows.record_bank_transfer(database(), ctx, entry.booking_id, pence, note.value or "")
             except DomainError as error:
                 form.show(error)

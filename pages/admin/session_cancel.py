@@ -6,14 +6,14 @@ from __future__ import annotations
 from nicegui import ui
 
 from models import Course, CourseSession
-from trainhub_ui.components.formatting import money, session_dates
 from trainhub_ui.components.forms import Form, answer_of
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import money, session_dates
 from trainhub_ui.payments import provider
 from trainhub_ui.services import catalog
 from trainhub_ui.services.catalog import SessionCancellation
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 
 
 async def cancel_session_dialog(ctx: TenantContext, course: Course, item: CourseSession) -> SessionCancellation | None:

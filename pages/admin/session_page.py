@@ -28,16 +28,16 @@ from pages.admin.session_cancel import refund_failures_dialog
 from trainhub_ui import events
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components import delivery
-from trainhub_ui.components.formatting import local, money, session_dates
 from trainhub_ui.components.frames import admin_frame, not_found_page, refused_page
 from trainhub_ui.components.live_fill import LiveFill
 from trainhub_ui.components.tables import badge, pager, table_head
 from trainhub_ui.db import database
+from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.formatting import local, money, session_dates
+from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged
 from trainhub_ui.payments import provider
 from trainhub_ui.services import attendance, catalog, roster
-from trainhub_ui.services.errors import DomainError, NotFound
 from trainhub_ui.services.roster import RosterEntry
-from trainhub_ui.services.signals import AttendanceChanged, BookingChanged, CapacityChanged
 
 router = APIRouter()
 

@@ -15,13 +15,13 @@ from pages.admin.course_parts import SessionListView, duration_text, session_pat
 from pages.admin.session_cancel import cancel_session_dialog
 from pages.admin.session_dialog import session_dialog
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.formatting import money, session_dates
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.components.live_fill import LiveFill
 from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager, table_head, table_row
 from trainhub_ui.db import database
+from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.formatting import money, session_dates
 from trainhub_ui.services import catalog
-from trainhub_ui.services.errors import DomainError, NotFound
 
 router = APIRouter()
 

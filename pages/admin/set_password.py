@@ -8,8 +8,8 @@ from models import utcnow
 from pages.sign_in import show_password_button
 from trainhub_ui.components.frames import apply_branding, not_found_page
 from trainhub_ui.db import database
+from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.services import staff, tenants
-from trainhub_ui.services.errors import DomainError
 
 router = APIRouter()
 

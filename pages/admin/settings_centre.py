@@ -7,8 +7,8 @@ from nicegui import ui
 
 from pages.admin.settings_logo import logo_editor
 from pages.admin.settings_parts import SettingsForm, with_stored
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services import tenants
-from trainhub_ui.services.context import TenantContext
 
 
 def centre_panel(ctx: TenantContext) -> None:

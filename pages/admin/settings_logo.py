@@ -14,9 +14,9 @@ from sqlalchemy.engine import make_url
 from models import Tenant
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.services import tenants
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 
 router = APIRouter()
 

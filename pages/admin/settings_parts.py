@@ -11,11 +11,11 @@ from nicegui.elements.mixins.validation_element import ValidationElement
 
 from models import StaffRole, Tenant
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import day_and_time
 from trainhub_ui.services import tenants
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 
 PAGE_SIZE = 25
 ROLE_NOTES = {

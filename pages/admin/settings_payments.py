@@ -8,8 +8,8 @@ from nicegui import ui
 from pages.admin.settings_parts import SettingsForm, copy_field, with_stored
 from trainhub_ui.components.fields import whole_number
 from trainhub_ui.config import get_settings
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services import tenants
-from trainhub_ui.services.context import TenantContext
 
 STRIPE_WEBHOOK_PATH = "/api/payments/stripe/webhook"
 STRIPE_EVENTS = (

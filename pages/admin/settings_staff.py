@@ -10,12 +10,12 @@ from nicegui.elements.mixins.validation_element import ValidationElement
 
 from models import StaffRole, StaffUser
 from pages.admin.settings_parts import PAGE_SIZE, ROLE_NOTES, ROW_GRID, chip, copy_field, list_header, pager, when
-from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import day_and_time
 from trainhub_ui.services import staff
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 
 
 async def staff_panel(ctx: TenantContext, me: StaffUser) -> None:

@@ -7,11 +7,11 @@ from nicegui import ui
 
 from models import ApiToken, StaffRole
 from pages.admin.settings_parts import PAGE_SIZE, ROLE_NOTES, ROW_GRID, chip, copy_field, list_header, pager, when
-from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import day_and_time
 from trainhub_ui.services import tokens
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 
 
 async def tokens_panel(ctx: TenantContext) -> None:

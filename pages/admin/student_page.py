@@ -13,15 +13,15 @@ from nicegui import APIRouter, ui
 from models import Customer, PaymentStatus, StaffRole, Tenant
 from pages.admin.access import admin_access, staff_context
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.formatting import day_and_time, local, money
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
 from trainhub_ui.components.student_dialog import student_dialog
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.domain.formatting import day_and_time, local, money
 from trainhub_ui.services import student_profile
 from trainhub_ui.services.booking_search import BookingLine
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import NotFound
 
 router = APIRouter()
 

@@ -14,10 +14,10 @@ from nicegui import APIRouter, ui
 from models import Customer, StaffRole, Tenant
 from pages.admin.access import admin_access, staff_context
 from trainhub_ui.auth import StaffAccess, require_role
-from trainhub_ui.components.formatting import local
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.student_dialog import student_dialog
 from trainhub_ui.db import database
+from trainhub_ui.domain.formatting import local
 from trainhub_ui.services import student_profile, students
 from trainhub_ui.services.booking_filters import TEXT_MAX
 

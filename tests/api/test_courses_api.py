@@ -13,7 +13,7 @@ from models import AuditEntry, Booking, BookingStatus, CourseSession, PaymentOpt
 from tests import factories
 from tests.api.conftest import Centre, add_token
 from trainhub_ui.db import Database, set_publisher
-from trainhub_ui.services import signals
+from trainhub_ui.domain import signals
 
 COURSE = {"title": "ACS CCN1 Core Gas Safety", "price": 49500, "durationDays": 3, "location": "Bristol"}
 

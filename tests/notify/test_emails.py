@@ -11,12 +11,12 @@ from models import Achievement, Booking, Customer, OutboxEmail, PaymentMethod, P
 from tests.notify.conftest import at, centre_with_sessions
 from tests.notify.test_outbox_delivery import book
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify import certificate_emails, emails, session_emails, staff_emails
 from trainhub_ui.notify.render import kinds
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services.bookings import cancel_booking
 from trainhub_ui.services.checkout import decline_payment, pay_in_test_mode
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.payments import open_payment
 from trainhub_ui.services.refunds import refund_by_policy
 from trainhub_ui.services.waiting_list import join_waiting_list

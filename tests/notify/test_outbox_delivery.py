@@ -15,11 +15,11 @@ from models import Booking, Customer, OutboxEmail, OutboxStatus, PaymentMethod, 
 from tests.notify.conftest import Centre, SmtpServer, at, centre_with_sessions
 from trainhub_ui.config import Settings
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify.sender import LEASE, MAX_ATTEMPTS, deliver_due
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.checkout import pay_in_test_mode
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.payments import open_payment, payment_succeeded
 
 NOW = at(date(2027, 6, 1))

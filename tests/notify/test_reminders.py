@@ -15,11 +15,11 @@ from tests.notify.conftest import Centre, SmtpServer, at, centre_with_sessions
 from tests.notify.test_outbox_delivery import book
 from trainhub_ui.config import reload_settings
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.jobs import run_jobs_once
 from trainhub_ui.notify.reminders import queue_due_reminders
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services.checkout import pay_in_test_mode
-from trainhub_ui.services.context import TenantContext
 
 BOOKED = date(2026, 11, 24)
 START = date(2026, 12, 24)  # the balance is due 14 days before: 10 December

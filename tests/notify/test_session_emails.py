@@ -11,10 +11,10 @@ from models import OutboxEmail, PaymentOption, StaffRole
 from tests.notify.conftest import at, centre_with_sessions
 from tests.notify.test_outbox_delivery import book
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify.outbox import Attachment
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services.catalog import SessionChanges, cancel_session, update_session
-from trainhub_ui.services.context import TenantContext
 
 START = date(2027, 3, 8)
 

@@ -39,11 +39,11 @@ from tests.payments.conftest import TEST_API_KEY, signed_event_headers, stripe_e
 from trainhub_ui.api import install_api
 from trainhub_ui.config import reload_settings
 from trainhub_ui.db import Database, set_database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.payments import StripeProvider, provider
 from trainhub_ui.services import checkout, refunds
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput
 from trainhub_ui.services.refunds import refund_booking
 from trainhub_ui.services.tokens import create_api_token
 

@@ -22,8 +22,8 @@ from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
 from tests.ui.test_sign_in_pages import SLOW, expect_refused, sign_in_staff
 from trainhub_ui.db import Database, database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.payments import open_payment, payment_succeeded
 from trainhub_ui.services.students import NewStudent, add_student
 

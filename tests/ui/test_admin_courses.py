@@ -11,9 +11,9 @@ from models import Course, StaffRole, Tenant
 from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services import catalog
 from trainhub_ui.services.catalog import NewCourse
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.tenants import find_tenant
 
 COURSES = f"/{CENTRE_A}/admin/courses"

@@ -18,8 +18,8 @@ from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
 from tests.ui.test_sign_in_pages import SLOW, expect_refused, sign_in_staff
 from tests.unit.test_reports import ReportBuilder
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
 
 
 @dataclass

@@ -28,10 +28,10 @@ from models import (
 from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services import catalog
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.catalog import NewCourse, NewSession
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.payments import open_payment, payment_succeeded
 from trainhub_ui.services.students import NewStudent, add_student
 from trainhub_ui.services.tenants import find_tenant

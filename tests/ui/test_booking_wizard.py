@@ -13,9 +13,9 @@ from tests import factories
 from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, SLOW
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.accounts import sign_up_customer
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
 
 
 async def _course(db: Database, spots: int = 5) -> tuple[Course, CourseSession]:

@@ -16,9 +16,9 @@ from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
 from tests.ui.test_my_account import _sign_in as sign_in_jamie
 from tests.ui.test_sign_in_pages import SLOW, sign_in_staff
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.certificates import issue_certificate, revoke_certificate
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.feedback import feedback_token
 
 

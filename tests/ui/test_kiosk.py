@@ -17,11 +17,11 @@ from pages import kiosk as kiosk_page
 from tests.factories import PASSWORD, customer
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.accounts import MAX_FAILURES, WRONG_CREDENTIALS
 from trainhub_ui.services.attendance import record_attendance
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
 from trainhub_ui.services.catalog import NewCourse, NewSession, create_course, create_session
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.payments import open_payment, payment_succeeded
 
 

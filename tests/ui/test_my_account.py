@@ -22,11 +22,11 @@ from tests import factories
 from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_B, SLOW
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services import checkout
 from trainhub_ui.services.accounts import sign_in_customer
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
 
 
 async def _jamies_bookings(db: Database) -> tuple[TenantContext, dict[str, Booking]]:

@@ -20,8 +20,8 @@ from models import (
 from tests import factories
 from tests.ui.conftest import CENTRE_A, CENTRE_B
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
 
 
 async def _booking(db: Database, slug: str, option: PaymentOption, email: str = "payer@example.com") -> Booking:

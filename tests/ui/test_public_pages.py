@@ -12,8 +12,8 @@ from models import Course, CourseSession, Tenant
 from tests import factories
 from tests.ui.conftest import CENTRE_A, CENTRE_B
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
-from trainhub_ui.services.context import TenantContext
 
 
 async def _tenant(db: Database, slug: str) -> Tenant:

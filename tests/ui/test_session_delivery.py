@@ -28,8 +28,8 @@ from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, staff_email
 from tests.ui.test_sign_in_pages import SLOW, sign_in_staff
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.attendance import record_attendance
-from trainhub_ui.services.context import TenantContext
 
 
 async def _running_session(db: Database) -> tuple[Tenant, Course, CourseSession, list[Booking]]:

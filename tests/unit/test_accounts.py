@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import Customer, StaffRole, StaffUser
 from tests import factories
 from trainhub_ui.db import Database
+from trainhub_ui.domain.errors import DomainError, InvalidInput
 from trainhub_ui.services.accounts import (
     LOCKOUT,
     MAX_FAILURES,
@@ -19,7 +20,6 @@ from trainhub_ui.services.accounts import (
     sign_in_staff,
     sign_up_customer,
 )
-from trainhub_ui.services.errors import DomainError, InvalidInput
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 

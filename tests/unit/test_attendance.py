@@ -26,14 +26,14 @@ from models import (
 from tests import factories
 from trainhub_ui.booking.places import lock_session, release_lapsed
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.signals import AttendanceChanged
 from trainhub_ui.services import attendance, catalog
 from trainhub_ui.services.accounts import create_staff_user
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
 from trainhub_ui.services.catalog import NewCourse, NewSession
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.payments import open_payment, payment_succeeded, record_bank_transfer
-from trainhub_ui.services.signals import AttendanceChanged
 
 DAY = date(2026, 11, 24)  # a Tuesday; London is on UTC in November
 BEFORE = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # when the sessions were scheduled and booked

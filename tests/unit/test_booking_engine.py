@@ -20,6 +20,8 @@ from tests import factories
 from tests.factories import Clock
 from trainhub_ui.booking.places import offer_deadline
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.jobs import expire_holds
 from trainhub_ui.services import waiting_list
 from trainhub_ui.services.bookings import (
@@ -29,8 +31,6 @@ from trainhub_ui.services.bookings import (
     deposit_for,
     move_booking,
 )
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 

@@ -16,12 +16,12 @@ from tests.factories import Clock
 from tests.notify.conftest import Centre, centre_with_sessions
 from trainhub_ui.booking import rules
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.services.attendance import record_attendance
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 from trainhub_ui.services.certificates import issue_certificate
 from trainhub_ui.services.completion import complete_session
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.online_booking import payment_choices
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)

@@ -15,13 +15,13 @@ from models import BookingStatus, PaymentMethod, PaymentOption, Tenant
 from tests import factories
 from tests.factories import Clock
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services import booking_search
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
 from trainhub_ui.services.booking_search import BookingLine, booking_record, export_lines, search_bookings
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput, NotFound
 from trainhub_ui.services.payment_states import PaymentState, payment_state
 from trainhub_ui.services.payments import open_payment, payment_succeeded, record_bank_transfer
 from trainhub_ui.services.refunds import refund_booking, refund_by_policy

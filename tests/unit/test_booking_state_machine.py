@@ -56,11 +56,11 @@ from models import (
 from tests import factories
 from tests.conftest import empty_all_tables
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.jobs import expire_holds
 from trainhub_ui.services import waiting_list
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking, move_booking
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 
 T = TypeVar("T")
 

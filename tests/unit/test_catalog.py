@@ -21,10 +21,11 @@ from models import (
 )
 from tests import factories
 from trainhub_ui.db import Database
-from trainhub_ui.services import catalog, signals
+from trainhub_ui.domain import signals
+from trainhub_ui.domain.context import TenantContext, local_today
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.services import catalog
 from trainhub_ui.services.catalog import CourseChanges, NewCourse, NewSession, SessionChanges
-from trainhub_ui.services.context import TenantContext, local_today
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 
 # A fixed "now" in British Summer Time: 11:00 on 1 June 2026 at a centre in London.
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)

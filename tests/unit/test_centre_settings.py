@@ -13,8 +13,8 @@ from sqlalchemy import select
 from models import AuditEntry, Booking, BookingStatus, CourseSession, PaymentOption, StaffRole, StaffUser, Tenant
 from tests import factories
 from trainhub_ui.db import Database
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.services.staff import NotAllowed
 from trainhub_ui.services.tenants import (
     LOGO_MAX_BYTES,

@@ -22,12 +22,12 @@ from models import (
 from tests.notify.conftest import Centre, at, centre_with_sessions
 from tests.notify.test_outbox_delivery import book
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.notify.outbox import Attachment
 from trainhub_ui.services.attendance import record_attendance
 from trainhub_ui.services.certificates import add_months, certificates_of, revoke_certificate, verify
 from trainhub_ui.services.completion import complete_session, completion_preview, set_result
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.feedback import feedback_by_course, feedback_summary, feedback_token, give_feedback
 
 BOOKED = date(2026, 11, 2)

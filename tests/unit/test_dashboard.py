@@ -28,7 +28,7 @@ from models import (
 )
 from tests import factories
 from trainhub_ui.db import Database
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.dashboard import (
     BookingFigures,
     CourseFigures,

@@ -21,9 +21,9 @@ from models import (
 from trainhub_ui.db import Database
 from trainhub_ui.demo.seed import seed_demo
 from trainhub_ui.demo.specs import DEMO_STUDENT
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.attendance import session_days
 from trainhub_ui.services.certificates import certificates_of, verify
-from trainhub_ui.services.context import TenantContext
 
 
 async def test_past_sessions_are_delivered_with_registers_certificates_and_feedback(db: Database) -> None:

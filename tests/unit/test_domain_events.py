@@ -10,9 +10,9 @@ import pytest
 from models import PaymentOption
 from tests import factories
 from trainhub_ui.db import Database, set_publisher
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.signals import BookingChanged, CapacityChanged, DomainEvent
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.signals import BookingChanged, CapacityChanged, DomainEvent
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 

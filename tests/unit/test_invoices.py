@@ -11,8 +11,8 @@ from models import Invoice, PaymentOption, Tenant
 from tests import factories
 from tests.factories import Clock
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
 from trainhub_ui.services.invoices import due_date, invoice_pdf, list_invoices, vat_in
 from trainhub_ui.services.payments import record_bank_transfer
 

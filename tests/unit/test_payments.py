@@ -10,9 +10,9 @@ from models import BookingStatus, CourseSession, PaymentKind, PaymentMethod, Pay
 from tests import factories
 from tests.factories import Clock
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.payments import open_payment, payment_failed, payment_succeeded
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

@@ -9,10 +9,10 @@ import pytest
 from models import Booking, BookingStatus, CourseSession, PaymentMethod, PaymentOption, PaymentStatus, Tenant
 from tests import factories
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services.bookings import BookingRequest, Refused, create_booking
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput
 from trainhub_ui.services.payments import record_bank_transfer
 from trainhub_ui.services.refunds import policy_refund, refund_booking
 

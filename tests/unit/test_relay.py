@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from trainhub_ui import relay
-from trainhub_ui.services.signals import BookingChanged, CapacityChanged
+from trainhub_ui.domain.signals import BookingChanged, CapacityChanged
 
 CAPACITY = CapacityChanged("t1", "c1", "s1", booked_spots=3, available_spots=12)
 BOOKING = BookingChanged("t1", "b1", "s1", status="CONFIRMED")

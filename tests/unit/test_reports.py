@@ -31,8 +31,8 @@ from models import (
 )
 from tests.unit.test_dashboard import NOW, CentreBuilder, _build_leeds, _centre, _counting_statements, _ctx
 from trainhub_ui.db import Database
+from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.services import dashboard, reports
-from trainhub_ui.services.errors import InvalidInput
 from trainhub_ui.services.report_csv import csv_bytes, decimal_amount
 from trainhub_ui.services.report_figures import CourseDelivery, RevenueLine
 from trainhub_ui.services.report_periods import ReportPeriod, month_buckets

@@ -25,11 +25,11 @@ from models import (
 )
 from tests import factories
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.services import catalog, roster
 from trainhub_ui.services.bookings import BookingRequest, Refused, cancel_booking, create_booking
 from trainhub_ui.services.catalog import NewCourse, NewSession
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput, NotFound
 from trainhub_ui.services.roster import PhoneBooking, RosterEntry, payment_status
 from trainhub_ui.services.students import CustomerExists, NewStudent
 

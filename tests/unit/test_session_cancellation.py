@@ -26,12 +26,12 @@ from models import (
 )
 from tests import factories
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.payments import OfflineProvider, ProviderError
 from trainhub_ui.services import catalog, waiting_list
 from trainhub_ui.services.bookings import BookingRequest, Refused, cancel_booking, create_booking
 from trainhub_ui.services.catalog import NewCourse, NewSession
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.payments import open_payment, payment_succeeded, record_bank_transfer
 from trainhub_ui.services.refunds import refund_by_policy
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from models import AuditEntry, Course, CourseSession, StaffRole, StaffUser, Tenant
 from tests import factories
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services import catalog
 from trainhub_ui.services.catalog import NewCourse, NewSession, Repetition
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in London
 TODAY = date(2026, 6, 1)

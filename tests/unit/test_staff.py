@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from models import AuditEntry, OutboxEmail, StaffInvite, StaffRole, StaffUser
 from tests import factories
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.accounts import find_staff_user, sign_in_staff
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.services.staff import (
     INVITE_LIFETIME,
     NotAllowed,

@@ -10,8 +10,8 @@ from models import Course, CourseSession, Tenant
 from tests import factories
 from tests.factories import Clock
 from trainhub_ui.db import Database
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput, NotFound
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.services.storefront import (
     CatalogFilters,
     browse,

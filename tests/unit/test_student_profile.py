@@ -13,10 +13,10 @@ from models import Achievement, BookingStatus, Customer, PaymentMethod, PaymentO
 from tests import factories
 from tests.factories import Clock
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.payments import OfflineProvider
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import NotFound
 from trainhub_ui.services.payment_states import PaymentState
 from trainhub_ui.services.payments import open_payment, payment_succeeded
 from trainhub_ui.services.refunds import refund_booking

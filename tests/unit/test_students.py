@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from models import AuditEntry, Customer, Tenant
 from tests import factories
 from trainhub_ui.db import Database
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput, NotFound
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.services.students import (
     CustomerExists,
     NewStudent,

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from models import ApiToken, AuditEntry, StaffRole, StaffUser
 from tests import factories
 from trainhub_ui.db import Database
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import InvalidInput, NotFound
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.services.staff import NotAllowed
 from trainhub_ui.services.tokens import create_token, find_token, list_tokens, revoke_token, token_roles
 

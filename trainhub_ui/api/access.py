@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ApiToken, StaffRole, Tenant, utcnow
 from trainhub_ui.db import database
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, NotFound
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.services.tenants import find_tenant
 from trainhub_ui.services.tokens import find_token, hash_token
 

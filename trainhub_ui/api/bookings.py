@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Booking, BookingStatus, PaymentOption, StaffRole, WaitingListEntry, WaitingListStatus
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.payments import provider
 from trainhub_ui.services import bookings as engine
 from trainhub_ui.services import waiting_list, workflows
 from trainhub_ui.services.bookings import BookingFilters, BookingRequest
 from trainhub_ui.services.checkout import pay_page_url
-from trainhub_ui.services.context import TenantContext
 
 from .access import Caller, Reader, require
 from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from trainhub_ui.services.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 
 T = TypeVar("T")
 

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import PlainValidator, StrictBool, StrictInt, WithJsonSchema, field_validator
 
 from models import Course, CourseSession, StaffRole
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services import catalog
-from trainhub_ui.services.context import TenantContext
 
 from .access import Caller, Reader, Visitor, Writer, require
 from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text

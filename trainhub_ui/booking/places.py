@@ -30,10 +30,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Booking, Course, CourseSession, WaitingListEntry, WaitingListStatus
 from models.base import UTCDateTime
 from trainhub_ui.db import turn_at_row
+from trainhub_ui.domain import audit, signals
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.notify import emails
-from trainhub_ui.services import audit, signals
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import NotFound
 
 from . import rules
 from .rules import Refused

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, bindparam, select
 
 from models import Course, CourseSession, Tenant
 from models.base import UTCDateTime
-from trainhub_ui.services.errors import DomainError
+from trainhub_ui.domain.errors import DomainError
 
 
 class Refused(DomainError):

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from models import BookingStatus, Invoice, PaymentStatus, RefundStatus, WaitingListStatus
-from trainhub_ui.services.errors import DomainError
+from trainhub_ui.domain.errors import DomainError
 
 S = TypeVar("S", bound=enum.Enum)
 

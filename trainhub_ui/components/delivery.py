@@ -9,13 +9,13 @@ from nicegui import ui
 
 from models import AttendanceStatus, Course, CourseResult, CourseSession, SessionAttendance, StaffRole
 from trainhub_ui import events
-from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.formatting import day_and_time
+from trainhub_ui.domain.signals import AttendanceChanged
 from trainhub_ui.notify import session_emails
 from trainhub_ui.services import attendance, catalog, certificates, completion, feedback, workflows
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
-from trainhub_ui.services.signals import AttendanceChanged
 
 MARKS = {
     AttendanceStatus.PRESENT.value: "Present",

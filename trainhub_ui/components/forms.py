@@ -4,13 +4,11 @@ showing a service's error at its field, and opening a dialog to wait for its ans
 from __future__ import annotations
 
 from datetime import date, time
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from nicegui import ui
 
-from trainhub_ui.components.formatting import SYMBOLS
-from trainhub_ui.services.errors import DomainError, InvalidInput
+from trainhub_ui.domain.errors import DomainError, InvalidInput
 
 
 def read_day(name: str, text: str | None, *, required: bool = True) -> date | None:
@@ -43,26 +41,6 @@ def read_whole(name: str, value: float | None, what: str, *, required: bool = Tr
     if not number.is_integer():
         raise InvalidInput(name, f"Give {what} as a whole number.")
     return int(number)
-
-
-def read_money(name: str, text: str | None, currency: str, *, allow_zero: bool = True) -> int:
-    """ "495", "495.50", "£1,250.00" in the centre's currency, to minor units (pence)."""
-    cleaned = (text or "").strip().replace(",", "").removeprefix(SYMBOLS.get(currency.upper(), "")).strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput(name, "Give an amount like 495.00.") from None
-    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
-        raise InvalidInput(name, "Give an amount above zero." if not allow_zero else "Give an amount of zero or more.")
-    if value != value.quantize(Decimal("0.01")):
-        raise InvalidInput(name, "Give at most two decimals (pence).")
-    if value > 1_000_000:
-        raise InvalidInput(name, "That is more than any course here costs.")
-    return int(value * 100)
-
-
-def major(amount: int) -> str:
-    return f"{amount / 100:.2f}"
 
 
 class Form:

@@ -8,7 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from trainhub_ui import events
-from trainhub_ui.services.signals import CapacityChanged
+from trainhub_ui.domain.signals import CapacityChanged
 
 
 def fill_colour(booked: int, available: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from trainhub_ui import events
-from trainhub_ui.services.signals import CapacityChanged
+from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.services.storefront import places_text
 
 PLACE_CLASSES = {

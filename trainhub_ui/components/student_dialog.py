@@ -12,9 +12,9 @@ from nicegui import ui
 from models import Customer, Tenant
 from trainhub_ui.components.fields import student_details
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.services import students
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError
 from trainhub_ui.services.students import CustomerExists
 
 # The service names fields as the API does; the form's inputs are found by those names.

@@ -28,7 +28,7 @@ from models import (
     WaitingListEntry,
     new_id,
 )
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
 
 from .specs import FULL_DAY, HALF_DAY, CentreSpec, CourseSpec
 

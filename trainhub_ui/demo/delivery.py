@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from models import AttendanceStatus, BookingStatus, CourseSession, StaffRole
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify import emails
 from trainhub_ui.services import attendance, completion, feedback
-from trainhub_ui.services.context import TenantContext
 
 from .centres import CentreWriter
 from .specs import DEMO_STUDENT, FEEDBACK

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Achievement, Booking, Course, CourseSession, Customer, OutboxEmail
-from trainhub_ui.components.formatting import session_dates
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import session_dates
 
 from .facts import booking_facts, day_text, site_url, student_values, to_student
 from .outbox import Attachment, queue

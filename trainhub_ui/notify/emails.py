@@ -25,8 +25,8 @@ from models import (
     PaymentMethod,
     WaitingListEntry,
 )
-from trainhub_ui.components.formatting import day_and_time, local, money, session_dates
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import day_and_time, local, money, session_dates
 
 from .facts import (
     booking_facts,

@@ -21,10 +21,10 @@ from models import (
     StaffRole,
     StaffUser,
 )
-from trainhub_ui.components.formatting import money, session_dates
 from trainhub_ui.config import get_settings
-from trainhub_ui.services.calendar import booking_calendar
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import money, session_dates
+from trainhub_ui.notify.calendar import booking_calendar
 
 from .outbox import Attachment, queue
 from .render import render

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxEmail, OutboxStatus
-from trainhub_ui.services.audit import record
-from trainhub_ui.services.context import TenantContext
-from trainhub_ui.services.errors import DomainError, NotFound
+from trainhub_ui.domain.audit import record
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, NotFound
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from models import (
     Tenant,
 )
 from trainhub_ui.db import Database
-from trainhub_ui.services.context import TenantContext, local_today
+from trainhub_ui.domain.context import TenantContext, local_today
 
 from . import certificate_emails, session_emails
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, BookingStatus, OutboxEmail
-from trainhub_ui.components.formatting import day_and_time, money
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import day_and_time, money
 
 from .facts import booking_facts, to_student
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import OutboxEmail, StaffRole
-from trainhub_ui.components.formatting import day_and_time
-from trainhub_ui.services.context import TenantContext
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import day_and_time
 
 from .outbox import queue
 from .render import render

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Customer, SignInAttempt, StaffRole, StaffUser, Tenant
 from trainhub_ui.db import Database
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 
-from .errors import DomainError, InvalidInput, NotFound
 from .passwords import hash_password, password_problem, verify_password
 
 MAX_FAILURES = 5

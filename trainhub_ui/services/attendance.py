@@ -25,11 +25,11 @@ from models import (
     SessionAttendance,
     StaffRole,
 )
-from trainhub_ui.components.formatting import money
+from trainhub_ui.domain import audit, signals
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.formatting import money
 
-from . import audit, signals
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 from .references import REFERENCE_LENGTH
 
 LATE_AFTER = timedelta(minutes=15)  # a check-in this long after the day's start counts as late

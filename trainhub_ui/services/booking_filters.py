@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from models import Booking, BookingStatus, Course, CourseSession, Customer
+from trainhub_ui.domain.context import TenantContext
 
-from .context import TenantContext
 from .payment_states import PaymentState, payment_state_condition
 
 TEXT_MAX = 200

@@ -31,10 +31,10 @@ from models import (
     PaymentOption,
     Refund,
 )
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 
 from .booking_filters import SORTS, TEXT_MAX, BookingSearch, search_conditions, search_order, with_sort_joins
-from .context import TenantContext
-from .errors import InvalidInput, NotFound
 from .payment_states import PaymentState, payment_state, refunded_of_booking
 from .refunds import policy_refund, refundable
 

@@ -39,12 +39,12 @@ from trainhub_ui.booking.places import (
 )
 from trainhub_ui.booking.rules import Refused, ensure_bookable
 from trainhub_ui.booking.states import BOOKING, WAITING_LIST
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
-from . import audit
-from .context import TenantContext
-from .errors import InvalidInput, NotFound
 from .invoices import issue_invoice
 from .references import centre_prefix, new_booking_reference, random_reference
 

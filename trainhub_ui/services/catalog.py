@@ -46,13 +46,13 @@ from models import (
 from trainhub_ui.booking import places
 from trainhub_ui.booking.places import capacity_changed, lock_session, offer_places, release_lapsed
 from trainhub_ui.db import Database
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider
 
-from . import audit
 from .bookings import cancel_booking
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 from .refunds import refund_by_policy
 
 MAX_PRICE = 100_000_000

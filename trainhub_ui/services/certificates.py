@@ -15,10 +15,10 @@ from sqlalchemy import Row, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Achievement, Booking, Course, CourseSession, Customer, StaffRole, Tenant
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 
-from . import audit
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 from .references import centre_prefix
 
 

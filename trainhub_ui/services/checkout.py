@@ -29,15 +29,15 @@ from models import (
     WebhookEvent,
 )
 from trainhub_ui.db import Database
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.notify import emails
+from trainhub_ui.notify.calendar import booking_calendar
 from trainhub_ui.payments import HOLD_SLACK, Checkout, CheckoutRequest, CheckoutState, PaymentProvider, ProviderError
 from trainhub_ui.payments.base import ProviderEvent
 
-from . import audit
 from .bookings import BookingRequest, Refused, create_booking, end_hold
-from .calendar import booking_calendar
-from .context import TenantContext
-from .errors import DomainError, NotFound
 from .payments import (
     PaymentOutcome,
     find_booking_by_reference,

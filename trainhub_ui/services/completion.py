@@ -27,16 +27,17 @@ from models import (
     Customer,
     SessionAttendance,
 )
-from trainhub_ui.components.formatting import local
 from trainhub_ui.config import get_settings
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.formatting import local
 from trainhub_ui.notify import certificate_emails
 
-from . import audit, feedback
+from . import feedback
 from .attendance import may_keep_register, session_days
 from .catalog import session_starts_at
 from .certificates import certificate_pdf, certificate_view, issue_certificate
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 

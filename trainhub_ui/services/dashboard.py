@@ -23,8 +23,8 @@ from models import (
     WaitingListEntry,
     WaitingListStatus,
 )
+from trainhub_ui.domain.context import TenantContext
 
-from .context import TenantContext
 from .report_figures import RevenueLine
 from .report_periods import ReportPeriod, add_months, week_buckets
 from .reports import COLLECTED_PAYMENT_STATUSES, revenue_by_month

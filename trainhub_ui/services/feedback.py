@@ -18,11 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, Course, CourseSession, Customer, FeedbackAnswer
 from trainhub_ui.config import get_settings
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.notify import certificate_emails
-
-from . import audit
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 
 TEXT_MAX = 2000
 

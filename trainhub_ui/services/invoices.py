@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, BookingStatus, Course, CourseSession, Customer, Invoice, PaymentOption, Tenant
 from trainhub_ui.booking.states import InvoiceState, invoice_state, settle_invoice
-
-from . import audit
-from .context import TenantContext
-from .errors import NotFound
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import NotFound
 
 # Payment terms: 30 days, but never later than the centre's balance deadline before the course starts.
 PAYMENT_TERMS = timedelta(days=30)

@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import LIVE_BOOKING_STATUSES, Booking, Course, CourseSession, Invoice, Payment
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.payments import PaymentProvider
 
 from .bookings import Refused, cancel_booking
-from .context import TenantContext
-from .errors import NotFound
 from .refunds import policy_refund, refund_by_policy, refundable
 
 

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from models import Booking, Payment, PaymentOption
-
-from .context import TenantContext
+from trainhub_ui.domain.context import TenantContext
 
 
 class PaymentState(enum.StrEnum):

@@ -31,13 +31,13 @@ from trainhub_ui.booking.places import (
 )
 from trainhub_ui.booking.rules import Refused
 from trainhub_ui.booking.states import BOOKING, PAYMENT
-from trainhub_ui.components.formatting import money
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
+from trainhub_ui.domain.formatting import money
 from trainhub_ui.notify import emails
 
-from . import audit
 from .bookings import get_booking, live_booking_of
-from .context import TenantContext
-from .errors import InvalidInput, NotFound
 from .invoices import mark_paid_if_settled
 
 

@@ -28,15 +28,15 @@ from models import (
 from trainhub_ui.booking.places import booking_changed
 from trainhub_ui.booking.rules import Refused
 from trainhub_ui.booking.states import PAYMENT, REFUND
-from trainhub_ui.components.formatting import money
 from trainhub_ui.db import Database
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput
+from trainhub_ui.domain.formatting import money
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider, ProviderError
 
-from . import audit
 from .bookings import deposit_for, get_booking
-from .context import TenantContext
-from .errors import InvalidInput
 
 # Later payments are given back first: the balance before the deposit.
 REFUND_ORDER = {PaymentKind.BALANCE: 0, PaymentKind.FULL: 1, PaymentKind.DEPOSIT: 2}

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, literal_column, union_all
 
-from .context import TenantContext
+from trainhub_ui.domain.context import TenantContext
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from models import (
     Refund,
     RefundStatus,
 )
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput
 
-from .context import TenantContext
-from .errors import InvalidInput
 from .invoices import InvoiceLine, invoice_number, list_invoices
 from .report_figures import BalanceLine, BalancesOwed, CourseDelivery, RefundLine, RefundTotals, RevenueLine
 from .report_periods import Buckets, ReportPeriod, add_months, month_buckets, this_year

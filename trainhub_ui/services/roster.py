@@ -28,11 +28,12 @@ from models import (
     StaffRole,
 )
 from trainhub_ui.db import Database
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput
 
-from . import audit, catalog
+from . import catalog
 from .bookings import BookingRequest, create_booking, get_booking
-from .context import TenantContext
-from .errors import DomainError, InvalidInput
 from .payments import open_payment, payment_succeeded
 from .students import COMPANY_NAME_MAX, PO_NUMBER_MAX, NewStudent, add_student, get_student
 

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import StaffInvite, StaffRole, StaffUser, Tenant
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import Database
+from trainhub_ui.domain.audit import record
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.notify import staff_emails
 
 from .accounts import email_problem, normalise_email
-from .audit import record
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 from .passwords import hash_password, password_problem
 
 INVITE_LIFETIME = timedelta(days=7)

@@ -13,10 +13,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Course, CourseSession
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput
 
 from .catalog import get_course
-from .context import TenantContext
-from .errors import InvalidInput
 
 # "Only 3 left" from this many places down.
 FEW_PLACES = 3

@@ -13,11 +13,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, Course, CourseSession, Customer, Payment, PaymentMethod, PaymentStatus
+from trainhub_ui.domain.context import TenantContext
 
 from .booking_filters import BookingSearch
 from .booking_search import BookingPage, csv_cell, search_bookings
 from .certificates import CertificateView, certificates_of
-from .context import TenantContext
 from .students import get_student, search_students
 
 BOOKINGS_SHOWN = 50

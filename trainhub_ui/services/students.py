@@ -9,11 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Customer
+from trainhub_ui.domain.audit import record
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 
 from .accounts import email_problem, normalise_email
-from .audit import record
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 
 # The column lengths of models.people.Customer, checked here so that a page gets the same answer as the API.
 NAME_MAX = 100  # first and last name each

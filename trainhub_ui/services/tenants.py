@@ -17,11 +17,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, CourseSession, StaffRole, Tenant
+from trainhub_ui.domain.audit import record
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 
 from .accounts import email_problem
-from .audit import record
-from .context import TenantContext
-from .errors import DomainError, InvalidInput, NotFound
 from .staff import acting_role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")

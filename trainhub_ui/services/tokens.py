@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ApiToken, StaffRole, Tenant
+from trainhub_ui.domain.audit import record
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 
-from .audit import record
-from .context import TenantContext
-from .errors import InvalidInput, NotFound
 from .staff import acting_role
 
 TOKEN_PREFIX = "thk_"

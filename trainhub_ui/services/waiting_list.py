@@ -10,11 +10,11 @@ from trainhub_ui.booking import places
 from trainhub_ui.booking.places import lock_session, lock_session_with_course, release_lapsed
 from trainhub_ui.booking.rules import Refused, ensure_bookable
 from trainhub_ui.booking.states import WAITING_LIST
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import NotFound
 
-from . import audit
 from .bookings import BookingRequest, create_booking, find_customer_of, live_booking_of
-from .context import TenantContext
-from .errors import NotFound
 
 LIVE_ENTRY_STATUSES = (WaitingListStatus.WAITING, WaitingListStatus.OFFERED)
 

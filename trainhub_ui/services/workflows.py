@@ -18,11 +18,11 @@ from sqlalchemy import select
 from models import LIVE_BOOKING_STATUSES, Booking, CourseSession, Payment, WaitingListEntry
 from trainhub_ui.booking.rules import Refused
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.payments import PaymentProvider
 
 from . import bookings, completion, payments, refunds, waiting_list
-from .context import TenantContext
-from .errors import DomainError, NotFound
 
 RefundChoice = Literal["POLICY", "FULL", "NONE"]
 
