@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from models import BookingStatus
 from trainhub_ui.domain.errors import InvalidInput
+from trainhub_ui.domain.inputs import read_day
 from trainhub_ui.services import booking_search
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
 from trainhub_ui.services.payment_states import PaymentState
@@ -48,12 +49,10 @@ def read_view(query: Mapping[str, str]) -> tuple[ListView, dict[str, str]]:
     given = {name: "".join(c for c in value if c.isprintable()).strip() for name, value in query.items()}
 
     def day(name: str) -> date | None:
-        if not given.get(name):
-            return None
         try:
-            return date.fromisoformat(given[name])
-        except ValueError:
-            problems[name] = "Give a date as YYYY-MM-DD."
+            return read_day(name, given.get(name), required=False)
+        except InvalidInput as error:
+            problems[name] = error.message
             return None
 
     def an_id(name: str) -> str | None:

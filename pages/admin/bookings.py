@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from fastapi import Request
@@ -31,6 +30,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.domain.formatting import session_dates
+from trainhub_ui.domain.inputs import read_day
 from trainhub_ui.services import booking_search, catalog
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
 from trainhub_ui.services.payment_states import PaymentState
@@ -239,9 +239,9 @@ async def bookings_list(slug: str, request: Request) -> RedirectResponse | None:
 
     def on_date(name: str, value: str) -> Any:
         try:
-            day = date.fromisoformat(value) if value else None
-        except ValueError:
-            problems[name] = "Give a date as YYYY-MM-DD."
+            day = read_day(name, value, required=False)
+        except InvalidInput as error:
+            problems[name] = error.message
             show_problems()
             return None
         return apply(**{"starts_from" if name == "from" else "starts_to": day})

@@ -9,11 +9,12 @@ from nicegui import ui
 
 from models import Course
 from trainhub_ui.components.fields import whole_number
-from trainhub_ui.components.forms import Form, answer_of, read_whole
+from trainhub_ui.components.forms import Form, answer_of
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import currency_symbol, major, parse_money
+from trainhub_ui.domain.inputs import read_whole
 from trainhub_ui.services import catalog
 from trainhub_ui.services.catalog import CourseChanges, NewCourse
 

@@ -7,11 +7,12 @@ from nicegui import ui
 
 from models import Course, CourseSession, StaffUser
 from trainhub_ui.components.fields import whole_number
-from trainhub_ui.components.forms import Form, answer_of, read_clock, read_day, read_whole
+from trainhub_ui.components.forms import Form, answer_of
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import session_dates
+from trainhub_ui.domain.inputs import read_clock, read_day, read_whole
 from trainhub_ui.services import catalog
 from trainhub_ui.services.catalog import NewSession, Repetition, SessionChanges
 

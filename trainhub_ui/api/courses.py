@@ -7,15 +7,15 @@ with the STAFF role or above.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import PlainValidator, StrictBool, StrictInt, WithJsonSchema, field_validator
+from pydantic import StrictBool, StrictInt, field_validator
 
 from models import Course, CourseSession, StaffRole
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.inputs import Clock, IsoDate
 from trainhub_ui.services import catalog
 
 from .access import Caller, Reader, Visitor, Writer, require
@@ -39,32 +39,6 @@ PagingQuery = Annotated[Paging, Depends()]
 
 
 # --- dates and times on the wire -------------------------------------------------------------------
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?")
-
-
-def _iso_date(value: object) -> date:
-    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
-        raise ValueError("Use an ISO date like 2025-01-15.")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value} is not a day of the calendar.") from None
-
-
-def _clock(value: object) -> time:
-    match = CLOCK.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError("Use a time of day like 09:00.")
-    hour, minute, second = match.groups()
-    return time(int(hour), int(minute), int(second or 0))
-
-
-IsoDate = Annotated[
-    date, PlainValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date", "example": "2025-01-15"})
-]
-Clock = Annotated[time, PlainValidator(_clock), WithJsonSchema({"type": "string", "pattern": CLOCK.pattern})]
 
 
 def _hh_mm(value: time) -> str:

@@ -1,46 +1,13 @@
-"""Dialogs in which staff type: reading what they typed (a date, a time, a whole number, a sum of money),
-showing a service's error at its field, and opening a dialog to wait for its answer."""
+"""Dialogs in which staff type: showing a service's error at its field, and opening a dialog to wait for its
+answer. What they type is read by `trainhub_ui.domain.inputs` and `trainhub_ui.domain.formatting`."""
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Any
 
 from nicegui import ui
 
-from trainhub_ui.domain.errors import DomainError, InvalidInput
-
-
-def read_day(name: str, text: str | None, *, required: bool = True) -> date | None:
-    text = (text or "").strip()
-    if not text:
-        if required:
-            raise InvalidInput(name, "Choose a date.")
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(name, "Give a date as YYYY-MM-DD.") from None
-
-
-def read_clock(name: str, text: str | None) -> time:
-    text = (text or "").strip()
-    try:
-        return time.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(name, "Give a time like 09:00.") from None
-
-
-def read_whole(name: str, value: float | None, what: str, *, required: bool = True) -> int | None:
-    """A whole number from a number input; the range is the service's to check."""
-    if value is None or value == "":
-        if required:
-            raise InvalidInput(name, f"Give {what}.")
-        return None
-    number = float(value)
-    if not number.is_integer():
-        raise InvalidInput(name, f"Give {what} as a whole number.")
-    return int(number)
+from trainhub_ui.domain.errors import DomainError
 
 
 class Form:
