@@ -16,9 +16,8 @@ from sqlalchemy.engine import make_url
 
 from models import ApiToken, StaffRole, StaffUser, Tenant, utcnow
 from pages.admin.access import admin_access
-from pages.sign_in import show_password_button
 from trainhub_ui.auth import StaffAccess
-from trainhub_ui.components.fields import whole_number
+from trainhub_ui.components.fields import show_password_button, whole_number
 from trainhub_ui.components.formatting import day_and_time
 from trainhub_ui.components.frames import admin_frame, apply_branding, not_found_page
 from trainhub_ui.config import get_settings

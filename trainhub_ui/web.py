@@ -32,14 +32,24 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         admin_reports,
         admin_settings,
         admin_students,
-        book,
-        certificates,
-        kiosk,
-        pay,
-        public,
-        sign_in,
     )
     from pages.admin import dashboard
+    from pages.admin import sign_in as staff_sign_in
+    from pages.kiosk import page as kiosk
+    from pages.shop import (
+        account,
+        catalogue,
+        certificates,
+        course_page,
+        feedback,
+        home,
+        pay,
+        pay_downloads,
+        sign_in,
+        sign_up,
+        verify,
+        wizard,
+    )
 
     settings.check_fit_to_run()
 
@@ -93,7 +103,20 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         admin_outbox,
         admin_settings,
     )
-    _include_routers([module.router for module in (*back_office, sign_in, pay, book, certificates, kiosk, public)])
+    shop = (
+        sign_in,
+        sign_up,
+        pay,
+        pay_downloads,
+        wizard,
+        verify,
+        certificates,
+        feedback,
+        catalogue,
+        course_page,
+        account,
+    )
+    _include_routers([module.router for module in (*back_office, staff_sign_in, *shop, kiosk, home)])
 
 
 _lifespan: Any = None

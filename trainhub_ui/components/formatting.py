@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from models import Tenant
+from models import Course, Tenant
 
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
@@ -45,3 +45,9 @@ def session_dates(session: Dated) -> str:
     else:
         days = f"{session.start_date:%a %-d %b %Y}"
     return f"{days}, {session.start_time:%H:%M}–{session.end_time:%H:%M}"
+
+
+def course_duration(course: Course) -> str:
+    """2 days, 14 hours; the days alone when the hours are not given."""
+    days = f"{course.duration_days} day{'s' if course.duration_days != 1 else ''}"
+    return f"{days}, {course.duration_hours} hours" if course.duration_hours else days
