@@ -25,14 +25,6 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
 
     With `run_jobs` (a served process), the background jobs run every `jobs_interval_seconds`.
     """
-    from pages import (
-        book,
-        certificates,
-        kiosk,
-        pay,
-        public,
-        sign_in,
-    )
     from pages.admin import (
         booking_page,
         bookings,
@@ -49,6 +41,22 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         students,
     )
     from pages.admin import settings as centre_settings
+    from pages.admin import sign_in as staff_sign_in
+    from pages.kiosk import page as kiosk
+    from pages.shop import (
+        account,
+        catalogue,
+        certificates,
+        course_page,
+        feedback,
+        home,
+        pay,
+        pay_downloads,
+        sign_in,
+        sign_up,
+        verify,
+        wizard,
+    )
 
     settings.check_fit_to_run()
 
@@ -109,7 +117,20 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         centre_settings,
         set_password,
     )
-    _include_routers([module.router for module in (*back_office, sign_in, pay, book, certificates, kiosk, public)])
+    shop = (
+        sign_in,
+        sign_up,
+        pay,
+        pay_downloads,
+        wizard,
+        verify,
+        certificates,
+        feedback,
+        catalogue,
+        course_page,
+        account,
+    )
+    _include_routers([module.router for module in (*back_office, staff_sign_in, *shop, kiosk, home)])
 
 
 _lifespan: Any = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import APIRouter, ui
 
 from models import utcnow
-from pages.sign_in import show_password_button
+from trainhub_ui.components.fields import show_password_button
 from trainhub_ui.components.frames import apply_branding, not_found_page
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError

@@ -452,7 +452,7 @@ async def test_every_tab_stop_is_a_control_and_everything_clickable_is_reachable
 ) -> None:
     """The same pages, gone round with Tab: no stop that is not a named control, nothing clickable left out.
 
-    KNOWN DEFECT (pages/public.py, centre home): each category chip is a clickable q-chip (tabindex=0) inside
+    KNOWN DEFECT (pages/shop/home.py, centre home): each category chip is a clickable q-chip (tabindex=0) inside
     its <a>, so every category takes two Tab presses and the second stop, a bare <div>, does nothing on Enter
     or Space. This test fails on it ("the centre's home page: tab stop <div class="q-chip ...">") until the
     chip drops `clickable`."""
@@ -463,5 +463,5 @@ async def test_every_tab_stop_is_a_control_and_everything_clickable_is_reachable
         return await dead_tab_stops(page, cdp, where) + await clickable_but_unreachable(page, where)
 
     problems = await walk(page, live_server, _pick_course(live_server), check)
-    # KNOWN DEFECT, pages/public.py (centre home, category chips): fails until the chip drops `clickable`.
+    # KNOWN DEFECT, pages/shop/home.py (centre home, category chips): fails until the chip drops `clickable`.
     assert not problems, "\n".join(problems)

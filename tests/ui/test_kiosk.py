@@ -13,7 +13,8 @@ from nicegui.testing import User
 from sqlalchemy import select, update
 
 from models import AttendanceStatus, Booking, PaymentMethod, PaymentOption, StaffRole, StaffUser, Tenant
-from pages import kiosk as kiosk_page
+from pages.kiosk import check_in as kiosk_page
+from pages.kiosk.unlock import ONLY_STAFF
 from tests.factories import PASSWORD, customer
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
@@ -189,7 +190,7 @@ async def test_instructors_wrong_passwords_and_other_centres_staff_cannot_unlock
     await user.should_see("Enter your staff email address.")
     await user.should_see("Enter your password.")
     for email, password, message in (
-        (staff_email(StaffRole.INSTRUCTOR), PASSWORD, kiosk_page.ONLY_STAFF),
+        (staff_email(StaffRole.INSTRUCTOR), PASSWORD, ONLY_STAFF),
         (staff_email(StaffRole.STAFF), "not-the-password", WRONG_CREDENTIALS),
         (staff_email(StaffRole.STAFF, CENTRE_B), PASSWORD, WRONG_CREDENTIALS),
     ):
@@ -239,7 +240,7 @@ async def test_staff_lock_the_kiosk_with_their_password(user: User) -> None:
     user.find(marker="lock-email").type(staff_email(StaffRole.INSTRUCTOR))
     user.find(marker="lock-password").type(PASSWORD)
     user.find(marker="lock-confirm").click()
-    await user.should_see(kiosk_page.ONLY_STAFF, retries=SLOW)
+    await user.should_see(ONLY_STAFF, retries=SLOW)
     user.find(marker="lock-cancel").click()
     await user.open(f"/{CENTRE_A}/kiosk")
     await user.should_see("Welcome! Check in for today's course")  # still a kiosk

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal, get_currency_precision, get_currency_symbol
 
-from models import Tenant
+from models import Course, Tenant
 
 from .errors import InvalidInput
 
@@ -93,3 +93,9 @@ def session_dates(session: Dated) -> str:
     days = f"{first} – {last}" if session.end_date != session.start_date else last
     starts, ends = (format_time(at, "HH:mm", locale=LOCALE) for at in (session.start_time, session.end_time))
     return f"{days}, {starts}–{ends}"
+
+
+def course_duration(course: Course) -> str:
+    """2 days, 14 hours; the days alone when the hours are not given."""
+    days = f"{course.duration_days} day{'s' if course.duration_days != 1 else ''}"
+    return f"{days}, {course.duration_hours} hours" if course.duration_hours else days

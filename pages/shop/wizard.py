@@ -32,7 +32,7 @@ from trainhub_ui.services.online_booking import (
 )
 from trainhub_ui.services.storefront import SessionCard
 
-from .public import load_course
+from .loading import load_course
 
 router = APIRouter()
 

@@ -1,0 +1,49 @@
+"""Staff sign-in at /{slug}/admin/login, and signing out of the back office."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import APIRouter, ui
+
+from models import Tenant, utcnow
+from trainhub_ui.auth import STAFF_KEY, forget_sign_in, remember_sign_in, safe_next
+from trainhub_ui.components.frames import apply_branding, not_found_page
+from trainhub_ui.components.sign_in_form import sign_in_form
+from trainhub_ui.db import database
+from trainhub_ui.services.accounts import SignInResult, sign_in_staff
+from trainhub_ui.services.tenants import find_tenant
+
+router = APIRouter()
+
+
+async def _tenant(slug: str) -> Tenant | None:
+    async with database().read() as session:
+        return await find_tenant(session, slug)
+
+
+@router.page("/{slug}/admin/login")
+async def staff_sign_in(slug: str, next: str = "") -> None:
+    tenant = await _tenant(slug)
+    if tenant is None:
+        not_found_page("There is no training centre at this address.")
+        return
+    apply_branding(tenant)
+    ui.page_title(f"Staff sign-in · {tenant.name}")
+
+    async def check(email: str, password: str) -> SignInResult:
+        return await sign_in_staff(database(), tenant, email, password, now=utcnow())
+
+    def signed_in(user_id: str) -> None:
+        remember_sign_in(STAFF_KEY, slug, user_id)
+        ui.navigate.to(safe_next(slug, next, f"/{slug}/admin"))
+
+    with ui.column().classes("w-full min-h-[80vh] items-center justify-center p-4"):
+        ui.label(tenant.name).classes("text-lg font-semibold text-primary")
+        sign_in_form("Staff sign-in", "Sign in to the back office.", check, signed_in)
+        ui.link("Back to the public site", f"/{slug}").classes("text-slate-600")
+
+
+@router.page("/{slug}/admin/logout")
+async def staff_sign_out(slug: str) -> RedirectResponse:
+    forget_sign_in(STAFF_KEY, slug)
+    return RedirectResponse(f"/{slug}/admin/login", status_code=303)

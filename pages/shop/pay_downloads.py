@@ -1,0 +1,49 @@
+"""What the pay link also serves: the company invoice as PDF and the booked session as a calendar entry."""
+
+from __future__ import annotations
+
+from fastapi.responses import PlainTextResponse, Response
+from nicegui import APIRouter
+
+from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.services import checkout, invoices
+from trainhub_ui.services.payments import find_booking_by_reference
+
+from .loading import load_tenant
+
+router = APIRouter()
+
+
+@router.get("/{slug}/pay/{reference}/invoice.pdf", include_in_schema=False)
+async def invoice_download(slug: str, reference: str) -> Response:
+    """The company invoice of an INVOICE booking, for whoever holds its pay link."""
+    tenant = await load_tenant(slug)
+    if tenant is None:
+        return PlainTextResponse("Not found", status_code=404)
+    ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
+    try:
+        async with database().read() as session:
+            booking = await find_booking_by_reference(session, ctx, reference)
+            name, pdf = await invoices.invoice_pdf(session, ctx, booking.id)
+    except NotFound:
+        return PlainTextResponse("Not found", status_code=404)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/{slug}/pay/{reference}/calendar.ics", include_in_schema=False)
+async def calendar_download(slug: str, reference: str) -> Response:
+    """The booked session as a calendar entry, for whoever holds the pay link."""
+    tenant = await load_tenant(slug)
+    if tenant is None:
+        return PlainTextResponse("Not found", status_code=404)
+    try:
+        name, text = await checkout.booking_calendar_file(database(), TenantContext(tenant=tenant), reference)
+    except NotFound:
+        return PlainTextResponse("Not found", status_code=404)
+    return Response(
+        text,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,61 @@
+"""The certificate check at /{slug}/verify/{code}, where a certificate's QR code leads: valid, expired,
+revoked or unknown, with no more than name, course and dates."""
+
+from __future__ import annotations
+
+from nicegui import APIRouter, ui
+
+from trainhub_ui.components.frames import not_found_page, public_frame
+from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.services.certificates import verify
+
+from .loading import load_tenant
+
+router = APIRouter()
+
+STATES = {
+    "valid": ("verified", "emerald", "This certificate is valid."),
+    "expired": ("event_busy", "amber", "This certificate has expired."),
+    "revoked": ("block", "red", "This certificate has been revoked by the centre."),
+}
+
+
+@router.page("/{slug}/verify/{code}")
+async def verify_page(slug: str, code: str) -> None:
+    tenant = await load_tenant(slug)
+    if tenant is None:
+        not_found_page("There is no training centre at this address.")
+        return
+    async with database().read() as session:
+        found = await verify(session, tenant, code)
+    with public_frame(tenant, None, "Certificate check"):
+        with ui.card().classes("w-full max-w-xl mx-auto p-6 gap-3").mark("verification"):
+            ui.label("Certificate check").classes("text-2xl font-bold")
+            if found is None:
+                with ui.row().classes("items-center gap-3 text-red-800"):
+                    ui.icon("help").classes("text-4xl")
+                    ui.label(f"This is not a valid certificate of {tenant.name}.").classes(
+                        "text-lg font-semibold"
+                    ).mark("state-unknown")
+                ui.label("Check the address, or ask the centre.").classes("text-slate-600")
+                return
+            state = found.state(TenantContext(tenant=tenant).today())
+            icon, colour, text = STATES[state]
+            with ui.row().classes(f"items-center gap-3 text-{colour}-800 no-wrap"):
+                ui.icon(icon).classes("text-4xl")
+                ui.label(text).classes("text-lg font-semibold").mark(f"state-{state}")
+            # No more than name, course and dates: the page is public.
+            with ui.element("dl").classes("grid grid-cols-[auto_1fr] gap-x-4 gap-y-1"):
+                achievement = found.achievement
+                rows = [
+                    ("Awarded to", found.student),
+                    ("Course", found.course),
+                    ("Certificate", achievement.number),
+                    ("Issued", f"{achievement.issued_on:%-d %B %Y}"),
+                    ("Valid until", f"{achievement.expires_on:%-d %B %Y}" if achievement.expires_on else "No expiry"),
+                ]
+                for term, value in rows:
+                    ui.label(term).classes("text-slate-600")
+                    ui.label(value).classes("font-semibold")
+            ui.label(f"Issued by {tenant.name}.").classes("text-sm text-slate-500")
