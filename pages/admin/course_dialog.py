@@ -14,8 +14,8 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import currency_symbol, major, parse_money
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import CourseChanges, NewCourse
+from trainhub_ui.services import courses as catalog
+from trainhub_ui.services.courses import CourseChanges, NewCourse
 
 
 async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | None:

@@ -21,7 +21,7 @@ from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import money
-from trainhub_ui.services import catalog
+from trainhub_ui.services import courses as catalog
 
 router = APIRouter()
 

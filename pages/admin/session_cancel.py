@@ -12,8 +12,8 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import money, session_dates
 from trainhub_ui.payments import provider
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import SessionCancellation
+from trainhub_ui.services import session_cancellation as catalog
+from trainhub_ui.services.session_cancellation import SessionCancellation
 
 
 async def cancel_session_dialog(ctx: TenantContext, course: Course, item: CourseSession) -> SessionCancellation | None:

@@ -36,7 +36,8 @@ from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import local, money, session_dates
 from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged
 from trainhub_ui.payments import provider
-from trainhub_ui.services import attendance, catalog, roster
+from trainhub_ui.services import attendance, roster
+from trainhub_ui.services import session_cancellation as catalog
 from trainhub_ui.services.roster import RosterEntry
 
 router = APIRouter()

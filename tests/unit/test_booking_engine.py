@@ -339,7 +339,7 @@ def test_offer_window_shrinks_near_the_start(centre_ctx_free=None) -> None:
 
 
 async def test_more_places_go_to_the_waiting_list_first(db: Database, centre) -> None:
-    from trainhub_ui.services.catalog import SessionChanges, update_session
+    from trainhub_ui.services.course_sessions import SessionChanges, update_session
 
     ctx, _, session_id, _, students = centre
     for student in students[:3]:
