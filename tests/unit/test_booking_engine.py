@@ -18,6 +18,7 @@ from models import (
 )
 from tests import factories
 from tests.factories import Clock
+from trainhub_ui.booking.amounts import deposit_for
 from trainhub_ui.booking.places import offer_deadline
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
@@ -28,7 +29,6 @@ from trainhub_ui.services.bookings import (
     BookingRequest,
     cancel_booking,
     create_booking,
-    deposit_for,
     move_booking,
 )
 
