@@ -31,9 +31,11 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.domain.formatting import session_dates
 from trainhub_ui.domain.inputs import read_day
-from trainhub_ui.services import booking_search, catalog
+from trainhub_ui.services import booking_search
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
+from trainhub_ui.services.courses import list_courses
 from trainhub_ui.services.payment_states import PaymentState
+from trainhub_ui.services.session_lists import list_sessions
 from trainhub_ui.services.students import get_student
 
 router = APIRouter()
@@ -50,7 +52,7 @@ async def bookings_list(slug: str, request: Request) -> RedirectResponse | None:
     ctx = staff_context(access)
     view, problems = read_view(dict(request.query_params))
     async with database().read() as session:
-        courses, _ = await catalog.list_courses(session, ctx, public=False, limit=500)
+        courses, _ = await list_courses(session, ctx, public=False, limit=500)
         course_titles = {course.id: course.title for course in courses}
         if view.search.course_id and view.search.course_id not in course_titles:
             problems["course"] = "That course is not one of this centre's."
@@ -300,7 +302,7 @@ async def _session_choices(session: Any, ctx: TenantContext, course_id: str | No
     if not course_id:
         return {}
     try:
-        sessions, _ = await catalog.list_sessions(session, ctx, course_id, public=False, include_past=True, limit=500)
+        sessions, _ = await list_sessions(session, ctx, course_id, public=False, include_past=True, limit=500)
     except NotFound:
         return {}
     return {s.id: session_dates(s) for s in reversed(sessions)}

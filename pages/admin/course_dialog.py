@@ -15,8 +15,8 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import currency_symbol, major, parse_money
 from trainhub_ui.domain.inputs import read_whole
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import CourseChanges, NewCourse
+from trainhub_ui.services import courses as course_service
+from trainhub_ui.services.courses import CourseChanges, NewCourse
 
 
 async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | None:
@@ -62,16 +62,16 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
             )
             days = form.add(
                 "durationDays",
-                whole_number("Days", course.duration_days if course else 1, (1, catalog.MAX_DURATION_DAYS)),
+                whole_number("Days", course.duration_days if course else 1, (1, course_service.MAX_DURATION_DAYS)),
             ).classes("w-24")
             hours = form.add(
                 "durationHours",
-                whole_number("Hours", course.duration_hours if course else 0, (0, catalog.MAX_DURATION_HOURS)),
+                whole_number("Hours", course.duration_hours if course else 0, (0, course_service.MAX_DURATION_HOURS)),
             ).classes("w-24")
             capacity = form.add(
                 "defaultCapacity",
                 whole_number(
-                    "Places per session", course.default_capacity if course else 12, (1, catalog.MAX_CAPACITY)
+                    "Places per session", course.default_capacity if course else 12, (1, course_service.MAX_CAPACITY)
                 ).classes("w-40"),
             ).mark("course-capacity")
             validity = form.add(
@@ -79,7 +79,7 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
                 whole_number(
                     "Certificate valid (months)",
                     course.certificate_validity_months if course else None,
-                    (1, catalog.MAX_CERTIFICATE_MONTHS),
+                    (1, course_service.MAX_CERTIFICATE_MONTHS),
                     "Empty: it does not expire",
                 ).props("clearable"),
             ).classes("w-48")
@@ -116,10 +116,12 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
                 chosen_slug = (slug.value or "").strip()
                 async with database().transaction() as session:
                     if course is None:
-                        saved = await catalog.create_course(session, ctx, NewCourse(slug=chosen_slug or None, **values))
+                        saved = await course_service.create_course(
+                            session, ctx, NewCourse(slug=chosen_slug or None, **values)
+                        )
                     else:
                         changes = CourseChanges(**values, **({"slug": chosen_slug} if chosen_slug else {}))
-                        saved = await catalog.update_course(session, ctx, course.id, changes)
+                        saved = await course_service.update_course(session, ctx, course.id, changes)
             except DomainError as error:
                 form.show(error)
                 return

@@ -21,7 +21,7 @@ from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import money
-from trainhub_ui.services import catalog
+from trainhub_ui.services import courses as course_service
 
 router = APIRouter()
 
@@ -68,7 +68,7 @@ async def courses_page(slug: str) -> RedirectResponse | None:
 
     async def load() -> None:
         async with database().read() as session:
-            courses, total = await catalog.list_courses(
+            courses, total = await course_service.list_courses(
                 session,
                 ctx,
                 public=False,
@@ -77,7 +77,7 @@ async def courses_page(slug: str) -> RedirectResponse | None:
                 limit=PAGE_SIZE,
                 offset=(view.page - 1) * PAGE_SIZE,
             )
-            outlooks = await catalog.course_outlooks(session, ctx, [course.id for course in courses])
+            outlooks = await course_service.course_outlooks(session, ctx, [course.id for course in courses])
         table.clear()
         with table:
             table_head(COURSE_COLUMNS, ["Course", "Price and length", "Sessions ahead", "Status", ""])
@@ -112,7 +112,7 @@ async def courses_page(slug: str) -> RedirectResponse | None:
     async def archive(course: Course, archived: bool) -> None:
         if archived:
             async with database().read() as session:
-                outlook = (await catalog.course_outlooks(session, ctx, [course.id]))[course.id]
+                outlook = (await course_service.course_outlooks(session, ctx, [course.id]))[course.id]
             with dialogs, ui.dialog() as dialog, ui.card().classes("max-w-lg"):
                 ui.label(f"Archive “{course.title}”?").classes("text-lg font-semibold")
                 ui.label(
@@ -135,7 +135,7 @@ async def courses_page(slug: str) -> RedirectResponse | None:
                 return
         try:
             async with database().transaction() as session:
-                await catalog.set_course_archived(session, ctx, course.id, archived)
+                await course_service.set_course_archived(session, ctx, course.id, archived)
         except DomainError as error:
             ui.notify(error.message, type="warning")
             return
@@ -149,7 +149,7 @@ async def courses_page(slug: str) -> RedirectResponse | None:
 def _course_row(
     tenant: Tenant,
     course: Course,
-    outlook: catalog.CourseOutlook,
+    outlook: course_service.CourseOutlook,
     edit: Callable[[Course | None], Awaitable[None]],
     archive: Callable[[Course, bool], Awaitable[None]],
 ) -> None:

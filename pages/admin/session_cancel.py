@@ -12,14 +12,14 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import money, session_dates
 from trainhub_ui.payments import provider
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import SessionCancellation
+from trainhub_ui.services import session_cancellation
+from trainhub_ui.services.session_cancellation import SessionCancellation
 
 
 async def cancel_session_dialog(ctx: TenantContext, course: Course, item: CourseSession) -> SessionCancellation | None:
     """Say what cancelling will do, take the reason, then cancel; answers the cancellation, if made."""
     async with database().read() as session:
-        outlook = await catalog.cancellation_outlook(session, ctx, course.id, item.id)
+        outlook = await session_cancellation.cancellation_outlook(session, ctx, course.id, item.id)
     currency = ctx.tenant.currency
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg gap-3"):
         ui.label(f"Cancel the session of {session_dates(item)}?").classes("text-lg font-semibold")
@@ -55,7 +55,7 @@ async def cancel_session_dialog(ctx: TenantContext, course: Course, item: Course
             form.clear()
             confirm_button.props("loading")
             try:
-                result = await catalog.cancel_session(
+                result = await session_cancellation.cancel_session(
                     database(), ctx, provider(), course.id, item.id, reason.value or ""
                 )
             except DomainError as error:
@@ -90,21 +90,27 @@ async def show_cancellation(ctx: TenantContext, course: Course, result: SessionC
 
 
 async def refund_failures_dialog(
-    ctx: TenantContext, course: Course, item: CourseSession, said: str, failures: list[catalog.RefundFailure]
+    ctx: TenantContext,
+    course: Course,
+    item: CourseSession,
+    said: str,
+    failures: list[session_cancellation.RefundFailure],
 ) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg gap-2"):
         ui.label(said).classes("font-semibold")
         ui.label("These refunds did not go through:").classes("text-red-800")
         listing = ui.column().classes("gap-1")
 
-        def show(now_failing: list[catalog.RefundFailure]) -> None:
+        def show(now_failing: list[session_cancellation.RefundFailure]) -> None:
             listing.clear()
             with listing:
                 for failure in now_failing:
                     ui.label(f"{failure.reference}: {failure.reason}").classes("text-sm").mark("refund-failure")
 
         async def again() -> None:
-            refunded, still = await catalog.refund_cancelled_session(database(), ctx, provider(), course.id, item.id)
+            refunded, still = await session_cancellation.refund_cancelled_session(
+                database(), ctx, provider(), course.id, item.id
+            )
             if refunded:
                 ui.notify(f"{money(refunded, ctx.tenant.currency)} refunded.", type="positive")
             if not still:

@@ -13,8 +13,15 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import session_dates
 from trainhub_ui.domain.inputs import read_clock, read_day, read_whole
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import NewSession, Repetition, SessionChanges
+from trainhub_ui.services.course_sessions import (
+    NewSession,
+    SessionChanges,
+    create_repeated_sessions,
+    create_session,
+    update_session,
+)
+from trainhub_ui.services.courses import MAX_CAPACITY
+from trainhub_ui.services.session_schedule import MAX_REPEAT_WEEKS, MAX_REPEATS, Repetition, repeat_dates
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -81,7 +88,7 @@ async def session_dialog(
                     whole_number(
                         "Capacity (places)",
                         item.available_spots if item else course.default_capacity,
-                        (1, catalog.MAX_CAPACITY),
+                        (1, MAX_CAPACITY),
                     ),
                 )
                 .classes("flex-1 min-w-[8rem]")
@@ -137,7 +144,7 @@ async def session_dialog(
                     form.add(
                         "repeatEveryWeeks",
                         ui.select(
-                            {1: "Every week"} | {n: f"Every {n} weeks" for n in range(2, catalog.MAX_REPEAT_WEEKS + 1)},
+                            {1: "Every week"} | {n: f"Every {n} weeks" for n in range(2, MAX_REPEAT_WEEKS + 1)},
                             label="How often",
                             value=1,
                         ).props("outlined"),
@@ -148,7 +155,7 @@ async def session_dialog(
                 repeat_count = (
                     form.add(
                         "repeatCount",
-                        whole_number("Sessions in all", 8, (1, catalog.MAX_REPEATS)),
+                        whole_number("Sessions in all", 8, (1, MAX_REPEATS)),
                     )
                     .classes("w-36")
                     .mark("repeat-count")
@@ -173,7 +180,7 @@ async def session_dialog(
             try:
                 plan = repetition()
                 first = read_day("startDate", start_date.value)
-                dates = catalog.repeat_dates(first, plan) if plan and first else []
+                dates = repeat_dates(first, plan) if plan and first else []
             except DomainError:
                 dates = []
             if repeat_on is not None and repeat_on.value and dates:
@@ -209,7 +216,7 @@ async def session_dialog(
                             instructor_notes=notes.value or "",
                             is_active=bool(taking.value),
                         )
-                        await catalog.update_session(session, ctx, course.id, item.id, changes)
+                        await update_session(session, ctx, course.id, item.id, changes)
                         done = "The session is saved."
                     else:
                         assert first is not None
@@ -225,10 +232,10 @@ async def session_dialog(
                             is_active=bool(taking.value),
                         )
                         if plan is None:
-                            made = await catalog.create_session(session, ctx, course.id, details)
+                            made = await create_session(session, ctx, course.id, details)
                             done = f"Session saved: {session_dates(made)}."
                         else:
-                            series = await catalog.create_repeated_sessions(session, ctx, course.id, details, plan)
+                            series = await create_repeated_sessions(session, ctx, course.id, details, plan)
                             first_day, last_day = series[0].start_date, series[-1].start_date
                             done = f"{len(series)} sessions saved, {first_day:%-d %b} to {last_day:%-d %b %Y}."
             except DomainError as error:

@@ -36,7 +36,7 @@ from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import local, money, session_dates
 from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged
 from trainhub_ui.payments import provider
-from trainhub_ui.services import attendance, catalog, roster
+from trainhub_ui.services import attendance, roster, session_cancellation
 from trainhub_ui.services.roster import RosterEntry
 
 router = APIRouter()
@@ -228,7 +228,9 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
 
     async def refund_owed() -> None:
         try:
-            refunded, failures = await catalog.refund_cancelled_session(database(), ctx, provider(), course.id, item.id)
+            refunded, failures = await session_cancellation.refund_cancelled_session(
+                database(), ctx, provider(), course.id, item.id
+            )
         except DomainError as error:
             ui.notify(error.message, type="warning")
             return

@@ -21,7 +21,7 @@ from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import money, session_dates
-from trainhub_ui.services import catalog
+from trainhub_ui.services import course_sessions, courses, session_lists
 
 router = APIRouter()
 
@@ -37,8 +37,8 @@ async def sessions_page(slug: str, course_id: str) -> RedirectResponse | None:
     tenant, ctx = access.tenant, staff_context(access)
     try:
         async with database().read() as session:
-            course = await catalog.get_course(session, ctx, course_id)
-            staff = await catalog.instructors(session, ctx)
+            course = await courses.get_course(session, ctx, course_id)
+            staff = await session_lists.instructors(session, ctx)
     except NotFound:
         not_found_page("There is no such course at this centre.")
         return None
@@ -70,7 +70,7 @@ async def sessions_page(slug: str, course_id: str) -> RedirectResponse | None:
 
     async def load() -> None:
         async with database().read() as session:
-            items, total = await catalog.list_sessions(
+            items, total = await session_lists.list_sessions(
                 session,
                 ctx,
                 course.id,
@@ -114,7 +114,7 @@ async def sessions_page(slug: str, course_id: str) -> RedirectResponse | None:
     async def set_active(item: CourseSession, active: bool) -> None:
         try:
             async with database().transaction() as session:
-                await catalog.set_session_active(session, ctx, course.id, item.id, active)
+                await course_sessions.set_session_active(session, ctx, course.id, item.id, active)
         except DomainError as error:
             ui.notify(error.message, type="warning")
             return

@@ -17,7 +17,7 @@ from models import Course, CourseSession, Customer, Tenant
 from tests.e2e.conftest import free_port
 from trainhub_ui.config import Settings
 from trainhub_ui.db import Database
-from trainhub_ui.services.catalog import session_starts_at
+from trainhub_ui.services.session_schedule import session_starts_at
 from trainhub_ui.services.tenants import create_tenant
 
 

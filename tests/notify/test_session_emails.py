@@ -14,7 +14,8 @@ from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify.outbox import Attachment
 from trainhub_ui.payments import OfflineProvider
-from trainhub_ui.services.catalog import SessionChanges, cancel_session, update_session
+from trainhub_ui.services.course_sessions import SessionChanges, update_session
+from trainhub_ui.services.session_cancellation import cancel_session
 
 START = date(2027, 3, 8)
 

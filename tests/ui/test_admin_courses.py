@@ -12,8 +12,8 @@ from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import NewCourse
+from trainhub_ui.services import course_sessions, courses
+from trainhub_ui.services.courses import NewCourse
 from trainhub_ui.services.tenants import find_tenant
 
 COURSES = f"/{CENTRE_A}/admin/courses"
@@ -37,7 +37,7 @@ async def centre(db: Database, slug: str = CENTRE_A) -> Tenant:
 async def add_course(db: Database, title: str, slug: str = CENTRE_A, **fields: object) -> Course:
     tenant = await centre(db, slug)
     async with db.transaction() as session:
-        return await catalog.create_course(
+        return await courses.create_course(
             session,
             TenantContext(tenant=tenant, actor="tests"),
             NewCourse(title=title, price=fields.pop("price", 49500), **fields),  # type: ignore[arg-type]
@@ -123,12 +123,12 @@ async def test_a_course_is_edited_and_archived_then_restored(user: User, centres
 async def test_archiving_says_what_stays_on_the_timetable(user: User, centres: Database) -> None:
     from datetime import date, time, timedelta
 
-    from trainhub_ui.services.catalog import NewSession
+    from trainhub_ui.services.course_sessions import NewSession
 
     course = await add_course(centres, "First Aid at Work")
     tenant = await centre(centres)
     async with centres.transaction() as session:
-        await catalog.create_session(
+        await course_sessions.create_session(
             session,
             TenantContext(tenant=tenant, actor="tests"),
             course.id,

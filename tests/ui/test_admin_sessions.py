@@ -29,9 +29,10 @@ from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.services import catalog
+from trainhub_ui.services import course_sessions, courses, session_cancellation, session_schedule
 from trainhub_ui.services.bookings import BookingRequest, create_booking
-from trainhub_ui.services.catalog import NewCourse, NewSession
+from trainhub_ui.services.course_sessions import NewSession
+from trainhub_ui.services.courses import NewCourse
 from trainhub_ui.services.payments import open_payment, payment_succeeded
 from trainhub_ui.services.students import NewStudent, add_student
 from trainhub_ui.services.tenants import find_tenant
@@ -68,7 +69,7 @@ async def staff_id(db: Database, role: StaffRole, slug: str = CENTRE_A) -> str:
 async def a_course(db: Database, slug: str = CENTRE_A, title: str = "ACS CCN1 Core Gas Safety") -> Course:
     tenant = await centre(db, slug)
     async with db.transaction() as session:
-        return await catalog.create_course(
+        return await courses.create_course(
             session, ctx_of(tenant), NewCourse(title=title, price=49500, default_capacity=12, location="Bristol")
         )
 
@@ -80,7 +81,7 @@ async def a_session(
         tenant = await session.get(Tenant, course.tenant_id)
     assert tenant is not None
     async with db.transaction() as session:
-        return await catalog.create_session(
+        return await course_sessions.create_session(
             session,
             ctx_of(tenant),
             course.id,
@@ -312,12 +313,12 @@ async def test_sessions_page_in_pages_and_past_ones_apart(user: User, centres: D
     course = await a_course(centres)
     tenant = await centre(centres)
     async with centres.transaction() as session:
-        await catalog.create_repeated_sessions(
+        await course_sessions.create_repeated_sessions(
             session,
             ctx_of(tenant),
             course.id,
             NewSession(start_date=SOON, start_time=time(9), end_time=time(17)),
-            catalog.Repetition(count=30),
+            session_schedule.Repetition(count=30),
         )
         gone = date.today() - timedelta(days=14)
         session.add(
@@ -328,7 +329,7 @@ async def test_sessions_page_in_pages_and_past_ones_apart(user: User, centres: D
                 end_date=gone,
                 start_time=time(9),
                 end_time=time(17),
-                starts_at=catalog.session_starts_at(tenant, gone, time(9)),
+                starts_at=session_schedule.session_starts_at(tenant, gone, time(9)),
                 available_spots=10,
                 booked_spots=0,
             )
@@ -485,7 +486,9 @@ async def test_a_cancelled_session_shows_why_and_takes_no_phone_bookings(user: U
     from trainhub_ui.payments import OfflineProvider
 
     tenant = await centre(centres)
-    await catalog.cancel_session(centres, ctx_of(tenant), OfflineProvider(), course.id, item.id, "Venue flooded")
+    await session_cancellation.cancel_session(
+        centres, ctx_of(tenant), OfflineProvider(), course.id, item.id, "Venue flooded"
+    )
     await sign_in(user, StaffRole.ADMIN)
     await user.open(detail_page(item))
     await user.should_see("Venue flooded")

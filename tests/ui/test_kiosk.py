@@ -22,7 +22,8 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.accounts import MAX_FAILURES, WRONG_CREDENTIALS
 from trainhub_ui.services.attendance import record_attendance
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
-from trainhub_ui.services.catalog import NewCourse, NewSession, create_course, create_session
+from trainhub_ui.services.course_sessions import NewSession, create_session
+from trainhub_ui.services.courses import NewCourse, create_course
 from trainhub_ui.services.payments import open_payment, payment_succeeded
 
 

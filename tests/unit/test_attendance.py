@@ -29,10 +29,11 @@ from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.domain.signals import AttendanceChanged
-from trainhub_ui.services import attendance, catalog
+from trainhub_ui.services import attendance, course_sessions, courses
 from trainhub_ui.services.accounts import create_staff_user
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
-from trainhub_ui.services.catalog import NewCourse, NewSession
+from trainhub_ui.services.course_sessions import NewSession
+from trainhub_ui.services.courses import NewCourse
 from trainhub_ui.services.payments import open_payment, payment_succeeded, record_bank_transfer
 
 DAY = date(2026, 11, 24)  # a Tuesday; London is on UTC in November
@@ -86,13 +87,13 @@ async def centre(db: Database, slug: str = "bristol-gas", title: str = "ACS CCN1
         ]
     ctx = staff_ctx(tenant)
     async with db.transaction() as session:
-        course = await catalog.create_course(
+        course = await courses.create_course(
             session, ctx, NewCourse(title=title, price=PRICE, location="Bristol", slug=None)
         )
 
         async def schedule(first: date, last: date, **more: object) -> str:
             details = NewSession(start_date=first, end_date=last, start_time=time(9), end_time=time(16, 30), **more)  # type: ignore[arg-type]
-            return (await catalog.create_session(session, ctx, course.id, details)).id
+            return (await course_sessions.create_session(session, ctx, course.id, details)).id
 
         today = await schedule(DAY, DAY, venue="Room 2", instructor_id=people[0].id)
         tomorrow = await schedule(DAY + timedelta(days=1), DAY + timedelta(days=1))

@@ -18,6 +18,7 @@ from models import (
 )
 from tests import factories
 from tests.factories import Clock
+from trainhub_ui.booking.amounts import deposit_for
 from trainhub_ui.booking.places import offer_deadline
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
@@ -28,7 +29,6 @@ from trainhub_ui.services.bookings import (
     BookingRequest,
     cancel_booking,
     create_booking,
-    deposit_for,
     move_booking,
 )
 
@@ -339,7 +339,7 @@ def test_offer_window_shrinks_near_the_start(centre_ctx_free=None) -> None:
 
 
 async def test_more_places_go_to_the_waiting_list_first(db: Database, centre) -> None:
-    from trainhub_ui.services.catalog import SessionChanges, update_session
+    from trainhub_ui.services.course_sessions import SessionChanges, update_session
 
     ctx, _, session_id, _, students = centre
     for student in students[:3]:

@@ -24,8 +24,9 @@ from trainhub_ui.db import Database
 from trainhub_ui.domain import signals
 from trainhub_ui.domain.context import TenantContext, local_today
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import CourseChanges, NewCourse, NewSession, SessionChanges
+from trainhub_ui.services import course_sessions, courses, session_lists, session_schedule
+from trainhub_ui.services.course_sessions import NewSession, SessionChanges
+from trainhub_ui.services.courses import CourseChanges, NewCourse
 
 # A fixed "now" in British Summer Time: 11:00 on 1 June 2026 at a centre in London.
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -49,14 +50,14 @@ async def new_course(db: Database, tenant: Tenant, **fields: object) -> Course:
     details = {"title": "ACS CCN1 Core Gas Safety", "price": 49500, "duration_days": 3, "location": "Bristol"}
     details.update(fields)
     async with db.transaction() as session:
-        return await catalog.create_course(session, staff_ctx(tenant), NewCourse(**details))  # type: ignore[arg-type]
+        return await courses.create_course(session, staff_ctx(tenant), NewCourse(**details))  # type: ignore[arg-type]
 
 
 async def new_session(db: Database, tenant: Tenant, course: Course, **fields: object) -> CourseSession:
     details = {"start_date": TODAY + timedelta(days=30), "start_time": time(9), "end_time": time(17)}
     details.update(fields)
     async with db.transaction() as session:
-        return await catalog.create_session(
+        return await course_sessions.create_session(
             session,
             staff_ctx(tenant),
             course.id,
@@ -102,12 +103,14 @@ async def expect_invalid(field: str, call: Callable[[], object]) -> InvalidInput
 
 def test_session_start_is_read_in_the_centres_timezone() -> None:
     london = Tenant(slug="london", name="London", timezone="Europe/London")
-    summer = catalog.session_starts_at(london, date(2026, 7, 1), time(9, 0))
-    winter = catalog.session_starts_at(london, date(2026, 1, 15), time(9, 0))
+    summer = session_schedule.session_starts_at(london, date(2026, 7, 1), time(9, 0))
+    winter = session_schedule.session_starts_at(london, date(2026, 1, 15), time(9, 0))
     assert summer == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
     assert winter == datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
     auckland = Tenant(slug="auckland", name="Auckland", timezone="Pacific/Auckland")
-    assert catalog.session_starts_at(auckland, date(2026, 7, 1), time(9, 0)) == datetime(2026, 6, 30, 21, tzinfo=UTC)
+    assert session_schedule.session_starts_at(auckland, date(2026, 7, 1), time(9, 0)) == datetime(
+        2026, 6, 30, 21, tzinfo=UTC
+    )
 
 
 def test_today_is_the_centres_calendar_day() -> None:
@@ -119,10 +122,10 @@ def test_today_is_the_centres_calendar_day() -> None:
 
 
 def test_slug_from_title() -> None:
-    assert catalog.slug_from_title("ACS CCN1 (Domestic) — Core Gas Safety") == "acs-ccn1-domestic-core-gas-safety"
-    assert catalog.slug_from_title("Café Hygiène") == "cafe-hygiene"
-    assert catalog.slug_from_title("!!!") == "course"
-    assert len(catalog.slug_from_title("x" * 500)) == catalog.SLUG_MAX
+    assert courses.slug_from_title("ACS CCN1 (Domestic) — Core Gas Safety") == "acs-ccn1-domestic-core-gas-safety"
+    assert courses.slug_from_title("Café Hygiène") == "cafe-hygiene"
+    assert courses.slug_from_title("!!!") == "course"
+    assert len(courses.slug_from_title("x" * 500)) == courses.SLUG_MAX
 
 
 # --- courses -------------------------------------------------------------------------------------
@@ -159,7 +162,7 @@ async def test_course_is_created_with_its_fields_and_an_audit_entry(db: Database
         default_capacity=10,
     )
     async with db.read() as session:
-        stored = await catalog.get_course(session, staff_ctx(tenant), course.id)
+        stored = await courses.get_course(session, staff_ctx(tenant), course.id)
     assert (stored.slug, stored.category, stored.price, stored.default_capacity) == ("ccn1", "Gas", 49500, 10)
     assert stored.certificate_validity_months == 60
     [entry] = await audit_entries(db, course.id, "course.created")
@@ -200,7 +203,7 @@ async def test_course_update_changes_given_fields_only_and_keeps_slugs_unique(db
     course = await new_course(db, tenant, slug="ccn1")
     await new_course(db, tenant, slug="cpa1")
     async with db.transaction() as session:
-        updated = await catalog.update_course(
+        updated = await courses.update_course(
             session, staff_ctx(tenant), course.id, CourseChanges(price=52000, certificate_validity_months=60)
         )
     assert (updated.price, updated.title, updated.certificate_validity_months) == (52000, course.title, 60)
@@ -208,14 +211,14 @@ async def test_course_update_changes_given_fields_only_and_keeps_slugs_unique(db
     assert entry.details["changes"] == {"price": [49500, 52000], "certificate_validity_months": [None, 60]}
     with pytest.raises(DomainError) as caught:
         async with db.transaction() as session:
-            await catalog.update_course(session, staff_ctx(tenant), course.id, CourseChanges(slug="cpa1"))
+            await courses.update_course(session, staff_ctx(tenant), course.id, CourseChanges(slug="cpa1"))
     assert caught.value.code == "course_slug_taken"
     await expect_invalid("price", lambda: _update_course(db, staff_ctx(tenant), course.id, CourseChanges(price=-5)))
 
 
 async def _update_course(db: Database, ctx: TenantContext, course_id: str, changes: CourseChanges) -> Course:
     async with db.transaction() as session:
-        return await catalog.update_course(session, ctx, course_id, changes)
+        return await courses.update_course(session, ctx, course_id, changes)
 
 
 async def test_course_lists_filter_count_and_page_in_the_database(db: Database) -> None:
@@ -228,17 +231,17 @@ async def test_course_lists_filter_count_and_page_in_the_database(db: Database) 
     await new_course(db, other, title="Gas course elsewhere", category="Gas")
     async with db.read() as session:
         ctx = staff_ctx(tenant)
-        everything, total = await catalog.list_courses(session, ctx, public=False)
+        everything, total = await courses.list_courses(session, ctx, public=False)
         assert total == 7 and len(everything) == 7
-        page, total = await catalog.list_courses(session, ctx, public=False, category="Gas", limit=2, offset=4)
+        page, total = await courses.list_courses(session, ctx, public=False, category="Gas", limit=2, offset=4)
         assert total == 6 and [c.title for c in page] == ["Gas course 4", "Retired gas course"]
-        found, total = await catalog.list_courses(session, ctx, public=False, q="PUMP")
+        found, total = await courses.list_courses(session, ctx, public=False, q="PUMP")
         assert total == 1 and found[0].title == "Heat pump basics"
-        inactive, total = await catalog.list_courses(session, ctx, public=False, active=False)
+        inactive, total = await courses.list_courses(session, ctx, public=False, active=False)
         assert total == 1 and inactive[0].title == "Retired gas course"
-        public, total = await catalog.list_courses(session, public_ctx(tenant), public=True, active=False)
+        public, total = await courses.list_courses(session, public_ctx(tenant), public=True, active=False)
         assert total == 6 and all(c.is_active for c in public)
-        wildcard, total = await catalog.list_courses(session, ctx, public=False, q="%")
+        wildcard, total = await courses.list_courses(session, ctx, public=False, q="%")
         assert total == 0 and wildcard == []
 
 
@@ -248,17 +251,17 @@ async def test_courses_of_another_centre_are_not_found(db: Database) -> None:
     course = await new_course(db, tenant)
     async with db.transaction() as session:
         with pytest.raises(NotFound):
-            await catalog.get_course(session, staff_ctx(other), course.id)
+            await courses.get_course(session, staff_ctx(other), course.id)
         with pytest.raises(NotFound):
-            await catalog.update_course(session, staff_ctx(other), course.id, CourseChanges(price=1))
+            await courses.update_course(session, staff_ctx(other), course.id, CourseChanges(price=1))
         with pytest.raises(NotFound):
-            await catalog.delete_course(session, staff_ctx(other), course.id)
+            await courses.delete_course(session, staff_ctx(other), course.id)
         with pytest.raises(NotFound):
-            await catalog.create_session(
+            await course_sessions.create_session(
                 session, staff_ctx(other), course.id, NewSession(TODAY + timedelta(days=9), time(9), time(17))
             )
         with pytest.raises(NotFound):
-            await catalog.get_course(session, staff_ctx(tenant), "x" * 5000)
+            await courses.get_course(session, staff_ctx(tenant), "x" * 5000)
 
 
 async def test_inactive_course_is_hidden_from_the_public(db: Database) -> None:
@@ -266,10 +269,10 @@ async def test_inactive_course_is_hidden_from_the_public(db: Database) -> None:
     course = await new_course(db, tenant, is_active=False)
     async with db.read() as session:
         with pytest.raises(NotFound):
-            await catalog.get_course(session, public_ctx(tenant), course.id, public=True)
+            await courses.get_course(session, public_ctx(tenant), course.id, public=True)
         with pytest.raises(NotFound):
-            await catalog.list_sessions(session, public_ctx(tenant), course.id, public=True)
-        assert (await catalog.get_course(session, staff_ctx(tenant), course.id)).id == course.id
+            await session_lists.list_sessions(session, public_ctx(tenant), course.id, public=True)
+        assert (await courses.get_course(session, staff_ctx(tenant), course.id)).id == course.id
 
 
 async def test_course_without_bookings_is_deleted_with_its_sessions(db: Database) -> None:
@@ -278,7 +281,7 @@ async def test_course_without_bookings_is_deleted_with_its_sessions(db: Database
     await new_session(db, tenant, course)
     await new_session(db, tenant, course, start_date=TODAY + timedelta(days=60))
     async with db.transaction() as session:
-        await catalog.delete_course(session, staff_ctx(tenant), course.id)
+        await courses.delete_course(session, staff_ctx(tenant), course.id)
     async with db.read() as session:
         assert await session.scalar(select(func.count()).select_from(Course)) == 0
         assert await session.scalar(select(func.count()).select_from(CourseSession)) == 0
@@ -292,7 +295,7 @@ async def test_course_with_any_booking_is_not_deleted(db: Database) -> None:
     await add_booking(db, tenant, item, BookingStatus.CANCELLED)
     with pytest.raises(DomainError) as caught:
         async with db.transaction() as session:
-            await catalog.delete_course(session, staff_ctx(tenant), course.id)
+            await courses.delete_course(session, staff_ctx(tenant), course.id)
     assert (caught.value.code, caught.value.status) == ("course_has_bookings", 409)
     async with db.read() as session:
         assert await session.scalar(select(func.count()).select_from(CourseSession)) == 1
@@ -377,22 +380,22 @@ async def test_session_lists_page_and_filter_by_date_and_visibility(db: Database
         await session.execute(update(CourseSession).where(CourseSession.id == made[2].id).values(cancelled_at=NOW))
     async with db.read() as session:
         ctx = staff_ctx(tenant)
-        upcoming, total = await catalog.list_sessions(session, ctx, course.id, public=False)
+        upcoming, total = await session_lists.list_sessions(session, ctx, course.id, public=False)
         assert total == 3 and [s.id for s in upcoming] == [m.id for m in made[1:]]
-        everything, total = await catalog.list_sessions(session, ctx, course.id, public=False, include_past=True)
+        everything, total = await session_lists.list_sessions(session, ctx, course.id, public=False, include_past=True)
         assert total == 4 and everything[0].id == made[0].id
-        window, total = await catalog.list_sessions(
+        window, total = await session_lists.list_sessions(
             session, ctx, course.id, public=False, starts_from=starts[1], starts_to=starts[2]
         )
         assert total == 2 and [s.id for s in window] == [made[1].id, made[2].id]
-        paged, total = await catalog.list_sessions(session, ctx, course.id, public=False, limit=1, offset=1)
+        paged, total = await session_lists.list_sessions(session, ctx, course.id, public=False, limit=1, offset=1)
         assert total == 3 and [s.id for s in paged] == [made[2].id]
-        public, total = await catalog.list_sessions(session, public_ctx(tenant), course.id, public=True)
+        public, total = await session_lists.list_sessions(session, public_ctx(tenant), course.id, public=True)
         assert total == 1 and public[0].id == made[3].id
         with pytest.raises(NotFound):
-            await catalog.get_session(session, public_ctx(tenant), course.id, made[1].id, public=True)
+            await session_lists.get_session(session, public_ctx(tenant), course.id, made[1].id, public=True)
         with pytest.raises(NotFound):
-            await catalog.get_session(session, public_ctx(tenant), course.id, made[2].id, public=True)
+            await session_lists.get_session(session, public_ctx(tenant), course.id, made[2].id, public=True)
 
 
 async def test_session_under_another_course_or_centre_is_not_found(db: Database) -> None:
@@ -403,17 +406,17 @@ async def test_session_under_another_course_or_centre_is_not_found(db: Database)
     item = await new_session(db, tenant, course)
     async with db.transaction() as session:
         with pytest.raises(NotFound):
-            await catalog.get_session(session, staff_ctx(tenant), second_course.id, item.id)
+            await session_lists.get_session(session, staff_ctx(tenant), second_course.id, item.id)
         with pytest.raises(NotFound):
-            await catalog.update_session(
+            await course_sessions.update_session(
                 session, staff_ctx(tenant), second_course.id, item.id, SessionChanges(venue="Elsewhere")
             )
         with pytest.raises(NotFound):
-            await catalog.delete_session(session, staff_ctx(tenant), second_course.id, item.id)
+            await course_sessions.delete_session(session, staff_ctx(tenant), second_course.id, item.id)
         with pytest.raises(NotFound):
-            await catalog.get_session(session, staff_ctx(other), course.id, item.id)
+            await session_lists.get_session(session, staff_ctx(other), course.id, item.id)
         with pytest.raises(NotFound):
-            await catalog.delete_session(session, staff_ctx(other), course.id, item.id)
+            await course_sessions.delete_session(session, staff_ctx(other), course.id, item.id)
 
 
 async def test_schedule_change_is_recorded_for_the_people_booked(db: Database) -> None:
@@ -421,7 +424,7 @@ async def test_schedule_change_is_recorded_for_the_people_booked(db: Database) -
     course = await new_course(db, tenant)
     item = await new_session(db, tenant, course, start_date=date(2026, 7, 6), end_date=date(2026, 7, 8))
     async with db.transaction() as session:
-        changed = await catalog.update_session(
+        changed = await course_sessions.update_session(
             session,
             staff_ctx(tenant),
             course.id,
@@ -452,7 +455,7 @@ async def test_unchanged_values_record_nothing(db: Database) -> None:
     course = await new_course(db, tenant)
     item = await new_session(db, tenant, course)
     async with db.transaction() as session:
-        await catalog.update_session(
+        await course_sessions.update_session(
             session, staff_ctx(tenant), course.id, item.id, SessionChanges(venue=item.venue, available_spots=12)
         )
         assert signals.PENDING_EVENTS not in session.info
@@ -464,8 +467,12 @@ async def test_capacity_change_queues_capacity_changed(db: Database) -> None:
     course = await new_course(db, tenant)
     item = await new_session(db, tenant, course)
     async with db.transaction() as session:
-        await catalog.update_session(session, staff_ctx(tenant), course.id, item.id, SessionChanges(available_spots=16))
-        await catalog.update_session(session, staff_ctx(tenant), course.id, item.id, SessionChanges(is_active=False))
+        await course_sessions.update_session(
+            session, staff_ctx(tenant), course.id, item.id, SessionChanges(available_spots=16)
+        )
+        await course_sessions.update_session(
+            session, staff_ctx(tenant), course.id, item.id, SessionChanges(is_active=False)
+        )
         queued = list(session.info[signals.PENDING_EVENTS])
     assert queued == [
         signals.CapacityChanged(tenant.id, course.id, item.id, booked_spots=0, available_spots=16),
@@ -481,7 +488,7 @@ async def test_capacity_cannot_go_below_the_places_taken(db: Database) -> None:
         await session.execute(update(CourseSession).where(CourseSession.id == item.id).values(booked_spots=8))
     with pytest.raises(DomainError) as caught:
         async with db.transaction() as session:
-            await catalog.update_session(
+            await course_sessions.update_session(
                 session, staff_ctx(tenant), course.id, item.id, SessionChanges(available_spots=7)
             )
     assert (caught.value.code, caught.value.field, caught.value.status) == (
@@ -490,7 +497,7 @@ async def test_capacity_cannot_go_below_the_places_taken(db: Database) -> None:
         409,
     )
     async with db.transaction() as session:
-        exact = await catalog.update_session(
+        exact = await course_sessions.update_session(
             session, staff_ctx(tenant), course.id, item.id, SessionChanges(available_spots=8)
         )
     assert exact.remaining_spots == 0
@@ -504,7 +511,7 @@ async def test_session_update_keeps_dates_and_times_consistent(db: Database) -> 
 
     async def change(**fields: object) -> CourseSession:
         async with db.transaction() as session:
-            return await catalog.update_session(session, ctx, course.id, item.id, SessionChanges(**fields))  # type: ignore[arg-type]
+            return await course_sessions.update_session(session, ctx, course.id, item.id, SessionChanges(**fields))  # type: ignore[arg-type]
 
     await expect_invalid("endDate", lambda: change(start_date=TODAY + timedelta(days=33)))
     await expect_invalid("endDate", lambda: change(end_date=TODAY + timedelta(days=29)))
@@ -527,11 +534,13 @@ async def test_started_session_can_still_change_venue_but_not_move_into_the_past
     item = await new_session(db, tenant, course)
     later = staff_ctx(tenant, now=item.starts_at + timedelta(hours=2))
     async with db.transaction() as session:
-        changed = await catalog.update_session(session, later, course.id, item.id, SessionChanges(venue="Room 2"))
+        changed = await course_sessions.update_session(
+            session, later, course.id, item.id, SessionChanges(venue="Room 2")
+        )
     assert changed.venue == "Room 2"
     with pytest.raises(InvalidInput) as caught:
         async with db.transaction() as session:
-            await catalog.update_session(session, later, course.id, item.id, SessionChanges(start_time=time(8)))
+            await course_sessions.update_session(session, later, course.id, item.id, SessionChanges(start_time=time(8)))
     assert caught.value.field == "startDate"
 
 
@@ -543,7 +552,9 @@ async def test_completed_session_is_not_edited(db: Database) -> None:
         await session.execute(update(CourseSession).where(CourseSession.id == item.id).values(is_completed=True))
     with pytest.raises(DomainError) as caught:
         async with db.transaction() as session:
-            await catalog.update_session(session, staff_ctx(tenant), course.id, item.id, SessionChanges(venue="X"))
+            await course_sessions.update_session(
+                session, staff_ctx(tenant), course.id, item.id, SessionChanges(venue="X")
+            )
     assert caught.value.code == "session_completed"
 
 
@@ -555,7 +566,7 @@ async def test_session_with_bookings_is_not_deleted(db: Database, status: Bookin
     await add_booking(db, tenant, item, status)
     with pytest.raises(DomainError) as caught:
         async with db.transaction() as session:
-            await catalog.delete_session(session, staff_ctx(tenant), course.id, item.id)
+            await course_sessions.delete_session(session, staff_ctx(tenant), course.id, item.id)
     assert (caught.value.code, caught.value.status) == ("session_has_bookings", 409)
     assert "deactivate or cancel" in caught.value.message
 
@@ -568,7 +579,7 @@ async def test_session_with_places_taken_is_not_deleted(db: Database) -> None:
         await session.execute(update(CourseSession).where(CourseSession.id == item.id).values(booked_spots=1))
     with pytest.raises(DomainError) as caught:
         async with db.transaction() as session:
-            await catalog.delete_session(session, staff_ctx(tenant), course.id, item.id)
+            await course_sessions.delete_session(session, staff_ctx(tenant), course.id, item.id)
     assert caught.value.code == "session_has_bookings"
 
 
@@ -577,9 +588,9 @@ async def test_session_without_bookings_is_deleted(db: Database) -> None:
     course = await new_course(db, tenant)
     item = await new_session(db, tenant, course)
     async with db.transaction() as session:
-        await catalog.delete_session(session, staff_ctx(tenant), course.id, item.id)
+        await course_sessions.delete_session(session, staff_ctx(tenant), course.id, item.id)
     async with db.read() as session:
         assert await session.get(CourseSession, item.id) is None
         with pytest.raises(NotFound):
-            await catalog.get_session(session, staff_ctx(tenant), course.id, item.id)
+            await session_lists.get_session(session, staff_ctx(tenant), course.id, item.id)
     assert len(await audit_entries(db, item.id, "session.deleted")) == 1

@@ -27,9 +27,10 @@ from tests import factories
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput, NotFound
-from trainhub_ui.services import catalog, roster
+from trainhub_ui.services import course_sessions, courses, roster
 from trainhub_ui.services.bookings import BookingRequest, Refused, cancel_booking, create_booking
-from trainhub_ui.services.catalog import NewCourse, NewSession
+from trainhub_ui.services.course_sessions import NewSession
+from trainhub_ui.services.courses import NewCourse
 from trainhub_ui.services.roster import PhoneBooking, RosterEntry, payment_status
 from trainhub_ui.services.students import CustomerExists, NewStudent
 
@@ -53,10 +54,10 @@ async def course_with_sessions(
 ) -> tuple[str, list[str]]:
     ctx = ctx_of(tenant)
     async with db.transaction() as session:
-        course = await catalog.create_course(session, ctx, NewCourse(title="Domestic Heat Pumps", price=PRICE))
+        course = await courses.create_course(session, ctx, NewCourse(title="Domestic Heat Pumps", price=PRICE))
         ids = []
         for days in days_ahead:
-            item = await catalog.create_session(
+            item = await course_sessions.create_session(
                 session,
                 ctx,
                 course.id,
@@ -294,7 +295,7 @@ async def test_a_booking_moves_only_to_open_sessions_of_its_course_with_room(db:
     ctx = ctx_of(tenant)
     third = await centre(db, "third-centre")
     async with db.transaction() as session:
-        await catalog.set_session_active(session, ctx, course_id, closed_one, False)
+        await course_sessions.set_session_active(session, ctx, course_id, closed_one, False)
     async with db.transaction() as session:
         from models import CourseSession
 

@@ -29,9 +29,10 @@ from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.payments import OfflineProvider, ProviderError
-from trainhub_ui.services import catalog, waiting_list
+from trainhub_ui.services import course_sessions, courses, session_cancellation, waiting_list
 from trainhub_ui.services.bookings import BookingRequest, Refused, cancel_booking, create_booking
-from trainhub_ui.services.catalog import NewCourse, NewSession
+from trainhub_ui.services.course_sessions import NewSession
+from trainhub_ui.services.courses import NewCourse
 from trainhub_ui.services.payments import open_payment, payment_succeeded, record_bank_transfer
 from trainhub_ui.services.refunds import refund_by_policy
 
@@ -65,8 +66,8 @@ async def scene(db: Database, *, spots: int, starts_in_days: int = 7, slug: str 
         tenant.offers_invoice = True
     ctx = ctx_of(tenant)
     async with db.transaction() as session:
-        course = await catalog.create_course(session, ctx, NewCourse(title="ACS CCN1", price=PRICE))
-        item = await catalog.create_session(
+        course = await courses.create_course(session, ctx, NewCourse(title="ACS CCN1", price=PRICE))
+        item = await course_sessions.create_session(
             session,
             ctx,
             course.id,
@@ -139,10 +140,12 @@ async def test_cancelling_a_session_cancels_refunds_in_full_and_closes_the_waiti
     assert early_refund is not None and early_refund.amount == PRICE - DEPOSIT  # late: the policy keeps a deposit
 
     async with db.read() as session:
-        outlook = await catalog.cancellation_outlook(session, ctx, s.course_id, s.session_id)
-    assert outlook == catalog.CancellationOutlook(bookings=4, paid=PRICE + 20000 + DEPOSIT, waiting=2)
+        outlook = await session_cancellation.cancellation_outlook(session, ctx, s.course_id, s.session_id)
+    assert outlook == session_cancellation.CancellationOutlook(bookings=4, paid=PRICE + 20000 + DEPOSIT, waiting=2)
 
-    result = await catalog.cancel_session(db, ctx, OfflineProvider(), s.course_id, s.session_id, "  Instructor ill  ")
+    result = await session_cancellation.cancel_session(
+        db, ctx, OfflineProvider(), s.course_id, s.session_id, "  Instructor ill  "
+    )
 
     assert {b.id for b in result.cancelled} == {paid_in_full.id, by_bank.id, unpaid.id, deposit.id}
     assert result.waiting_list_closed == 2
@@ -174,9 +177,11 @@ async def test_cancelling_a_session_cancels_refunds_in_full_and_closes_the_waiti
     assert audit is not None and audit.details == {"reason": "Instructor ill", "bookings": 4, "waiting_list": 2}
 
     # Nothing more to do, and no second cancellation.
-    assert await catalog.refund_cancelled_session(db, ctx, OfflineProvider(), s.course_id, s.session_id) == (0, [])
+    assert await session_cancellation.refund_cancelled_session(
+        db, ctx, OfflineProvider(), s.course_id, s.session_id
+    ) == (0, [])
     with pytest.raises(DomainError) as again:
-        await catalog.cancel_session(db, ctx, OfflineProvider(), s.course_id, s.session_id, "Twice")
+        await session_cancellation.cancel_session(db, ctx, OfflineProvider(), s.course_id, s.session_id, "Twice")
     assert again.value.code == "session_cancelled"
     # A cancelled session takes no bookings.
     with pytest.raises(Refused) as refused:
@@ -193,7 +198,9 @@ async def test_a_failed_refund_is_reported_and_made_when_tried_again(db: Databas
     async with db.transaction() as session:
         await record_bank_transfer(session, ctx, by_bank.id, PRICE)
 
-    result = await catalog.cancel_session(db, ctx, FailingProvider(), s.course_id, s.session_id, "Venue flooded")
+    result = await session_cancellation.cancel_session(
+        db, ctx, FailingProvider(), s.course_id, s.session_id, "Venue flooded"
+    )
 
     assert {b.id for b in result.cancelled} == {card.id, by_bank.id}
     assert result.refunded == PRICE  # the bank transfer's, recorded; the card's failed
@@ -203,7 +210,9 @@ async def test_a_failed_refund_is_reported_and_made_when_tried_again(db: Databas
     assert (await booking_of(db, card.id)).status is BookingStatus.CANCELLED
     assert await refunded_on(db, card.id) == 0
 
-    refunded, failures = await catalog.refund_cancelled_session(db, ctx, OfflineProvider(), s.course_id, s.session_id)
+    refunded, failures = await session_cancellation.refund_cancelled_session(
+        db, ctx, OfflineProvider(), s.course_id, s.session_id
+    )
     assert (refunded, failures) == (PRICE, [])
     assert await refunded_on(db, card.id) == PRICE
 
@@ -212,7 +221,9 @@ async def test_a_lapsed_hold_ends_as_expired_not_cancelled(db: Database) -> None
     s = await scene(db, spots=3)
     lapsed = await book(db, s, "slow@example.com", now=NOW - timedelta(hours=1))
     live = await book(db, s, "quick@example.com")
-    result = await catalog.cancel_session(db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, "Ill")
+    result = await session_cancellation.cancel_session(
+        db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, "Ill"
+    )
     assert [b.id for b in result.cancelled] == [live.id]
     assert (await booking_of(db, lapsed.id)).status is BookingStatus.EXPIRED
     async with db.read() as session:
@@ -222,17 +233,21 @@ async def test_a_lapsed_hold_ends_as_expired_not_cancelled(db: Database) -> None
 
 async def test_an_empty_session_is_cancelled_too(db: Database) -> None:
     s = await scene(db, spots=3)
-    result = await catalog.cancel_session(db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, "Quiet")
+    result = await session_cancellation.cancel_session(
+        db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, "Quiet"
+    )
     assert (result.cancelled, result.waiting_list_closed, result.refunded) == ([], 0, 0)
     assert result.course_session.cancelled_at == NOW and not result.course_session.is_active
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "x" * (catalog.MAX_REASON + 1)])
+@pytest.mark.parametrize("reason", ["", "   ", "x" * (session_cancellation.MAX_REASON + 1)])
 async def test_a_reason_is_needed_and_nothing_changes_without_one(db: Database, reason: str) -> None:
     s = await scene(db, spots=3)
     booking = await book(db, s, "kept@example.com")
     with pytest.raises(InvalidInput) as caught:
-        await catalog.cancel_session(db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, reason)
+        await session_cancellation.cancel_session(
+            db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, reason
+        )
     assert caught.value.field == "reason"
     assert (await booking_of(db, booking.id)).status is BookingStatus.PENDING
     async with db.read() as session:
@@ -247,7 +262,9 @@ async def test_a_completed_session_is_not_cancelled(db: Database) -> None:
         assert item is not None
         item.is_completed = True
     with pytest.raises(DomainError) as refused:
-        await catalog.cancel_session(db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, "Late")
+        await session_cancellation.cancel_session(
+            db, ctx_of(s.tenant), OfflineProvider(), s.course_id, s.session_id, "Late"
+        )
     assert refused.value.code == "session_completed"
 
 
@@ -257,10 +274,14 @@ async def test_another_centres_session_cannot_be_cancelled(db: Database) -> None
     booking = await book(db, theirs, "theirs@example.com")
     ctx = ctx_of(ours.tenant)
     with pytest.raises(NotFound):
-        await catalog.cancel_session(db, ctx, OfflineProvider(), theirs.course_id, theirs.session_id, "Mine now")
+        await session_cancellation.cancel_session(
+            db, ctx, OfflineProvider(), theirs.course_id, theirs.session_id, "Mine now"
+        )
     with pytest.raises(NotFound):
-        await catalog.cancel_session(db, ctx, OfflineProvider(), ours.course_id, theirs.session_id, "Mixed ids")
+        await session_cancellation.cancel_session(
+            db, ctx, OfflineProvider(), ours.course_id, theirs.session_id, "Mixed ids"
+        )
     async with db.read() as session:
         with pytest.raises(NotFound):
-            await catalog.cancellation_outlook(session, ctx, theirs.course_id, theirs.session_id)
+            await session_cancellation.cancellation_outlook(session, ctx, theirs.course_id, theirs.session_id)
     assert (await booking_of(db, booking.id)).status is BookingStatus.PENDING

@@ -14,8 +14,10 @@ from tests import factories
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
-from trainhub_ui.services import catalog
-from trainhub_ui.services.catalog import NewCourse, NewSession, Repetition
+from trainhub_ui.services import course_sessions, courses, session_lists, session_schedule
+from trainhub_ui.services.course_sessions import NewSession
+from trainhub_ui.services.courses import NewCourse
+from trainhub_ui.services.session_schedule import Repetition
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in London
 TODAY = date(2026, 6, 1)
@@ -32,7 +34,7 @@ async def centre_and_course(db: Database, slug: str = "test-centre", **fields: o
     details = {"title": "F-Gas Category 1", "price": 60000, "duration_days": 1, "location": "Bristol"}
     details.update(fields)
     async with db.transaction() as session:
-        course = await catalog.create_course(session, staff_ctx(tenant), NewCourse(**details))  # type: ignore[arg-type]
+        course = await courses.create_course(session, staff_ctx(tenant), NewCourse(**details))  # type: ignore[arg-type]
     return tenant, course
 
 
@@ -45,36 +47,36 @@ def weekly(start: date, **fields: object) -> NewSession:
 
 
 def test_every_monday_for_eight_weeks_from_a_thursday_starts_next_monday() -> None:
-    dates = catalog.repeat_dates(THURSDAY, Repetition(count=8, weekday=0))
+    dates = session_schedule.repeat_dates(THURSDAY, Repetition(count=8, weekday=0))
     assert dates[0] == date(2026, 6, 8) and dates[-1] == date(2026, 7, 27)
     assert len(dates) == 8 and all(day.weekday() == 0 for day in dates)
     assert all(later - earlier == timedelta(weeks=1) for earlier, later in pairwise(dates))
 
 
 def test_without_a_weekday_the_start_date_repeats_and_gaps_are_whole_weeks() -> None:
-    assert catalog.repeat_dates(THURSDAY, Repetition(count=3, every_weeks=2)) == [
+    assert session_schedule.repeat_dates(THURSDAY, Repetition(count=3, every_weeks=2)) == [
         THURSDAY,
         date(2026, 6, 18),
         date(2026, 7, 2),
     ]
-    assert catalog.repeat_dates(THURSDAY, Repetition(count=1, weekday=3)) == [THURSDAY]
+    assert session_schedule.repeat_dates(THURSDAY, Repetition(count=1, weekday=3)) == [THURSDAY]
 
 
 @pytest.mark.parametrize(
     ("repetition", "field"),
     [
         (Repetition(count=0), "repeatCount"),
-        (Repetition(count=catalog.MAX_REPEATS + 1), "repeatCount"),
+        (Repetition(count=session_schedule.MAX_REPEATS + 1), "repeatCount"),
         (Repetition(count=True), "repeatCount"),  # type: ignore[arg-type]
         (Repetition(count=4, every_weeks=0), "repeatEveryWeeks"),
-        (Repetition(count=4, every_weeks=catalog.MAX_REPEAT_WEEKS + 1), "repeatEveryWeeks"),
+        (Repetition(count=4, every_weeks=session_schedule.MAX_REPEAT_WEEKS + 1), "repeatEveryWeeks"),
         (Repetition(count=4, weekday=7), "repeatWeekday"),
         (Repetition(count=4, weekday=-1), "repeatWeekday"),
     ],
 )
 def test_a_bad_repetition_is_refused_at_its_field(repetition: Repetition, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        catalog.repeat_dates(THURSDAY, repetition)
+        session_schedule.repeat_dates(THURSDAY, repetition)
     assert caught.value.field == field
 
 
@@ -88,14 +90,14 @@ async def test_repeated_sessions_are_made_in_one_go_with_their_instructor(db: Da
         instructor = await session.scalar(select(StaffUser).where(StaffUser.tenant_id == tenant.id))
     assert instructor is not None
     async with db.transaction() as session:
-        made = await catalog.create_repeated_sessions(
+        made = await course_sessions.create_repeated_sessions(
             session,
             staff_ctx(tenant),
             course.id,
             weekly(THURSDAY, instructor_id=instructor.id, instructor_notes="Bring PPE"),
             Repetition(count=8, weekday=0),
         )
-    assert [item.start_date for item in made] == catalog.repeat_dates(THURSDAY, Repetition(count=8, weekday=0))
+    assert [item.start_date for item in made] == session_schedule.repeat_dates(THURSDAY, Repetition(count=8, weekday=0))
     assert all(item.instructor is not None and item.instructor.id == instructor.id for item in made)
     assert {(item.available_spots, item.venue, item.instructor_notes) for item in made} == {(8, "Bristol", "Bring PPE")}
     # 09:00 in London in June is 08:00 UTC.
@@ -114,7 +116,7 @@ async def test_repeated_sessions_are_made_in_one_go_with_their_instructor(db: Da
 async def test_a_session_of_several_days_keeps_its_length_each_time(db: Database) -> None:
     tenant, course = await centre_and_course(db, duration_days=3)
     async with db.transaction() as session:
-        made = await catalog.create_repeated_sessions(
+        made = await course_sessions.create_repeated_sessions(
             session, staff_ctx(tenant), course.id, weekly(THURSDAY), Repetition(count=3, every_weeks=4)
         )
     assert [(item.start_date, item.end_date) for item in made] == [
@@ -123,7 +125,7 @@ async def test_a_session_of_several_days_keeps_its_length_each_time(db: Database
         (date(2026, 7, 30), date(2026, 8, 1)),
     ]
     async with db.transaction() as session:
-        given = await catalog.create_repeated_sessions(
+        given = await course_sessions.create_repeated_sessions(
             session,
             staff_ctx(tenant),
             course.id,
@@ -156,7 +158,7 @@ async def test_bad_input_makes_none_of_the_sessions(
     tenant, course = await centre_and_course(db)
     with pytest.raises(InvalidInput) as caught:
         async with db.transaction() as session:
-            await catalog.create_repeated_sessions(session, staff_ctx(tenant), course.id, details, repetition)
+            await course_sessions.create_repeated_sessions(session, staff_ctx(tenant), course.id, details, repetition)
     assert caught.value.field == field, caught.value.message
     async with db.read() as session:
         assert await session.scalar(select(func.count(CourseSession.id))) == 0
@@ -167,7 +169,7 @@ async def test_another_centres_course_takes_no_sessions(db: Database) -> None:
     _other, theirs = await centre_and_course(db, "other-centre")
     with pytest.raises(NotFound):
         async with db.transaction() as session:
-            await catalog.create_repeated_sessions(
+            await course_sessions.create_repeated_sessions(
                 session, staff_ctx(tenant), theirs.id, weekly(THURSDAY), Repetition(count=2)
             )
 
@@ -178,48 +180,50 @@ async def test_another_centres_course_takes_no_sessions(db: Database) -> None:
 async def test_a_session_is_closed_and_opened_for_bookings(db: Database) -> None:
     tenant, course = await centre_and_course(db)
     async with db.transaction() as session:
-        item = await catalog.create_session(session, staff_ctx(tenant), course.id, weekly(THURSDAY))
+        item = await course_sessions.create_session(session, staff_ctx(tenant), course.id, weekly(THURSDAY))
     async with db.transaction() as session:
-        closed = await catalog.set_session_active(session, staff_ctx(tenant), course.id, item.id, False)
+        closed = await course_sessions.set_session_active(session, staff_ctx(tenant), course.id, item.id, False)
     assert closed.is_active is False
     async with db.read() as session:
-        public, _total = await catalog.list_sessions(session, TenantContext(tenant=tenant), course.id, public=True)
+        public, _total = await session_lists.list_sessions(
+            session, TenantContext(tenant=tenant), course.id, public=True
+        )
     assert public == []
     async with db.transaction() as session:
-        opened = await catalog.set_session_active(session, staff_ctx(tenant), course.id, item.id, True)
+        opened = await course_sessions.set_session_active(session, staff_ctx(tenant), course.id, item.id, True)
     assert opened.is_active is True
 
 
 async def test_a_cancelled_session_is_not_opened_or_edited_again(db: Database) -> None:
     tenant, course = await centre_and_course(db)
     async with db.transaction() as session:
-        item = await catalog.create_session(session, staff_ctx(tenant), course.id, weekly(THURSDAY))
+        item = await course_sessions.create_session(session, staff_ctx(tenant), course.id, weekly(THURSDAY))
         stored = await session.get(CourseSession, item.id)
         assert stored is not None
         stored.is_active = False
         stored.cancelled_at = NOW
     for change in (
-        catalog.SessionChanges(is_active=True),
-        catalog.SessionChanges(available_spots=20),
+        course_sessions.SessionChanges(is_active=True),
+        course_sessions.SessionChanges(available_spots=20),
     ):
         with pytest.raises(DomainError) as refused:
             async with db.transaction() as session:
-                await catalog.update_session(session, staff_ctx(tenant), course.id, item.id, change)
+                await course_sessions.update_session(session, staff_ctx(tenant), course.id, item.id, change)
         assert refused.value.code == "session_cancelled"
 
 
 async def test_an_archived_course_leaves_the_public_site_and_comes_back(db: Database) -> None:
     tenant, course = await centre_and_course(db)
     async with db.transaction() as session:
-        archived = await catalog.set_course_archived(session, staff_ctx(tenant), course.id, True)
+        archived = await courses.set_course_archived(session, staff_ctx(tenant), course.id, True)
     assert archived.is_active is False
     async with db.read() as session:
         with pytest.raises(NotFound):
-            await catalog.get_course(session, TenantContext(tenant=tenant), course.id, public=True)
-        staff_view, _ = await catalog.list_courses(session, staff_ctx(tenant), public=False, active=False)
+            await courses.get_course(session, TenantContext(tenant=tenant), course.id, public=True)
+        staff_view, _ = await courses.list_courses(session, staff_ctx(tenant), public=False, active=False)
     assert [c.id for c in staff_view] == [course.id]
     async with db.transaction() as session:
-        restored = await catalog.set_course_archived(session, staff_ctx(tenant), course.id, False)
+        restored = await courses.set_course_archived(session, staff_ctx(tenant), course.id, False)
     assert restored.is_active is True
 
 
@@ -228,7 +232,9 @@ async def test_course_outlooks_count_sessions_ahead_and_places_booked(db: Databa
     _same, quiet = await centre_and_course(db, "second-centre")
     ctx = staff_ctx(tenant)
     async with db.transaction() as session:
-        made = await catalog.create_repeated_sessions(session, ctx, course.id, weekly(THURSDAY), Repetition(count=3))
+        made = await course_sessions.create_repeated_sessions(
+            session, ctx, course.id, weekly(THURSDAY), Repetition(count=3)
+        )
         made[0].booked_spots = 4
         made[1].booked_spots = 2
         made[2].cancelled_at = NOW  # a cancelled session is not ahead
@@ -245,11 +251,11 @@ async def test_course_outlooks_count_sessions_ahead_and_places_booked(db: Databa
         )
         session.add(past)
     async with db.read() as session:
-        outlooks = await catalog.course_outlooks(session, ctx, [course.id, quiet.id])
-        assert await catalog.course_outlooks(session, ctx, []) == {}
-    assert outlooks[course.id] == catalog.CourseOutlook(upcoming_sessions=2, places_booked=6)
+        outlooks = await courses.course_outlooks(session, ctx, [course.id, quiet.id])
+        assert await courses.course_outlooks(session, ctx, []) == {}
+    assert outlooks[course.id] == courses.CourseOutlook(upcoming_sessions=2, places_booked=6)
     # Another centre's course id counts nothing here.
-    assert outlooks[quiet.id] == catalog.CourseOutlook()
+    assert outlooks[quiet.id] == courses.CourseOutlook()
 
 
 async def test_past_sessions_are_listed_latest_first(db: Database) -> None:
@@ -270,10 +276,10 @@ async def test_past_sessions_are_listed_latest_first(db: Database) -> None:
                     available_spots=10,
                 )
             )
-        await catalog.create_session(session, ctx, course.id, weekly(THURSDAY))
+        await course_sessions.create_session(session, ctx, course.id, weekly(THURSDAY))
     async with db.read() as session:
-        past, total = await catalog.list_sessions(session, ctx, course.id, public=False, past_only=True, limit=2)
-        ahead, ahead_total = await catalog.list_sessions(session, ctx, course.id, public=False)
+        past, total = await session_lists.list_sessions(session, ctx, course.id, public=False, past_only=True, limit=2)
+        ahead, ahead_total = await session_lists.list_sessions(session, ctx, course.id, public=False)
     assert total == 3 and [item.start_date for item in past] == [TODAY - timedelta(days=10), TODAY - timedelta(days=20)]
     assert ahead_total == 1 and ahead[0].start_date == THURSDAY
 
@@ -291,5 +297,5 @@ async def test_instructors_are_the_centres_active_staff(db: Database) -> None:
         assert gone is not None
         gone.is_active = False
     async with db.read() as session:
-        found = await catalog.instructors(session, staff_ctx(tenant))
+        found = await session_lists.instructors(session, staff_ctx(tenant))
     assert [(user.role, user.tenant_id) for user in found] == [(StaffRole.INSTRUCTOR, tenant.id)]

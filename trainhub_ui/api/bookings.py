@@ -14,9 +14,10 @@ from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.payments import provider
+from trainhub_ui.services import booking_lists, waiting_list, workflows
 from trainhub_ui.services import bookings as engine
-from trainhub_ui.services import waiting_list, workflows
-from trainhub_ui.services.bookings import BookingFilters, BookingRequest
+from trainhub_ui.services.booking_lists import BookingFilters
+from trainhub_ui.services.bookings import BookingRequest
 from trainhub_ui.services.checkout import pay_page_url
 
 from .access import Caller, Reader, require
@@ -126,7 +127,7 @@ def booking_out(ctx: TenantContext, booking: Booking, course_id: str) -> Booking
 
 
 async def bookings_out(session: AsyncSession, ctx: TenantContext, bookings: list[Booking]) -> list[BookingOut]:
-    courses = await engine.course_ids_of(session, ctx, bookings)
+    courses = await booking_lists.course_ids_of(session, ctx, bookings)
     return [booking_out(ctx, booking, courses[booking.id]) for booking in bookings]
 
 
@@ -163,7 +164,7 @@ async def list_bookings(
         limit=paging.limit,
         offset=paging.offset,
     )
-    items, total = await engine.list_bookings(session, ctx, filters)
+    items, total = await booking_lists.list_bookings(session, ctx, filters)
     return Page[BookingOut](items=await bookings_out(session, ctx, items), total=total)
 
 

@@ -16,7 +16,7 @@ from pydantic import StrictBool, StrictInt, field_validator
 from models import Course, CourseSession, StaffRole
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.inputs import Clock, IsoDate
-from trainhub_ui.services import catalog
+from trainhub_ui.services import course_sessions, courses, session_lists
 
 from .access import Caller, Reader, Visitor, Writer, require
 from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text
@@ -160,7 +160,7 @@ async def list_courses(
     active: Annotated[bool | None, Query(description="With a token only")] = None,
 ) -> Page[CourseOut]:
     """The centre's courses by title. Without a token, active courses only."""
-    items, total = await catalog.list_courses(
+    items, total = await courses.list_courses(
         session,
         ctx,
         public=ctx.role is None,
@@ -175,27 +175,27 @@ async def list_courses(
 
 @router.post("/courses", status_code=201)
 async def create_course(ctx: Staff, session: Writer, body: NewCourseIn) -> CourseOut:
-    course = await catalog.create_course(session, ctx, catalog.NewCourse(**body.model_dump()))
+    course = await courses.create_course(session, ctx, courses.NewCourse(**body.model_dump()))
     return course_answer(ctx, course)
 
 
 @router.get("/courses/{courseId}")
 async def get_course(ctx: Visitor, session: Reader, course_id: CourseId) -> CourseOut:
-    course = await catalog.get_course(session, ctx, course_id, public=ctx.role is None)
+    course = await courses.get_course(session, ctx, course_id, public=ctx.role is None)
     return course_answer(ctx, course)
 
 
 @router.patch("/courses/{courseId}")
 async def update_course(ctx: Staff, session: Writer, course_id: CourseId, body: CourseChangesIn) -> CourseOut:
-    changes = catalog.CourseChanges(**_sent(body))
-    course = await catalog.update_course(session, ctx, course_id, changes)
+    changes = courses.CourseChanges(**_sent(body))
+    course = await courses.update_course(session, ctx, course_id, changes)
     return course_answer(ctx, course)
 
 
 @router.delete("/courses/{courseId}", status_code=204, response_class=Response)
 async def delete_course(ctx: Staff, session: Writer, course_id: CourseId) -> Response:
     """Refused with 409 `course_has_bookings` once anyone has booked on one of its sessions."""
-    await catalog.delete_course(session, ctx, course_id)
+    await courses.delete_course(session, ctx, course_id)
     return Response(status_code=204)
 
 
@@ -295,7 +295,7 @@ async def list_sessions(
     include_past: Annotated[bool, Query(alias="includePast", description="Also sessions that have ended")] = False,
 ) -> Page[SessionOut]:
     """A course's sessions by date. Without a token, active and not cancelled ones, without instructor notes."""
-    items, total = await catalog.list_sessions(
+    items, total = await session_lists.list_sessions(
         session,
         ctx,
         course_id,
@@ -312,13 +312,15 @@ async def list_sessions(
 @router.post("/courses/{courseId}/sessions", status_code=201, response_model_exclude_unset=True)
 async def create_session(ctx: Staff, session: Writer, course_id: CourseId, body: NewSessionIn) -> SessionOut:
     """Refused with 422 `startDate` when the session would start in the past."""
-    item = await catalog.create_session(session, ctx, course_id, catalog.NewSession(**body.model_dump()))
+    item = await course_sessions.create_session(
+        session, ctx, course_id, course_sessions.NewSession(**body.model_dump())
+    )
     return session_answer(ctx, item)
 
 
 @router.get("/courses/{courseId}/sessions/{sessionId}", response_model_exclude_unset=True)
 async def get_session(ctx: Visitor, session: Reader, course_id: CourseId, session_id: SessionId) -> SessionOut:
-    item = await catalog.get_session(session, ctx, course_id, session_id, public=ctx.role is None)
+    item = await session_lists.get_session(session, ctx, course_id, session_id, public=ctx.role is None)
     return session_answer(ctx, item)
 
 
@@ -327,13 +329,13 @@ async def update_session(
     ctx: Staff, session: Writer, course_id: CourseId, session_id: SessionId, body: SessionChangesIn
 ) -> SessionOut:
     """Capacity below the places taken is 409 `capacity_below_booked`; a completed session 409 `session_completed`."""
-    changes = catalog.SessionChanges(**_sent(body))
-    item = await catalog.update_session(session, ctx, course_id, session_id, changes)
+    changes = course_sessions.SessionChanges(**_sent(body))
+    item = await course_sessions.update_session(session, ctx, course_id, session_id, changes)
     return session_answer(ctx, item)
 
 
 @router.delete("/courses/{courseId}/sessions/{sessionId}", status_code=204, response_class=Response)
 async def delete_session(ctx: Staff, session: Writer, course_id: CourseId, session_id: SessionId) -> Response:
     """Refused with 409 `session_has_bookings` when anyone has booked: deactivate or cancel it instead."""
-    await catalog.delete_session(session, ctx, course_id, session_id)
+    await course_sessions.delete_session(session, ctx, course_id, session_id)
     return Response(status_code=204)

@@ -15,7 +15,7 @@ from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import day_and_time
 from trainhub_ui.domain.signals import AttendanceChanged
 from trainhub_ui.notify import session_emails
-from trainhub_ui.services import attendance, catalog, certificates, completion, feedback, workflows
+from trainhub_ui.services import attendance, certificates, completion, course_sessions, feedback, workflows
 
 MARKS = {
     AttendanceStatus.PRESENT.value: "Present",
@@ -116,12 +116,12 @@ async def register_panel(ctx: TenantContext, item: CourseSession, course: Course
                 notes.error = None
                 try:
                     async with database().transaction() as session:
-                        await catalog.update_session(
+                        await course_sessions.update_session(
                             session,
                             ctx,
                             item.course_id,
                             item.id,
-                            catalog.SessionChanges(instructor_notes=notes.value or ""),
+                            course_sessions.SessionChanges(instructor_notes=notes.value or ""),
                         )
                 except DomainError as error:
                     notes.error = error.message

@@ -1,17 +1,16 @@
-"""Bookings: taking a place for a customer, cancelling, moving, ending a hold; the amounts a booking costs.
+"""Bookings: taking a place for a customer, cancelling, moving, ending a hold.
 
 The places themselves (`booked_spots`, holds, offers, the fast conditional update) are
 `trainhub_ui.booking.places`; whether a session takes bookings is `trainhub_ui.booking.rules`; every status
-change is a move of `trainhub_ui.booking.states`.
+change is a move of `trainhub_ui.booking.states`; what a booking costs is `trainhub_ui.booking.amounts`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select
+from sqlalchemy import Select, bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -29,7 +28,8 @@ from models import (
     WaitingListStatus,
     new_id,
 )
-from trainhub_ui.booking import places, rules
+from trainhub_ui.booking import places
+from trainhub_ui.booking.amounts import amounts_for, ensure_deposit_allowed, payment_option_for
 from trainhub_ui.booking.places import (
     booking_changed,
     capacity_changed,
@@ -41,7 +41,7 @@ from trainhub_ui.booking.rules import Refused, ensure_bookable
 from trainhub_ui.booking.states import BOOKING, WAITING_LIST
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.errors import InvalidInput, NotFound
+from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
@@ -59,76 +59,6 @@ class BookingRequest:
     company_name: str | None = None
     billing_email: str | None = None
     po_number: str | None = None
-
-
-@dataclass(frozen=True)
-class Amounts:
-    total: int
-    deposit: int
-
-    @property
-    def balance_after_deposit(self) -> int:
-        return self.total - self.deposit
-
-
-@dataclass
-class BookingFilters:
-    status: BookingStatus | None = None
-    session_id: str | None = None
-    customer_id: str | None = None
-    starts_from: date | None = None
-    starts_to: date | None = None
-    outstanding: bool = False  # confirmed with a balance still to pay (deposits, invoices)
-    limit: int = 50
-    offset: int = 0
-
-
-# --- amounts -------------------------------------------------------------------------------------
-
-
-def deposit_for(total: int, percent: int) -> int:
-    """The deposit, rounded up to the penny, so deposit + balance is the total exactly."""
-    return min(total, math.ceil(total * percent / 100))
-
-
-def payment_option_for(ctx: TenantContext, request: BookingRequest) -> PaymentOption:
-    """FULL by default; DEPOSIT when a deposit percentage is given (which must be the centre's)."""
-    tenant = ctx.tenant
-    option = request.payment_option
-    if request.deposit_percentage is not None:
-        if option not in (None, PaymentOption.DEPOSIT):
-            raise InvalidInput("depositPercentage", "A deposit percentage only goes with a DEPOSIT booking.")
-        if not math.isclose(request.deposit_percentage * 100, tenant.deposit_percent, abs_tol=1e-6):
-            raise InvalidInput(
-                "depositPercentage",
-                f"This centre takes a {tenant.deposit_percent} % deposit ({tenant.deposit_percent / 100:g}).",
-            )
-        option = PaymentOption.DEPOSIT
-    option = option or PaymentOption.FULL
-    offered = {
-        PaymentOption.FULL: tenant.offers_full_payment,
-        PaymentOption.DEPOSIT: tenant.offers_deposit,
-        PaymentOption.INVOICE: tenant.offers_invoice,
-    }
-    if not offered[option]:
-        raise InvalidInput("paymentOption", f"{tenant.name} does not offer {option.value} payment.")
-    return option
-
-
-def _ensure_deposit_allowed(
-    ctx: TenantContext, request: BookingRequest, option: PaymentOption, course_session: CourseSession
-) -> None:
-    if option is not PaymentOption.DEPOSIT:
-        return
-    why_not = rules.deposit_refusal(ctx.tenant, course_session.start_date, ctx.today())
-    if why_not is not None:
-        field = "depositPercentage" if request.deposit_percentage is not None else "paymentOption"
-        raise Refused("deposit_unavailable", why_not, field=field)
-
-
-def amounts_for(ctx: TenantContext, course: Course, option: PaymentOption) -> Amounts:
-    deposit = deposit_for(course.price, ctx.tenant.deposit_percent) if option is PaymentOption.DEPOSIT else 0
-    return Amounts(total=course.price, deposit=deposit)
 
 
 # --- loading, scoped to the centre ---------------------------------------------------------------
@@ -299,7 +229,7 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
     reference = random_reference(centre_prefix(ctx.tenant.slug))
     standing = await _customer_standing(session, ctx, request.customer_id, course_session.id, reference)
     ensure_bookable(course_session, course, ctx.tenant, now)
-    _ensure_deposit_allowed(ctx, request, option, course_session)
+    ensure_deposit_allowed(ctx, request, option, course_session)
     straightforward = not (
         standing.live_booking_id is not None
         or standing.offer_id is not None
@@ -339,7 +269,7 @@ async def _create_booking_locked(
     course_session, course = await lock_session_with_course(session, ctx, request.session_id)
     standing = await _customer_standing(session, ctx, request.customer_id, course_session.id)
     ensure_bookable(course_session, course, ctx.tenant, now)
-    _ensure_deposit_allowed(ctx, request, option, course_session)
+    ensure_deposit_allowed(ctx, request, option, course_session)
     # Lapsed holds and offers only matter when they stand in the way: a full session, or this
     # customer's own lapsed hold. Releasing them is then done before deciding.
     in_the_way = standing.live_booking_id is not None or not places.has_free_place(course_session)
@@ -502,59 +432,6 @@ async def set_booking_notes(
         booking.updated_at = ctx.now()
         audit.record(session, ctx, "booking.notes_changed", "booking", booking.id, **changes)
     return booking
-
-
-# --- lists ---------------------------------------------------------------------------------------
-
-
-def _filtered(ctx: TenantContext, filters: BookingFilters, statement: Select) -> Select:
-    statement = statement.where(Booking.tenant_id == ctx.tenant_id)
-    if filters.status is not None:
-        statement = statement.where(Booking.status == filters.status)
-    if filters.session_id is not None:
-        statement = statement.where(Booking.session_id == filters.session_id)
-    if filters.customer_id is not None:
-        statement = statement.where(Booking.customer_id == filters.customer_id)
-    if filters.outstanding:
-        statement = statement.where(Booking.status == BookingStatus.CONFIRMED, Booking.balance_due > 0)
-    if filters.starts_from is not None or filters.starts_to is not None:
-        conditions = [CourseSession.id == Booking.session_id]
-        if filters.starts_from is not None:
-            conditions.append(CourseSession.start_date >= filters.starts_from)
-        if filters.starts_to is not None:
-            conditions.append(CourseSession.start_date <= filters.starts_to)
-        statement = statement.join(CourseSession, and_(*conditions))
-    return statement
-
-
-async def list_bookings(
-    session: AsyncSession, ctx: TenantContext, filters: BookingFilters
-) -> tuple[list[Booking], int]:
-    """A page of the centre's bookings, newest first, and how many match in all."""
-    total = await session.scalar(_filtered(ctx, filters, select(func.count(Booking.id))))
-    rows = await session.scalars(
-        _filtered(ctx, filters, select(Booking))
-        .order_by(Booking.created_at.desc(), Booking.id)
-        .limit(filters.limit)
-        .offset(filters.offset)
-    )
-    return list(rows), total or 0
-
-
-async def course_ids_of(session: AsyncSession, ctx: TenantContext, bookings: list[Booking]) -> dict[str, str]:
-    """The course of each booking's session, in one query (none when the sessions are loaded already)."""
-    wanted = {b.session_id for b in bookings}
-    loaded = [*session.identity_map.values(), *(b.__dict__.get("session") for b in bookings)]
-    known = {obj.id: obj.course_id for obj in loaded if isinstance(obj, CourseSession) and obj.id in wanted}
-    missing = wanted - known.keys()
-    if missing:
-        rows = await session.execute(
-            select(CourseSession.id, CourseSession.course_id).where(
-                CourseSession.tenant_id == ctx.tenant_id, CourseSession.id.in_(missing)
-            )
-        )
-        known.update({session_id: course_id for session_id, course_id in rows})
-    return {b.id: known.get(b.session_id, "") for b in bookings}
 
 
 # --- the sweep the jobs run ----------------------------------------------------------------------

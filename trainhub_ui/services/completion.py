@@ -36,8 +36,8 @@ from trainhub_ui.notify import certificate_emails
 
 from . import feedback
 from .attendance import may_keep_register, session_days
-from .catalog import session_starts_at
 from .certificates import certificate_pdf, certificate_view, issue_certificate
+from .session_schedule import session_starts_at
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 

@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, Course, PaymentOption, WaitingListEntry
 from trainhub_ui.booking import rules
+from trainhub_ui.booking.amounts import deposit_for
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.domain.formatting import money
 
 from .accounts import email_problem, normalise_email
-from .bookings import BookingRequest, create_booking, deposit_for, find_customer_of
+from .bookings import BookingRequest, create_booking, find_customer_of
 from .students import COMPANY_NAME_MAX, PO_NUMBER_MAX, CustomerExists, NewStudent, add_student
 from .waiting_list import join_waiting_list
 

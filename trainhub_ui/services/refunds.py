@@ -25,6 +25,7 @@ from models import (
     RefundStatus,
     Tenant,
 )
+from trainhub_ui.booking.amounts import deposit_for
 from trainhub_ui.booking.places import booking_changed
 from trainhub_ui.booking.rules import Refused
 from trainhub_ui.booking.states import PAYMENT, REFUND
@@ -36,7 +37,7 @@ from trainhub_ui.domain.formatting import money
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider, ProviderError
 
-from .bookings import deposit_for, get_booking
+from .bookings import get_booking
 
 # Later payments are given back first: the balance before the deposit.
 REFUND_ORDER = {PaymentKind.BALANCE: 0, PaymentKind.FULL: 1, PaymentKind.DEPOSIT: 2}

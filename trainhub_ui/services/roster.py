@@ -32,7 +32,7 @@ from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput
 
-from . import catalog
+from . import courses, session_lists
 from .bookings import BookingRequest, create_booking, get_booking
 from .payments import open_payment, payment_succeeded
 from .students import COMPANY_NAME_MAX, PO_NUMBER_MAX, NewStudent, add_student, get_student
@@ -72,10 +72,10 @@ class SessionView:
 async def session_for_roster(session: AsyncSession, ctx: TenantContext, course_id: str, session_id: str) -> SessionView:
     """The session and its course, if the caller may see its roster: NotFound for another centre's or a
     missing id, NotYourSession for an instructor's colleague's session."""
-    course_session = await catalog.get_session(session, ctx, course_id, session_id)
+    course_session = await session_lists.get_session(session, ctx, course_id, session_id)
     if not may_see_session(ctx, course_session):
         raise NotYourSession()
-    course = await catalog.get_course(session, ctx, course_id)
+    course = await courses.get_course(session, ctx, course_id)
     return SessionView(course, course_session)
 
 

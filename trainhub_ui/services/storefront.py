@@ -16,7 +16,7 @@ from models import Course, CourseSession
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
 
-from .catalog import get_course
+from .courses import get_course
 
 # "Only 3 left" from this many places down.
 FEW_PLACES = 3

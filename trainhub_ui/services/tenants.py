@@ -22,6 +22,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 
 from .accounts import email_problem
+from .session_schedule import session_starts_at
 from .staff import acting_role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
@@ -391,9 +392,6 @@ async def update_centre_settings(session: AsyncSession, ctx: TenantContext, chan
 
 
 async def _restate_session_starts(session: AsyncSession, tenant: Tenant) -> None:
-    # Imported here: the catalog imports this module's neighbours, not the other way round.
-    from .catalog import session_starts_at
-
     rows = await session.execute(
         select(CourseSession.id, CourseSession.start_date, CourseSession.start_time).where(
             CourseSession.tenant_id == tenant.id
