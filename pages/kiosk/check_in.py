@@ -13,7 +13,7 @@ from nicegui import ui
 from models import Tenant
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.services import attendance
+from trainhub_ui.services import attendance, workflows
 from trainhub_ui.services.attendance import CheckIn, NameMatch
 
 from .screen import refocus
@@ -133,12 +133,11 @@ class CheckInPanel:
         if not typed.strip() or (repeated and self.result.visible):
             refocus()
             return
-        await self._check_in(lambda session: attendance.check_in(session, self.ctx(), typed))
+        await self._check_in(lambda: workflows.check_in(database(), self.ctx(), typed))
 
     async def _check_in(self, action: Callable[..., Awaitable[CheckIn]]) -> None:
         try:
-            async with database().transaction() as session:
-                result = await action(session)
+            result = await action()
         except Exception:
             log.exception("kiosk: check-in failed")
             result = CheckIn(False, "error", TRY_AGAIN)
@@ -273,7 +272,7 @@ class CheckInPanel:
         self._close_confirm()
         if chosen is None:
             return
-        await self._check_in(lambda session: attendance.check_in_booking(session, self.ctx(), chosen.booking_id))
+        await self._check_in(lambda: workflows.check_in_booking(database(), self.ctx(), chosen.booking_id))
 
     # --- time ------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import money
 from trainhub_ui.payments import provider
-from trainhub_ui.services import accounts, my_account, students
+from trainhub_ui.services import accounts, my_account, students, workflows
 from trainhub_ui.services.certificates import certificates_of
 from trainhub_ui.services.payments import amount_due
 
@@ -82,11 +82,16 @@ async def account(slug: str) -> RedirectResponse | None:
         if not await dialog:
             return
         try:
-            refunded = await my_account.cancel_my_booking(database(), ctx, provider(), student.id, item.booking.id)
+            cancelled = await workflows.cancel_my_booking(database(), ctx, provider(), student.id, item.booking.id)
         except DomainError as error:
             ui.notify(error.message, type="warning")
             return
-        ui.notify(f"Cancelled. {money(refunded, item.booking.currency)} refunded." if refunded else "Cancelled.")
+        if cancelled.refund_problem is not None:
+            ui.notify("Cancelled. The refund could not be made yet: the centre will be in touch.", type="warning")
+        elif cancelled.refunded:
+            ui.notify(f"Cancelled. {money(cancelled.refunded, item.booking.currency)} refunded.")
+        else:
+            ui.notify("Cancelled.")
         await show()
 
     await show()

@@ -8,13 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import LIVE_BOOKING_STATUSES, Booking, Course, CourseSession, Invoice, Payment
-from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.errors import NotFound
-from trainhub_ui.payments import PaymentProvider
 
-from .bookings import Refused, cancel_booking
-from .refunds import policy_refund, refund_by_policy, refundable
+from .refunds import policy_refund, refundable
 
 
 @dataclass(frozen=True)
@@ -65,25 +61,3 @@ async def my_bookings(session: AsyncSession, ctx: TenantContext, customer_id: st
             back = min(policy_refund(booking, course_session, ctx, now), available)
         found.append(MyBooking(booking, title, course_session, booking.id in invoiced, back, live))
     return found
-
-
-async def cancel_my_booking(
-    db: Database, ctx: TenantContext, provider: PaymentProvider, customer_id: str, booking_id: str
-) -> int:
-    """The student cancels their own booking before it starts; answers what was refunded."""
-    async with db.transaction() as session:
-        booking = await session.scalar(
-            select(Booking).where(
-                Booking.tenant_id == ctx.tenant_id, Booking.id == booking_id, Booking.customer_id == customer_id
-            )
-        )
-        if booking is None:
-            raise NotFound("Booking")
-        course_session = await session.get(CourseSession, booking.session_id)
-        if course_session is None or course_session.starts_at <= ctx.now():
-            raise Refused("session_started", "This session has started; ask the centre about your booking.")
-        if booking.status not in LIVE_BOOKING_STATUSES:
-            raise Refused("booking_not_live", f"This booking is {booking.status.value.lower()} already.")
-        await cancel_booking(session, ctx, booking.id, "Cancelled by the student online")
-    result = await refund_by_policy(db, ctx, provider, booking_id)
-    return result.amount if result is not None else 0

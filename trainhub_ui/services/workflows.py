@@ -22,7 +22,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.payments import PaymentProvider
 
-from . import bookings, completion, payments, refunds, waiting_list
+from . import attendance, bookings, completion, payments, refunds, waiting_list
 
 RefundChoice = Literal["POLICY", "FULL", "NONE"]
 
@@ -177,3 +177,18 @@ async def leave_waiting_list(db: Database, ctx: TenantContext, entry_id: str) ->
     """Leave a waiting list; an offer in hand is declined."""
     async with db.transaction() as session:
         return await waiting_list.leave_waiting_list(session, ctx, entry_id)
+
+
+# --- reception -------------------------------------------------------------------------------------
+
+
+async def check_in(db: Database, ctx: TenantContext, reference: str) -> attendance.CheckIn:
+    """Check a student in for today at the kiosk by their booking reference (typed or scanned)."""
+    async with db.transaction() as session:
+        return await attendance.check_in(session, ctx, reference)
+
+
+async def check_in_booking(db: Database, ctx: TenantContext, booking_id: str) -> attendance.CheckIn:
+    """Check in the booking a student picked by name at the kiosk."""
+    async with db.transaction() as session:
+        return await attendance.check_in_booking(session, ctx, booking_id)
