@@ -21,13 +21,15 @@ nobody waits for the job that sweeps them.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models import Booking, Course, CourseSession, WaitingListEntry, WaitingListStatus
+from models import LIVE_BOOKING_STATUSES, Booking, Course, CourseSession, WaitingListEntry, WaitingListStatus
 from models.base import UTCDateTime
 from trainhub_ui.db import turn_at_row
 from trainhub_ui.domain import audit, signals
@@ -282,3 +284,13 @@ async def close_waiting_list(session: AsyncSession, ctx: TenantContext, item: Co
         WAITING_LIST.move(entry, "close", now)
         audit.record(session, ctx, "waiting_list.closed", "waiting_list_entry", entry.id, reason="session cancelled")
     return len(entries)
+
+
+def count_places(sessions: Iterable[CourseSession], bookings: Iterable[Booking]) -> None:
+    """Set each session's `booked_spots` from the live bookings given, for rows written in bulk (the demo's
+    history) rather than booked one by one; a session they would overbook is refused."""
+    counts = Counter(b.session_id for b in bookings if b.status in LIVE_BOOKING_STATUSES)
+    for item in sessions:
+        if counts[item.id] > item.available_spots:
+            raise ValueError(f"session {item.id} would be overbooked")
+        item.booked_spots = counts[item.id]

@@ -3,7 +3,6 @@ the past sessions' students, each with the payments and refunds the booking engi
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime, timedelta
 
 from models import (
@@ -22,6 +21,8 @@ from models import (
     WaitingListStatus,
     new_id,
 )
+from trainhub_ui.booking import places
+from trainhub_ui.booking.states import PAYMENT
 from trainhub_ui.services.references import random_reference
 
 from .centres import CentreWriter, fits_week
@@ -175,8 +176,8 @@ def _cancelled(writer: CentreWriter, item: CourseSession, customer: Customer) ->
     booking.cancellation_reason = CANCELLATION_REASON
     booking.amount_paid = 0
     booking.balance_due = 0
-    payment.status = PaymentStatus.REFUNDED
     payment.amount_refunded = payment.amount
+    PAYMENT.move(payment, "refund_in_full")
     refund = Refund(
         id=new_id(),
         tenant_id=writer.tenant.id,
@@ -246,8 +247,4 @@ def _holds_place(booking: Booking, item: CourseSession) -> bool:
 
 def count_places(writer: CentreWriter) -> None:
     """Set each session's booked_spots from its live bookings: the count the booking engine keeps."""
-    counts = Counter(b.session_id for b in writer.bookings if b.status in LIVE_BOOKING_STATUSES)
-    for item in writer.all_sessions:
-        item.booked_spots = counts[item.id]
-        if item.booked_spots > item.available_spots:
-            raise ValueError(f"demo session {item.id} would be overbooked")
+    places.count_places(writer.all_sessions, writer.bookings)

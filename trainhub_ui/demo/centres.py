@@ -225,7 +225,6 @@ class CentreWriter:
             end_time=end_time,
             starts_at=self.moment(start, start_time),
             available_spots=spec.capacity,
-            booked_spots=0,
             is_active=True,
             venue=spec.venue,
             instructor_id=instructor.id if instructor else None,
