@@ -63,11 +63,11 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
             days = form.add(
                 "durationDays",
                 whole_number("Days", course.duration_days if course else 1, (1, course_service.MAX_DURATION_DAYS)),
-            ).classes("w-24")
+            ).classes("w-28")
             hours = form.add(
                 "durationHours",
                 whole_number("Hours", course.duration_hours if course else 0, (0, course_service.MAX_DURATION_HOURS)),
-            ).classes("w-24")
+            ).classes("w-28")
             capacity = form.add(
                 "defaultCapacity",
                 whole_number(

@@ -64,7 +64,7 @@ def payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
             whole(
                 "balanceNoticeDays",
                 "Deposit notice (days)",
-                "A deposit is offered only while the balance falls due at least this far ahead",
+                "Deposits only if the balance is due this far ahead",
                 tenants.BALANCE_NOTICE_DAYS,
             )
             form.add(

@@ -3,6 +3,8 @@ should, and its screenshot is saved (README's pictures come from here)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -15,11 +17,13 @@ STUDENT = "student@bristolgas.example"
 
 
 def _course_with_room(base: str) -> tuple[str, str, str]:
-    """(course id, title, session id) of a demo course with a session that has room for two more."""
+    """(course id, title, session id) of a demo course with a session that has room for two more, far
+    enough ahead for a deposit to be offered."""
     api = f"{base}/api/tenant/{SLUG}"
+    far_enough = (date.today() + timedelta(days=30)).isoformat()
     for course in httpx.get(f"{api}/courses", timeout=10).json()["items"]:
         for item in httpx.get(f"{api}/courses/{course['id']}/sessions", timeout=10).json()["items"]:
-            if item["availableSpots"] - item["bookedSpots"] >= 2:
+            if item["availableSpots"] - item["bookedSpots"] >= 2 and item["startDate"] >= far_enough:
                 return course["id"], course["title"], item["id"]
     raise AssertionError("the demo data has no session with two places free")
 

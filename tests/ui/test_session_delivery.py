@@ -201,3 +201,23 @@ async def _saved(db: Database) -> SessionAttendance:
             return rows[0]
         await asyncio.sleep(0.1)
     raise AssertionError("the register did not save")
+
+
+async def test_a_session_whose_last_day_has_not_started_says_when_it_can_be_completed(
+    user: User, centres: Database
+) -> None:
+    tenant, course, item, (gareth, _megan) = await _running_session(centres)
+    async with centres.transaction() as session:
+        running = await session.get(CourseSession, item.id)
+        assert running is not None
+        running.end_date = item.end_date + timedelta(days=1)  # its last day is tomorrow
+    await sign_in_staff(user, staff_email(StaffRole.STAFF), PASSWORD)
+    await user.should_see("Welcome back", retries=SLOW)
+    await user.open(_page(course, item))
+    await user.should_see(marker="completable-from", retries=SLOW)
+    await user.should_see("The session can be completed once its last day has started")
+    await user.should_not_see(marker="complete-session")
+    # Tomorrow's register cannot be kept yet; today's can.
+    tomorrow = item.end_date + timedelta(days=1)
+    assert not user.find(marker=f"mark-{gareth.id}-{tomorrow.isoformat()}").elements.pop().enabled
+    assert user.find(marker=f"mark-{gareth.id}-{item.end_date.isoformat()}").elements.pop().enabled
