@@ -206,7 +206,7 @@ async def _saved(db: Database) -> SessionAttendance:
 async def test_a_session_whose_last_day_has_not_started_says_when_it_can_be_completed(
     user: User, centres: Database
 ) -> None:
-    tenant, course, item, (gareth, _megan) = await _running_session(centres)
+    _tenant, course, item, (gareth, _megan) = await _running_session(centres)
     async with centres.transaction() as session:
         running = await session.get(CourseSession, item.id)
         assert running is not None
