@@ -220,3 +220,20 @@ async def test_the_fast_paths_sql_and_the_careful_path_say_the_same(db: Database
     assert len(rows) == len(cases) == 48
     assert by_sql == by_python
     assert [cases[i] for i in by_python] == [(True, True, False, False, "after the cut-off")]
+
+
+async def test_bookings_close_at_the_centres_cut_off(db: Database) -> None:
+    ctx, _course, course_session, student = await _centre(db, NOW.date() + timedelta(days=30))
+    async with db.transaction() as session:
+        item = await session.get(CourseSession, course_session.id)
+        tenant = await session.get(type(ctx.tenant), ctx.tenant.id)
+        assert item is not None and tenant is not None
+        item.starts_at = NOW + timedelta(hours=20)
+        tenant.booking_cutoff_hours = 24
+    ctx = TenantContext(tenant=tenant, actor="test", clock=Clock(NOW))
+    with pytest.raises(DomainError) as refused:
+        await _book(db, ctx, course_session.id, student.id)
+    assert refused.value.code == "booking_closed"
+    assert refused.value.message == "Bookings for this session closed 24 hours before it starts."
+    ctx.tenant.booking_cutoff_hours = 12  # a shorter cut-off: the session is open again
+    assert (await _book(db, ctx, course_session.id, student.id)).session_id == course_session.id

@@ -289,3 +289,16 @@ def test_only_logo_file_names_are_ever_deleted(tmp_path: Path) -> None:
     delete_logo_file(tmp_path, "trainhub.db")
     delete_logo_file(tmp_path, "../trainhub.db")
     assert keep.exists()
+
+
+async def test_the_booking_rules_settings_take_their_ranges_and_refuse_others(db: Database) -> None:
+    ctx = await _centre(db)
+    tenant = await _update(db, ctx, balanceNoticeDays=10, bookingCutoffHours=24)
+    assert (tenant.balance_notice_days, tenant.booking_cutoff_hours) == (10, 24)
+    assert _problems(balanceNoticeDays=-1, bookingCutoffHours=721) == {
+        "balanceNoticeDays": "Enter a whole number of days from 0 to 365.",
+        "bookingCutoffHours": "Enter a whole number of hours from 0 to 720.",
+    }
+    assert _problems(bookingCutoffHours="soon") == {
+        "bookingCutoffHours": "Enter a whole number of hours from 0 to 720."
+    }
