@@ -31,6 +31,7 @@ from trainhub_ui.services.bookings import (
     create_booking,
     move_booking,
 )
+from trainhub_ui.services.waiting_list import OfferAcceptance
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -287,9 +288,7 @@ async def test_waiting_list_offer_accept_and_pass_on(db: Database, centre) -> No
     async with db.transaction() as session:
         await waiting_list.decline_offer(session, ctx, first.id)
     async with db.transaction() as session:
-        booking = await waiting_list.accept_offer(
-            session, ctx, second.id, BookingRequest(customer_id="", session_id="", deposit_percentage=0.3)
-        )
+        booking = await waiting_list.accept_offer(session, ctx, second.id, OfferAcceptance(deposit_percentage=0.3))
     assert booking.customer_id == students[4] and booking.status is BookingStatus.PENDING
     assert await booked_spots(db, session_id) == 3
     await assert_counts_agree(db, session_id)
@@ -312,7 +311,7 @@ async def test_a_lapsed_offer_passes_on(db: Database, centre) -> None:
         assert (await session.get(WaitingListEntry, second.id)).status is WaitingListStatus.OFFERED
     with pytest.raises(DomainError) as raised:
         async with db.transaction() as session:
-            await waiting_list.accept_offer(session, ctx, first.id, BookingRequest(customer_id="", session_id=""))
+            await waiting_list.accept_offer(session, ctx, first.id, OfferAcceptance())
     assert raised.value.code == "offer_expired"
     await assert_counts_agree(db, session_id)
 

@@ -61,6 +61,7 @@ from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.jobs import expire_holds
 from trainhub_ui.services import waiting_list
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking, move_booking
+from trainhub_ui.services.waiting_list import OfferAcceptance
 
 T = TypeVar("T")
 
@@ -390,9 +391,7 @@ class BookingStateMachine(RuleBasedStateMachine):
         entry_id, now = self.offered[pick % len(self.offered)], self.clock.now
         booking = self.attempt(
             f"accept_offer(entry: {self._describe(self.snapshot().entries[entry_id])}, {option})",
-            lambda s: waiting_list.accept_offer(
-                s, self.ctx, entry_id, BookingRequest(customer_id="", session_id="", **PAYMENT_OPTIONS[option])
-            ),
+            lambda s: waiting_list.accept_offer(s, self.ctx, entry_id, OfferAcceptance(**PAYMENT_OPTIONS[option])),
             lambda snap: refusal_for_offer(snap, entry_id, now, accepting=True),
         )
         if booking is None:

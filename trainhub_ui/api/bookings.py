@@ -6,37 +6,28 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field, StrictFloat, StrictInt, model_validator
+from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, BookingStatus, PaymentOption, StaffRole, WaitingListEntry, WaitingListStatus
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.inputs import Id, Text
 from trainhub_ui.payments import provider
 from trainhub_ui.services import booking_lists, waiting_list, workflows
 from trainhub_ui.services import bookings as engine
 from trainhub_ui.services.booking_lists import BookingFilters
 from trainhub_ui.services.bookings import BookingRequest
 from trainhub_ui.services.checkout import pay_page_url
+from trainhub_ui.services.waiting_list import OfferAcceptance
 
 from .access import Caller, Reader, require
-from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text
+from .common import ERROR_RESPONSES, ApiModel, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["bookings"], responses=ERROR_RESPONSES)
 
 Email = Annotated[str, Field(max_length=320)]
-
-
-class BookingIn(ApiModel):
-    customer_id: Id
-    session_id: Id
-    special_requests: Text = ""
-    deposit_percentage: Annotated[StrictFloat | StrictInt, Field(gt=0, le=1)] | None = None
-    payment_option: PaymentOption | None = None
-    company_name: ShortText | None = None
-    billing_email: Email | None = None
-    po_number: Annotated[str, Field(max_length=100)] | None = None
 
 
 class BookingChange(ApiModel):
@@ -91,12 +82,6 @@ class BookingOut(ApiModel):
 class WaitingListIn(ApiModel):
     session_id: Id
     customer_id: Id
-
-
-class OfferAcceptance(ApiModel):
-    payment_option: PaymentOption | None = None
-    deposit_percentage: Annotated[StrictFloat | StrictInt, Field(gt=0, le=1)] | None = None
-    special_requests: Text = ""
 
 
 class WaitingListEntryOut(ApiModel):
@@ -169,10 +154,10 @@ async def list_bookings(
 
 
 @router.post("/bookings", status_code=201, response_model=BookingOut, response_model_by_alias=True)
-async def create_booking(body: BookingIn, ctx: Caller) -> BookingOut:
+async def create_booking(body: BookingRequest, ctx: Caller) -> BookingOut:
     """Take a place. Card bookings are PENDING with a hold and a `paymentUrl`; INVOICE ones CONFIRMED."""
     require(ctx, StaffRole.STAFF)
-    booking = await workflows.book(database(), ctx, BookingRequest(**body.model_dump()))
+    booking = await workflows.book(database(), ctx, body)
     return booking_out(ctx, booking, booking.session.course_id)  # the booking comes with its session
 
 
@@ -228,18 +213,7 @@ async def join_waiting_list(body: WaitingListIn, ctx: Caller) -> WaitingListEntr
 async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: Caller) -> BookingOut:
     """Take the place on offer: answers the new booking."""
     require(ctx, StaffRole.STAFF)
-    booking = await workflows.accept_offer(
-        database(),
-        ctx,
-        entry_id,
-        BookingRequest(
-            customer_id="",
-            session_id="",
-            payment_option=body.payment_option,
-            deposit_percentage=body.deposit_percentage,
-            special_requests=body.special_requests,
-        ),
-    )
+    booking = await workflows.accept_offer(database(), ctx, entry_id, body)
     return booking_out(ctx, booking, booking.session.course_id)
 
 

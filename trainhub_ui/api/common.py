@@ -7,34 +7,19 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, ConfigDict
 
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.inputs import NUL, ServiceInput
 
 T = TypeVar("T")
 
-MAX_TEXT = 10_000
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
-ShortText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
+class ApiModel(ServiceInput):
+    """An API body or answer: camelCase on the wire, unknown fields refused, no NUL in text (as the
+    services' own inputs, which the API also takes as bodies)."""
 
-NUL = "\x00"
-
-
-class ApiModel(BaseModel):
-    """Fields are snake_case in Python and camelCase on the wire; unknown fields are refused."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul_character(cls, value: object) -> object:
-        # PostgreSQL cannot store a NUL in text; refused here, it is a 422 naming the field, not a 500.
-        if isinstance(value, str) and NUL in value:
-            raise ValueError("must not contain the NUL character")
-        return value
+    model_config = ConfigDict(frozen=False)
 
 
 async def refuse_nul_characters(request: Request) -> None:

@@ -15,11 +15,11 @@ from pydantic import StrictBool, StrictInt, field_validator
 
 from models import Course, CourseSession, StaffRole
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.inputs import Clock, IsoDate
+from trainhub_ui.domain.inputs import Clock, Id, IsoDate, ShortText, Text
 from trainhub_ui.services import course_sessions, courses, session_lists
 
 from .access import Caller, Reader, Visitor, Writer, require
-from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText, Text
+from .common import ERROR_RESPONSES, ApiModel, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["courses"], responses=ERROR_RESPONSES)
 

@@ -12,12 +12,13 @@ from pydantic import Field, StrictInt
 
 from models import StaffRole
 from trainhub_ui.db import database
+from trainhub_ui.domain.inputs import Id, ShortText
 from trainhub_ui.payments import BadSignature, provider
 from trainhub_ui.services import checkout, invoices, refunds, workflows
 from trainhub_ui.services import payments as payments_service
 
 from .access import Caller, Reader, require
-from .common import ERROR_RESPONSES, ApiModel, Id, Page, Paging, ShortText
+from .common import ERROR_RESPONSES, ApiModel, Page, Paging
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 
 from models import Customer, StaffRole
+from trainhub_ui.domain.inputs import Id
 from trainhub_ui.services import students
 from trainhub_ui.services.students import CustomerExists, NewStudent
 
 from .access import Caller, Reader, Writer, require
-from .common import ERROR_RESPONSES, ApiModel, ErrorBody, Id, Page, Paging
+from .common import ERROR_RESPONSES, ApiModel, ErrorBody, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["students"], responses=ERROR_RESPONSES)
 

@@ -9,7 +9,18 @@ import re
 from datetime import date, time
 from typing import Annotated
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
 
 from .errors import InvalidInput
 
@@ -82,3 +93,30 @@ def read_whole(field: str, value: float | str | None, what: str, *, required: bo
     if not number.is_integer():
         raise InvalidInput(field, f"Give {what} as a whole number.")
     return int(number)
+
+
+# --- typed inputs of the services, which the API takes as its bodies -----------------------------
+
+NUL = "\x00"
+MAX_TEXT = 10_000
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+ShortText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+EmailText = Annotated[str, Field(max_length=320)]
+Fraction = Annotated[StrictFloat | StrictInt, Field(gt=0, le=1)]  # 0.3 = 30 %
+
+
+class ServiceInput(BaseModel):
+    """What a service takes, checked once: snake_case in Python, camelCase on the wire, unknown fields
+    refused, and no NUL character in any text (PostgreSQL cannot store one)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True, frozen=True
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_character(cls, value: object) -> object:
+        if isinstance(value, str) and NUL in value:
+            raise ValueError("must not contain the NUL character")
+        return value

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
 
+from pydantic import Field
 from sqlalchemy import Select, bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +44,7 @@ from trainhub_ui.booking.states import BOOKING, WAITING_LIST
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.domain.inputs import EmailText, Fraction, Id, ServiceInput, ShortText, Text
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
@@ -49,16 +52,17 @@ from .invoices import issue_invoice
 from .references import centre_prefix, new_booking_reference, random_reference
 
 
-@dataclass(frozen=True)
-class BookingRequest:
-    customer_id: str
-    session_id: str
+class BookingRequest(ServiceInput):
+    """A place asked for a customer on a session; the API's body of POST /bookings is this model."""
+
+    customer_id: Id
+    session_id: Id
+    special_requests: Text = ""
+    deposit_percentage: Fraction | None = None
     payment_option: PaymentOption | None = None
-    deposit_percentage: float | None = None
-    special_requests: str = ""
-    company_name: str | None = None
-    billing_email: str | None = None
-    po_number: str | None = None
+    company_name: ShortText | None = None
+    billing_email: EmailText | None = None
+    po_number: Annotated[str, Field(max_length=100)] | None = None
 
 
 # --- loading, scoped to the centre ---------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Booking, WaitingListEntry, WaitingListStatus
+from models import Booking, PaymentOption, WaitingListEntry, WaitingListStatus
 from trainhub_ui.booking import places
 from trainhub_ui.booking.places import lock_session, lock_session_with_course, release_lapsed
 from trainhub_ui.booking.rules import Refused, ensure_bookable
@@ -13,6 +13,7 @@ from trainhub_ui.booking.states import WAITING_LIST
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.domain.inputs import Fraction, ServiceInput, Text
 
 from .bookings import BookingRequest, create_booking, find_customer_of, live_booking_of
 
@@ -77,18 +78,25 @@ async def _live_offer(session: AsyncSession, ctx: TenantContext, entry_id: str) 
     return entry
 
 
-async def accept_offer(session: AsyncSession, ctx: TenantContext, entry_id: str, request: BookingRequest) -> Booking:
+class OfferAcceptance(ServiceInput):
+    """How the person offered a place pays for it; the API's body of POST /waiting-list/{id}/accept."""
+
+    payment_option: PaymentOption | None = None
+    deposit_percentage: Fraction | None = None
+    special_requests: Text = ""
+
+
+async def accept_offer(
+    session: AsyncSession, ctx: TenantContext, entry_id: str, acceptance: OfferAcceptance
+) -> Booking:
     """Take the offered place: a booking on the place the offer held."""
     entry = await _live_offer(session, ctx, entry_id)
     booking_request = BookingRequest(
         customer_id=entry.customer_id,
         session_id=entry.session_id,
-        payment_option=request.payment_option,
-        deposit_percentage=request.deposit_percentage,
-        special_requests=request.special_requests,
-        company_name=request.company_name,
-        billing_email=request.billing_email,
-        po_number=request.po_number,
+        payment_option=acceptance.payment_option,
+        deposit_percentage=acceptance.deposit_percentage,
+        special_requests=acceptance.special_requests,
     )
     return await create_booking(session, ctx, booking_request)
 

@@ -161,10 +161,12 @@ async def join_waiting_list(db: Database, ctx: TenantContext, session_id: str, c
         return await waiting_list.join_waiting_list(session, ctx, session_id, customer_id)
 
 
-async def accept_offer(db: Database, ctx: TenantContext, entry_id: str, request: bookings.BookingRequest) -> Booking:
+async def accept_offer(
+    db: Database, ctx: TenantContext, entry_id: str, acceptance: waiting_list.OfferAcceptance
+) -> Booking:
     """Take the place a waiting-list offer holds: a booking on it."""
     async with db.transaction() as session:
-        return await waiting_list.accept_offer(session, ctx, entry_id, request)
+        return await waiting_list.accept_offer(session, ctx, entry_id, acceptance)
 
 
 async def decline_offer(db: Database, ctx: TenantContext, entry_id: str) -> WaitingListEntry:
