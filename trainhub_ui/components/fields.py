@@ -34,7 +34,8 @@ def whole_number(label: str, value: int | None, bounds: tuple[int, int], hint: s
     person's back."""
     low, high = bounds
     said = f"{hint}; from {low} to {high}" if hint else f"From {low} to {high}"
-    return ui.number(label, value=value, precision=0).props(f'outlined hint="{said}"')
+    # The range can wrap the hint onto a second line on a phone: room for it below the field.
+    return ui.number(label, value=value, precision=0).props(f'outlined hint="{said}"').classes("mb-3")
 
 
 def show_password_button(field: ui.input) -> ui.button:
