@@ -101,7 +101,7 @@ class BookingActions:
                 "The balance payment is refunded before the deposit."
             ).classes("text-slate-700")
             amount = (
-                ui.input("Amount", value=major(record.refundable))
+                ui.input("Amount", value=major(record.refundable, currency))
                 .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency)!r}")
                 .classes("w-full")
                 .mark("refund-amount")
@@ -152,7 +152,7 @@ class BookingActions:
             ui.label(f"Record a bank transfer on {booking.reference}").classes("text-lg font-semibold")
             ui.label(f"Balance due: {money(booking.balance_due, currency)}.").classes("text-slate-700")
             amount = (
-                ui.input("Amount received", value=major(booking.balance_due))
+                ui.input("Amount received", value=major(booking.balance_due, currency))
                 .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency)!r}")
                 .classes("w-full")
                 .mark("transfer-amount")

@@ -179,9 +179,9 @@ async def change_booking(booking_id: str, body: BookingChange, ctx: Caller) -> B
         move_to_session_id=body.session_id,
     )
     db = database()
-    await workflows.change_booking(db, ctx, provider(), booking_id, changes)
+    changed = await workflows.change_booking(db, ctx, provider(), booking_id, changes)
     async with db.read() as session:
-        return await one_booking_out(session, ctx, await engine.get_booking(session, ctx, booking_id))
+        return await one_booking_out(session, ctx, changed.booking)
 
 
 def entry_out(entry: WaitingListEntry) -> WaitingListEntryOut:

@@ -28,8 +28,9 @@ RefundChoice = Literal["POLICY", "FULL", "NONE"]
 
 
 @dataclass(frozen=True)
-class Cancelled:
-    """A cancelled booking, what went back to the student, and why a refund failed (the cancel stands)."""
+class Changed:
+    """A booking after a change; on a cancellation, what went back to the student and why a refund failed
+    (the cancellation stands)."""
 
     booking: Booking
     refunded: int = 0
@@ -49,7 +50,7 @@ class BookingChanges:
 
 async def change_booking(
     db: Database, ctx: TenantContext, provider: PaymentProvider, booking_id: str, changes: BookingChanges
-) -> Cancelled:
+) -> Changed:
     """Notes, then a cancellation (refunded by `changes.refund` once it has committed) or a move, together."""
     if changes.cancel_reason is not None and changes.move_to_session_id is not None:
         raise DomainError("cancel_or_move", "Cancel a booking or move it, not both at once.")
@@ -64,7 +65,7 @@ async def change_booking(
         elif changes.move_to_session_id is not None:
             booking = await bookings.move_booking(session, ctx, booking_id, changes.move_to_session_id)
     if changes.cancel_reason is None or changes.refund == "NONE":
-        return Cancelled(booking)
+        return Changed(booking)
     return await _refund_after_cancel(db, ctx, provider, booking, in_full=changes.refund == "FULL")
 
 
@@ -75,14 +76,14 @@ async def cancel_and_refund(
     booking_id: str,
     reason: str,
     refund: RefundChoice = "POLICY",
-) -> Cancelled:
+) -> Changed:
     """Staff cancel a booking: the place is freed (and offered on), then the refund chosen is made."""
     return await change_booking(db, ctx, provider, booking_id, BookingChanges(cancel_reason=reason, refund=refund))
 
 
 async def cancel_my_booking(
     db: Database, ctx: TenantContext, provider: PaymentProvider, customer_id: str, booking_id: str
-) -> Cancelled:
+) -> Changed:
     """A student cancels their own booking before it starts; the centre's policy says what goes back."""
     async with db.transaction() as session:
         booking = await session.scalar(
@@ -103,12 +104,12 @@ async def cancel_my_booking(
 
 async def _refund_after_cancel(
     db: Database, ctx: TenantContext, provider: PaymentProvider, booking: Booking, *, in_full: bool
-) -> Cancelled:
+) -> Changed:
     try:
         result = await refunds.refund_by_policy(db, ctx, provider, booking.id, in_full=in_full)
     except DomainError as error:
-        return Cancelled(booking, refund_problem=error.message)
-    return Cancelled(booking, refunded=result.amount if result is not None else 0)
+        return Changed(booking, refund_problem=error.message)
+    return Changed(booking, refunded=result.amount if result is not None else 0)
 
 
 async def move_to_session(db: Database, ctx: TenantContext, booking_id: str, target_session_id: str) -> Booking:
