@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from models import BookingStatus
 from trainhub_ui.domain.errors import InvalidInput
-from trainhub_ui.domain.inputs import read_day
+from trainhub_ui.domain.inputs import IsoDate, checked
 from trainhub_ui.services import booking_search
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
 from trainhub_ui.services.payment_states import PaymentState
@@ -41,6 +41,11 @@ class ListView:
         return (self.page - 1) * self.per_page
 
 
+def filter_day(name: str, text: str | None) -> date | None:
+    """A day of the date range, read as the services read a day; None when left empty."""
+    return checked(IsoDate, name, text) if (text or "").strip() else None
+
+
 def read_view(query: Mapping[str, str]) -> tuple[ListView, dict[str, str]]:
     """The list's filters, sort and page from the address; what cannot be read is dropped and reported
     by its field's name."""
@@ -50,7 +55,7 @@ def read_view(query: Mapping[str, str]) -> tuple[ListView, dict[str, str]]:
 
     def day(name: str) -> date | None:
         try:
-            return read_day(name, given.get(name), required=False)
+            return filter_day(name, given.get(name))
         except InvalidInput as error:
             problems[name] = error.message
             return None

@@ -13,7 +13,7 @@ from nicegui import APIRouter, ui
 
 from models import BookingStatus, StaffRole
 from pages.admin.access import admin_access, staff_context
-from pages.admin.booking_list_view import PER_PAGE_CHOICES, ListView, read_view, view_query, with_query
+from pages.admin.booking_list_view import PER_PAGE_CHOICES, ListView, filter_day, read_view, view_query, with_query
 from pages.admin.bookings_table import (
     BADGE_CELL,
     CARD,
@@ -30,7 +30,6 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.domain.formatting import session_dates
-from trainhub_ui.domain.inputs import read_day
 from trainhub_ui.services import booking_search
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
 from trainhub_ui.services.courses import list_courses
@@ -241,7 +240,7 @@ async def bookings_list(slug: str, request: Request) -> RedirectResponse | None:
 
     def on_date(name: str, value: str) -> Any:
         try:
-            day = read_day(name, value, required=False)
+            day = filter_day(name, value)
         except InvalidInput as error:
             problems[name] = error.message
             show_problems()

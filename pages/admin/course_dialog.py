@@ -9,12 +9,11 @@ from nicegui import ui
 
 from models import Course
 from trainhub_ui.components.fields import whole_number
-from trainhub_ui.components.forms import Form, answer_of
+from trainhub_ui.components.forms import Form, answer_of, entered
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import currency_symbol, major, parse_money
-from trainhub_ui.domain.inputs import read_whole
 from trainhub_ui.services import courses as course_service
 from trainhub_ui.services.courses import CourseChanges, NewCourse
 
@@ -104,13 +103,11 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
                     "description": description.value or "",
                     "requirements": requirements.value or "",
                     "location": location.value or "",
-                    "duration_days": read_whole("durationDays", days.value, "the number of days"),
-                    "duration_hours": read_whole("durationHours", hours.value, "the number of hours"),
+                    "duration_days": entered(days),
+                    "duration_hours": entered(hours),
                     "price": parse_money("price", price.value, currency, allow_zero=True, example="495.00"),
-                    "default_capacity": read_whole("defaultCapacity", capacity.value, "the places per session"),
-                    "certificate_validity_months": read_whole(
-                        "certificateValidityMonths", validity.value, "the months", required=False
-                    ),
+                    "default_capacity": entered(capacity),
+                    "certificate_validity_months": validity.value,  # empty: the certificate does not expire
                     "is_active": bool(on_sale.value),
                 }
                 chosen_slug = (slug.value or "").strip()

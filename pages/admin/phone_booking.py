@@ -141,27 +141,31 @@ async def phone_booking_dialog(ctx: TenantContext, course: Course, item: CourseS
 
         async def book() -> None:
             form.clear()
-            new_student = None
-            customer_id = None
-            if who.value == "known":
-                customer_id = chosen["student"].id if chosen["student"] is not None else None
-            else:
-                new_student = students.NewStudent(
-                    first_name=first_name.value or "",
-                    last_name=last_name.value or "",
-                    email=email.value or "",
-                    phone=phone.value or "",
+            try:
+                new_student = None
+                customer_id = None
+                if who.value == "known":
+                    customer_id = chosen["student"].id if chosen["student"] is not None else None
+                else:
+                    new_student = students.NewStudent(
+                        first_name=first_name.value or "",
+                        last_name=last_name.value or "",
+                        email=email.value or "",
+                        phone=phone.value or "",
+                    )
+                request = PhoneBooking(
+                    session_id=item.id,
+                    payment_option=PaymentOption(option.value),
+                    customer_id=customer_id,
+                    new_student=new_student,
+                    paid_now=option.value != PaymentOption.INVOICE.value and how.value == PAID_NOW,
+                    special_requests=requests.value or "",
+                    company_name=company.value or "",
+                    po_number=po_number.value or "",
                 )
-            request = PhoneBooking(
-                session_id=item.id,
-                payment_option=PaymentOption(option.value),
-                customer_id=customer_id,
-                new_student=new_student,
-                paid_now=option.value != PaymentOption.INVOICE.value and how.value == PAID_NOW,
-                special_requests=requests.value or "",
-                company_name=company.value or "",
-                po_number=po_number.value or "",
-            )
+            except DomainError as error:
+                form.show(error)
+                return
             book_button.props("loading")
             try:
                 booked = await roster.book_for_customer(database(), ctx, request)

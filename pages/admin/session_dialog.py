@@ -7,12 +7,12 @@ from nicegui import ui
 
 from models import Course, CourseSession, StaffUser
 from trainhub_ui.components.fields import whole_number
-from trainhub_ui.components.forms import Form, answer_of
+from trainhub_ui.components.forms import Form, answer_of, entered
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import session_dates
-from trainhub_ui.domain.inputs import read_clock, read_day, read_whole
+from trainhub_ui.domain.inputs import iso_date
 from trainhub_ui.services.course_sessions import (
     NewSession,
     SessionChanges,
@@ -170,8 +170,7 @@ async def session_dialog(
                 return None
             assert repeat_weekday is not None and repeat_every is not None and repeat_count is not None
             weekday = None if repeat_weekday.value in (-1, None) else int(repeat_weekday.value)
-            count = read_whole("repeatCount", repeat_count.value, "the number of sessions")
-            return Repetition(count=count or 0, every_weeks=int(repeat_every.value or 1), weekday=weekday)
+            return Repetition(count=entered(repeat_count), every_weeks=int(repeat_every.value or 1), weekday=weekday)
 
         def describe() -> None:
             """The run of dates, as staff set it up, and the save button's words to match."""
@@ -179,9 +178,8 @@ async def session_dialog(
                 return
             try:
                 plan = repetition()
-                first = read_day("startDate", start_date.value)
-                dates = repeat_dates(first, plan) if plan and first else []
-            except DomainError:
+                dates = repeat_dates(iso_date(start_date.value), plan) if plan else []
+            except (DomainError, ValueError):
                 dates = []
             if repeat_on is not None and repeat_on.value and dates:
                 repeat_summary.set_text(
@@ -196,41 +194,25 @@ async def session_dialog(
         async def save() -> None:
             form.clear()
             try:
-                first = read_day("startDate", start_date.value)
-                last = read_day("endDate", end_date.value, required=item is not None)
-                starts = read_clock("startTime", start_time.value)
-                ends = read_clock("endTime", end_time.value)
-                spots = read_whole("availableSpots", capacity.value, "the number of places")
+                typed = {
+                    "start_date": start_date.value or "",
+                    "start_time": start_time.value or "",
+                    "end_time": end_time.value or "",
+                    "available_spots": entered(capacity),
+                    "instructor_id": instructor.value or None,
+                    "venue": venue.value or "",
+                    "instructor_notes": notes.value or "",
+                    "is_active": bool(taking.value),
+                }
                 plan = repetition()
                 async with database().transaction() as session:
                     if item is not None:
-                        assert first is not None and last is not None and spots is not None
-                        changes = SessionChanges(
-                            start_date=first,
-                            end_date=last,
-                            start_time=starts,
-                            end_time=ends,
-                            available_spots=spots,
-                            instructor_id=instructor.value or None,
-                            venue=venue.value or "",
-                            instructor_notes=notes.value or "",
-                            is_active=bool(taking.value),
-                        )
+                        changes = SessionChanges(end_date=end_date.value or "", **typed)
                         await update_session(session, ctx, course.id, item.id, changes)
                         done = "The session is saved."
                     else:
-                        assert first is not None
-                        details = NewSession(
-                            start_date=first,
-                            end_date=last,
-                            start_time=starts,
-                            end_time=ends,
-                            available_spots=spots,
-                            instructor_id=instructor.value or None,
-                            venue=venue.value or "",
-                            instructor_notes=notes.value or "",
-                            is_active=bool(taking.value),
-                        )
+                        # Left empty, the end date follows from the course's days.
+                        details = NewSession(end_date=end_date.value or None, **typed)
                         if plan is None:
                             made = await create_session(session, ctx, course.id, details)
                             done = f"Session saved: {session_dates(made)}."

@@ -8,12 +8,12 @@ from nicegui import ui
 from pages.admin.settings_logo import logo_editor
 from pages.admin.settings_parts import SettingsForm, with_stored
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.services import tenants
+from trainhub_ui.services import centre_settings
 
 
 def centre_panel(ctx: TenantContext) -> None:
     tenant = ctx.tenant
-    current = tenants.centre_settings(tenant)
+    current = centre_settings.centre_settings(tenant)
     form = SettingsForm(ctx)
     with ui.element("div").classes("grid gap-4 lg:grid-cols-2 w-full items-start"):
         with ui.card().classes("w-full gap-3").props("flat bordered"):
@@ -46,7 +46,7 @@ def centre_panel(ctx: TenantContext) -> None:
             form.add(
                 "timezone",
                 ui.select(
-                    with_stored(tenants.timezone_names(), current["timezone"]),
+                    with_stored(centre_settings.timezone_names(), current["timezone"]),
                     label="Timezone",
                     value=current["timezone"],
                     with_input=True,
@@ -76,7 +76,7 @@ def centre_panel(ctx: TenantContext) -> None:
 
             def preview() -> None:
                 value = (colour.value or "").strip().lower()
-                if tenants.COLOUR_PATTERN.match(value):
+                if centre_settings.COLOUR_PATTERN.match(value):
                     sample.style(f"background: {value}")
 
             colour.on_value_change(preview)

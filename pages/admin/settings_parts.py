@@ -15,7 +15,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import day_and_time
-from trainhub_ui.services import tenants
+from trainhub_ui.services import centre_settings, tenants
 
 PAGE_SIZE = 25
 ROLE_NOTES = {
@@ -113,8 +113,10 @@ class SettingsForm:
             self.problem.set_visibility(False)
         try:
             async with database().transaction() as session:
-                tenant = await tenants.update_centre_settings(session, self.ctx, self.values())
-        except tenants.InvalidSettings as refused:
+                tenant = await tenants.update_centre_settings(
+                    session, self.ctx, centre_settings.SettingsChanges.read(self.values())
+                )
+        except centre_settings.InvalidSettings as refused:
             for field, message in refused.problems.items():
                 if field in self.inputs and not isinstance(self.inputs[field], ui.checkbox):
                     show_error(self.inputs[field], message)
@@ -126,7 +128,7 @@ class SettingsForm:
         except DomainError as error:
             ui.notify(error.message, type="negative")
             return False
-        shown = tenants.centre_settings(tenant)
+        shown = centre_settings.centre_settings(tenant)
         for field, element in self.inputs.items():
             element.value = shown[field]  # type: ignore[attr-defined]  # as stored: trimmed, normalised
         ui.notify("Saved.", type="positive")

@@ -9,7 +9,7 @@ from pages.admin.settings_parts import SettingsForm, copy_field, with_stored
 from trainhub_ui.components.fields import whole_number
 from trainhub_ui.config import get_settings
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.services import tenants
+from trainhub_ui.services import centre_settings
 
 STRIPE_WEBHOOK_PATH = "/api/payments/stripe/webhook"
 STRIPE_EVENTS = (
@@ -23,7 +23,7 @@ STRIPE_EVENTS = (
 
 
 def payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
-    current = tenants.centre_settings(ctx.tenant)
+    current = centre_settings.centre_settings(ctx.tenant)
     form = SettingsForm(ctx)
 
     def whole(field: str, label: str, hint: str, bounds: tuple[int, int]) -> None:
@@ -34,7 +34,7 @@ def payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
             ui.label("Payments").classes("text-lg font-semibold")
             hint = "Fixed: the centre has bookings in it" if currency_fixed else "ISO 4217, like GBP or EUR"
             currency = ui.select(
-                with_stored(sorted(tenants.CURRENCIES), current["currency"]),
+                with_stored(sorted(centre_settings.CURRENCIES), current["currency"]),
                 label="Currency",
                 value=current["currency"],
                 with_input=True,
@@ -54,18 +54,23 @@ def payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
                 )
             form.problem = ui.label("").classes("text-sm text-red-700").props("role=alert").mark("payments-problem")
             form.problem.set_visibility(False)
-            whole("depositPercent", "Deposit (%)", "Of the course price, paid when booking", tenants.DEPOSIT_PERCENT)
+            whole(
+                "depositPercent",
+                "Deposit (%)",
+                "Of the course price, paid when booking",
+                centre_settings.DEPOSIT_PERCENT,
+            )
             whole(
                 "balanceDueDays",
                 "Balance due (days before the start)",
                 "When the rest of a deposit booking is due",
-                tenants.BALANCE_DUE_DAYS,
+                centre_settings.BALANCE_DUE_DAYS,
             )
             whole(
                 "balanceNoticeDays",
                 "Deposit notice (days)",
                 "Deposits only if the balance is due this far ahead",
-                tenants.BALANCE_NOTICE_DAYS,
+                centre_settings.BALANCE_NOTICE_DAYS,
             )
             form.add(
                 "vatRate",
@@ -86,25 +91,25 @@ def payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
                     "holdMinutes",
                     "Hold a place while paying (minutes)",
                     "A card booking keeps its place this long",
-                    tenants.HOLD_MINUTES,
+                    centre_settings.HOLD_MINUTES,
                 )
                 whole(
                     "bookingCutoffHours",
                     "Bookings close (hours before the start)",
                     "0 keeps a session on sale until it starts",
-                    tenants.BOOKING_CUTOFF_HOURS,
+                    centre_settings.BOOKING_CUTOFF_HOURS,
                 )
                 whole(
                     "fullRefundDays",
                     "Full refund until (days before the start)",
                     "Later cancellations keep the deposit",
-                    tenants.FULL_REFUND_DAYS,
+                    centre_settings.FULL_REFUND_DAYS,
                 )
                 whole(
                     "offerWindowHours",
                     "Waiting list offer lasts (hours)",
                     "Shorter when the start is near",
-                    tenants.OFFER_WINDOW_HOURS,
+                    centre_settings.OFFER_WINDOW_HOURS,
                 )
             _stripe_status()
     ui.button("Save payment settings", on_click=form.save).props("unelevated color=primary no-caps").mark(

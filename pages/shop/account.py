@@ -164,8 +164,8 @@ def _my_details(tenant: Tenant, ctx: TenantContext, student: Customer) -> None:
         async def save() -> None:
             for field in fields.values():
                 field.error = None
-            details = student_details(fields)
             try:
+                details = student_details(fields)
                 async with database().transaction() as session:
                     saved = await students.update_student(session, ctx, student.id, details)
             except students.CustomerExists:

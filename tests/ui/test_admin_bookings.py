@@ -62,7 +62,9 @@ async def seed_bookings(db: Database, slug: str = CENTRE_A, extra: int = 0) -> S
 
     async def student(name: str, first: str, last: str, email: str, company: str = "") -> str:
         async with db.transaction() as session:
-            customer = await add_student(session, ctx, NewStudent(first, last, email, company_name=company))
+            customer = await add_student(
+                session, ctx, NewStudent(first_name=first, last_name=last, email=email, company_name=company)
+            )
         seeded.students[name] = customer.id
         return customer.id
 

@@ -42,7 +42,9 @@ class Centre:
 
 async def _student(db: Database, ctx: TenantContext, first: str, last: str, email: str, company: str = "") -> str:
     async with db.transaction() as session:
-        customer = await add_student(session, ctx, NewStudent(first, last, email, company_name=company))
+        customer = await add_student(
+            session, ctx, NewStudent(first_name=first, last_name=last, email=email, company_name=company)
+        )
     return customer.id
 
 

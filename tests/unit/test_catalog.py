@@ -258,7 +258,10 @@ async def test_courses_of_another_centre_are_not_found(db: Database) -> None:
             await courses.delete_course(session, staff_ctx(other), course.id)
         with pytest.raises(NotFound):
             await course_sessions.create_session(
-                session, staff_ctx(other), course.id, NewSession(TODAY + timedelta(days=9), time(9), time(17))
+                session,
+                staff_ctx(other),
+                course.id,
+                NewSession(start_date=TODAY + timedelta(days=9), start_time=time(9), end_time=time(17)),
             )
         with pytest.raises(NotFound):
             await courses.get_course(session, staff_ctx(tenant), "x" * 5000)

@@ -15,18 +15,21 @@ from tests import factories
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
+from trainhub_ui.services.centre_settings import (
+    InvalidSettings,
+    SettingsChanges,
+    centre_settings,
+    check_centre_settings,
+    vat_percent_text,
+)
 from trainhub_ui.services.staff import NotAllowed
 from trainhub_ui.services.tenants import (
     LOGO_MAX_BYTES,
-    InvalidSettings,
-    centre_settings,
-    check_centre_settings,
     delete_logo_file,
     logo_url,
     remove_logo,
     set_logo,
     update_centre_settings,
-    vat_percent_text,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -46,7 +49,7 @@ async def _centre(db: Database, role: StaffRole = StaffRole.ADMIN) -> TenantCont
 
 async def _update(db: Database, ctx: TenantContext, **changes: object) -> Tenant:
     async with db.transaction() as session:
-        return await update_centre_settings(session, ctx, changes)
+        return await update_centre_settings(session, ctx, SettingsChanges.read(changes))
 
 
 def _problems(**changes: object) -> dict[str, str]:

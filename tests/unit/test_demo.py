@@ -15,15 +15,19 @@ from models import (
     Customer,
     FeedbackAnswer,
     OutboxEmail,
+    PaymentOption,
     SessionAttendance,
+    StaffRole,
     Tenant,
 )
 from trainhub_ui.db import Database
 from trainhub_ui.demo.seed import seed_demo
 from trainhub_ui.demo.specs import DEMO_STUDENT
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.services import reports
 from trainhub_ui.services.attendance import session_days
 from trainhub_ui.services.certificates import certificates_of, verify
+from trainhub_ui.services.invoices import invoice_of, invoice_pdf
 
 
 async def test_past_sessions_are_delivered_with_registers_certificates_and_feedback(db: Database) -> None:
@@ -79,3 +83,42 @@ async def test_past_sessions_are_delivered_with_registers_certificates_and_feedb
         checked = await verify(session, tenant, achievement.verification_code)
         assert checked is not None and checked.achievement.number == achievement.number
         assert checked.state(achievement.issued_on) == "valid"
+
+
+async def test_every_booking_on_invoice_has_its_invoice_and_the_reports_agree_with_the_dashboard(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        assert await seed_demo(session)
+
+    async with db.read() as session:
+        for tenant in await session.scalars(select(Tenant)):
+            ctx = TenantContext(tenant=tenant, actor="test", role=StaffRole.ADMIN)
+            invoiced = list(
+                await session.scalars(
+                    select(Booking).where(
+                        Booking.tenant_id == tenant.id, Booking.payment_option == PaymentOption.INVOICE
+                    )
+                )
+            )
+            assert invoiced, tenant.slug
+            numbers = []
+            for booking in invoiced:
+                invoice = await invoice_of(session, ctx, booking.id)
+                assert invoice.total_amount == booking.total_amount
+                assert (invoice.paid_at is None) == (booking.balance_due > 0), booking.reference
+                numbers.append(invoice.number)
+                name, pdf = await invoice_pdf(session, ctx, booking.id)
+                assert pdf.startswith(b"%PDF") and name.endswith(".pdf")
+            assert sorted(numbers) == list(range(1, len(invoiced) + 1))
+            assert tenant.next_invoice_number == len(invoiced) + 1
+
+            # What the dashboard marks as late among invoices is what the reports list as overdue.
+            owed = await reports.balances_owed(session, ctx, limit=None)
+            on_invoice = {b.id for b in invoiced}
+            late = {
+                line.reference for line in owed.lines if line.booking_id in on_invoice and line.due_by < ctx.today()
+            }
+            overdue, total = await reports.overdue_invoices(session, ctx, limit=1000)
+            assert {line.reference for line in overdue} == late
+            assert total == len(late)

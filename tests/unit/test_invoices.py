@@ -60,9 +60,9 @@ def test_vat_contained_in_a_price() -> None:
 def test_due_date_is_thirty_days_or_the_balance_deadline() -> None:
     ctx = TenantContext(tenant=Tenant(slug="c", name="C", balance_due_days=14))
     issued = date(2026, 11, 24)
-    assert due_date(ctx, issued, date(2027, 3, 1)) == date(2026, 12, 24)
-    assert due_date(ctx, issued, date(2026, 12, 20)) == date(2026, 12, 6)
-    assert due_date(ctx, issued, date(2026, 11, 30)) == issued  # never before it is issued
+    assert due_date(ctx.tenant, issued, date(2027, 3, 1)) == date(2026, 12, 24)
+    assert due_date(ctx.tenant, issued, date(2026, 12, 20)) == date(2026, 12, 6)
+    assert due_date(ctx.tenant, issued, date(2026, 11, 30)) == issued  # never before it is issued
 
 
 async def test_each_centre_numbers_its_own_invoices(db: Database) -> None:

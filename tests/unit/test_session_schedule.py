@@ -3,6 +3,7 @@ archiving a course, and the figures the course table shows (SQLite and PostgreSQ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -63,20 +64,21 @@ def test_without_a_weekday_the_start_date_repeats_and_gaps_are_whole_weeks() -> 
 
 
 @pytest.mark.parametrize(
-    ("repetition", "field"),
+    ("given", "field"),
     [
-        (Repetition(count=0), "repeatCount"),
-        (Repetition(count=session_schedule.MAX_REPEATS + 1), "repeatCount"),
-        (Repetition(count=True), "repeatCount"),  # type: ignore[arg-type]
-        (Repetition(count=4, every_weeks=0), "repeatEveryWeeks"),
-        (Repetition(count=4, every_weeks=session_schedule.MAX_REPEAT_WEEKS + 1), "repeatEveryWeeks"),
-        (Repetition(count=4, weekday=7), "repeatWeekday"),
-        (Repetition(count=4, weekday=-1), "repeatWeekday"),
+        ({"count": 0}, "repeatCount"),
+        ({"count": session_schedule.MAX_REPEATS + 1}, "repeatCount"),
+        ({"count": True}, "repeatCount"),
+        ({"count": 2.5}, "repeatCount"),
+        ({"count": 4, "every_weeks": 0}, "repeatEveryWeeks"),
+        ({"count": 4, "every_weeks": session_schedule.MAX_REPEAT_WEEKS + 1}, "repeatEveryWeeks"),
+        ({"count": 4, "weekday": 7}, "repeatWeekday"),
+        ({"count": 4, "weekday": -1}, "repeatWeekday"),
     ],
 )
-def test_a_bad_repetition_is_refused_at_its_field(repetition: Repetition, field: str) -> None:
+def test_a_bad_repetition_is_refused_at_its_field(given: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        session_schedule.repeat_dates(THURSDAY, repetition)
+        Repetition(**given)
     assert caught.value.field == field
 
 
@@ -141,24 +143,27 @@ async def test_a_session_of_several_days_keeps_its_length_each_time(db: Database
 @pytest.mark.parametrize(
     ("details", "repetition", "field"),
     [
-        (weekly(TODAY - timedelta(days=1)), Repetition(count=3), "startDate"),
-        (weekly(THURSDAY, end_time=time(8)), Repetition(count=3), "endTime"),
-        (weekly(THURSDAY, available_spots=0), Repetition(count=3), "availableSpots"),
-        (weekly(THURSDAY, end_date=THURSDAY - timedelta(days=1)), Repetition(count=3), "endDate"),
-        (weekly(THURSDAY, end_date="tomorrow"), Repetition(count=3), "endDate"),
-        (weekly(THURSDAY), Repetition(count=60), "repeatCount"),
-        (weekly(THURSDAY), Repetition(count=3, weekday=9), "repeatWeekday"),
-        (weekly(TODAY + timedelta(days=366 * 10 - 7)), Repetition(count=4), "repeatCount"),
-        (weekly(THURSDAY, instructor_id="nobody"), Repetition(count=3), "instructorId"),
+        (lambda: weekly(TODAY - timedelta(days=1)), lambda: Repetition(count=3), "startDate"),
+        (lambda: weekly(THURSDAY, end_time=time(8)), lambda: Repetition(count=3), "endTime"),
+        (lambda: weekly(THURSDAY, available_spots=0), lambda: Repetition(count=3), "availableSpots"),
+        (lambda: weekly(THURSDAY, end_date=THURSDAY - timedelta(days=1)), lambda: Repetition(count=3), "endDate"),
+        (lambda: weekly(THURSDAY, end_date="tomorrow"), lambda: Repetition(count=3), "endDate"),
+        (lambda: weekly(THURSDAY), lambda: Repetition(count=60), "repeatCount"),
+        (lambda: weekly(THURSDAY), lambda: Repetition(count=3, weekday=9), "repeatWeekday"),
+        (lambda: weekly(TODAY + timedelta(days=366 * 10 - 7)), lambda: Repetition(count=4), "repeatCount"),
+        (lambda: weekly(THURSDAY, instructor_id="nobody"), lambda: Repetition(count=3), "instructorId"),
     ],
 )
 async def test_bad_input_makes_none_of_the_sessions(
-    db: Database, details: NewSession, repetition: Repetition, field: str
+    db: Database, details: Callable[[], NewSession], repetition: Callable[[], Repetition], field: str
 ) -> None:
+    """Each input is made inside the check: a bad field of the input model is refused as it is built."""
     tenant, course = await centre_and_course(db)
     with pytest.raises(InvalidInput) as caught:
         async with db.transaction() as session:
-            await course_sessions.create_repeated_sessions(session, staff_ctx(tenant), course.id, details, repetition)
+            await course_sessions.create_repeated_sessions(
+                session, staff_ctx(tenant), course.id, details(), repetition()
+            )
     assert caught.value.field == field, caught.value.message
     async with db.read() as session:
         assert await session.scalar(select(func.count(CourseSession.id))) == 0

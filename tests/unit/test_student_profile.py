@@ -44,7 +44,11 @@ async def _centre(db: Database, slug: str) -> tuple[TenantContext, list[str], st
 
 async def _student(db: Database, ctx: TenantContext, first: str, last: str, email: str, company: str = "") -> str:
     async with db.transaction() as session:
-        return (await add_student(session, ctx, NewStudent(first, last, email, company_name=company))).id
+        return (
+            await add_student(
+                session, ctx, NewStudent(first_name=first, last_name=last, email=email, company_name=company)
+            )
+        ).id
 
 
 async def _paid_booking(db: Database, ctx: TenantContext, customer_id: str, session_id: str) -> str:

@@ -101,7 +101,9 @@ async def test_two_adds_of_one_email_at_once_make_one_student(db: Database) -> N
 
     async def first() -> Customer:
         async with db.transaction() as session:
-            customer = await add_student(session, _ctx(tenant), NewStudent("Jamie", "Wilson", "jamie@example.com"))
+            customer = await add_student(
+                session, _ctx(tenant), NewStudent(first_name="Jamie", last_name="Wilson", email="jamie@example.com")
+            )
             first_flushed.set()
             await second_started.wait()
             await asyncio.sleep(0.3)  # the second is now waiting on this transaction
@@ -112,7 +114,9 @@ async def test_two_adds_of_one_email_at_once_make_one_student(db: Database) -> N
         second_started.set()
         try:
             async with db.transaction() as session:
-                await add_student(session, _ctx(tenant), NewStudent("Jamie", "W", "Jamie@example.com"))
+                await add_student(
+                    session, _ctx(tenant), NewStudent(first_name="Jamie", last_name="W", email="Jamie@example.com")
+                )
         except CustomerExists as refused:
             return refused.customer_id
         return "added twice"
@@ -156,12 +160,22 @@ async def test_a_blank_billing_email_is_left_empty(db: Database) -> None:
 
 async def _seed_students(db: Database, tenant: Tenant) -> dict[str, Customer]:
     people = [
-        NewStudent("Jamie", "Wilson", "student@bristolgas.example"),
-        NewStudent("Gareth", "Jones", "gareth.jones@example.co.uk", company_name="Severn Heating Ltd"),
-        NewStudent("Daniel", "Price", "dan@avonplumbing.example.co.uk", company_name="Avon Plumbing & Gas Ltd"),
-        NewStudent("Liam", "O'Connor", "liam.oconnor@example.co.uk"),
-        NewStudent("Emma", "Wilson-Hughes", "emma.hughes@example.com"),
-        NewStudent("Zara", "Ahmed", "zara_ahmed@example.co.uk"),
+        NewStudent(first_name="Jamie", last_name="Wilson", email="student@bristolgas.example"),
+        NewStudent(
+            first_name="Gareth",
+            last_name="Jones",
+            email="gareth.jones@example.co.uk",
+            company_name="Severn Heating Ltd",
+        ),
+        NewStudent(
+            first_name="Daniel",
+            last_name="Price",
+            email="dan@avonplumbing.example.co.uk",
+            company_name="Avon Plumbing & Gas Ltd",
+        ),
+        NewStudent(first_name="Liam", last_name="O'Connor", email="liam.oconnor@example.co.uk"),
+        NewStudent(first_name="Emma", last_name="Wilson-Hughes", email="emma.hughes@example.com"),
+        NewStudent(first_name="Zara", last_name="Ahmed", email="zara_ahmed@example.co.uk"),
     ]
     added = {}
     async with db.transaction() as session:

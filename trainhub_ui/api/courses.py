@@ -8,14 +8,12 @@ with the STAFF role or above.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import StrictBool, StrictInt, field_validator
 
 from models import Course, CourseSession, StaffRole
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.inputs import Clock, Id, IsoDate, ShortText, Text
 from trainhub_ui.services import course_sessions, courses, session_lists
 
 from .access import Caller, Reader, Visitor, Writer, require
@@ -45,17 +43,6 @@ def _hh_mm(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def _sent(body: ApiModel) -> dict[str, Any]:
-    """The fields a PATCH body carries: one left out is kept as it is."""
-    return {name: getattr(body, name) for name in body.model_fields_set}
-
-
-def _not_null(value: object) -> object:
-    if value is None:
-        raise ValueError("This field cannot be null; leave it out to keep it as it is.")
-    return value
-
-
 # --- courses ---------------------------------------------------------------------------------------
 
 
@@ -75,59 +62,6 @@ class CourseOut(ApiModel):
     default_capacity: int
     certificate_validity_months: int | None
     is_active: bool
-
-
-class NewCourseIn(ApiModel):
-    """`price` is in minor units (pence). Without `slug` one is made from the title."""
-
-    title: ShortText
-    slug: ShortText | None = None
-    category: ShortText = ""
-    summary: Text = ""
-    description: Text = ""
-    requirements: Text = ""
-    location: ShortText = ""
-    duration_days: StrictInt = 1
-    duration_hours: StrictInt = 0
-    price: StrictInt
-    currency: ShortText | None = None
-    default_capacity: StrictInt = 12
-    certificate_validity_months: StrictInt | None = None
-    is_active: StrictBool = True
-
-
-class CourseChangesIn(ApiModel):
-    title: ShortText | None = None
-    slug: ShortText | None = None
-    category: ShortText | None = None
-    summary: Text | None = None
-    description: Text | None = None
-    requirements: Text | None = None
-    location: ShortText | None = None
-    duration_days: StrictInt | None = None
-    duration_hours: StrictInt | None = None
-    price: StrictInt | None = None
-    currency: ShortText | None = None
-    default_capacity: StrictInt | None = None
-    certificate_validity_months: StrictInt | None = None
-    is_active: StrictBool | None = None
-
-    _no_nulls = field_validator(
-        "title",
-        "slug",
-        "category",
-        "summary",
-        "description",
-        "requirements",
-        "location",
-        "duration_days",
-        "duration_hours",
-        "price",
-        "currency",
-        "default_capacity",
-        "is_active",
-        mode="before",
-    )(_not_null)
 
 
 def course_answer(ctx: TenantContext, course: Course) -> CourseOut:
@@ -174,8 +108,8 @@ async def list_courses(
 
 
 @router.post("/courses", status_code=201)
-async def create_course(ctx: Staff, session: Writer, body: NewCourseIn) -> CourseOut:
-    course = await courses.create_course(session, ctx, courses.NewCourse(**body.model_dump()))
+async def create_course(ctx: Staff, session: Writer, body: courses.NewCourse) -> CourseOut:
+    course = await courses.create_course(session, ctx, body)
     return course_answer(ctx, course)
 
 
@@ -186,9 +120,8 @@ async def get_course(ctx: Visitor, session: Reader, course_id: CourseId) -> Cour
 
 
 @router.patch("/courses/{courseId}")
-async def update_course(ctx: Staff, session: Writer, course_id: CourseId, body: CourseChangesIn) -> CourseOut:
-    changes = courses.CourseChanges(**_sent(body))
-    course = await courses.update_course(session, ctx, course_id, changes)
+async def update_course(ctx: Staff, session: Writer, course_id: CourseId, body: courses.CourseChanges) -> CourseOut:
+    course = await courses.update_course(session, ctx, course_id, body)
     return course_answer(ctx, course)
 
 
@@ -221,44 +154,6 @@ class SessionOut(ApiModel):
     instructor: str | None
     venue: str
     instructor_notes: str | None = None  # staff only: left out of the public answer altogether
-
-
-class NewSessionIn(ApiModel):
-    """Left out: `endDate` from the course's days, `availableSpots` its capacity, `venue` its location."""
-
-    start_date: IsoDate
-    end_date: IsoDate | None = None
-    start_time: Clock
-    end_time: Clock
-    available_spots: StrictInt | None = None
-    instructor_notes: Text = ""
-    instructor_id: Id | None = None
-    venue: Text | None = None
-    is_active: StrictBool = True
-
-
-class SessionChangesIn(ApiModel):
-    start_date: IsoDate | None = None
-    end_date: IsoDate | None = None
-    start_time: Clock | None = None
-    end_time: Clock | None = None
-    available_spots: StrictInt | None = None
-    instructor_notes: Text | None = None
-    instructor_id: Id | None = None
-    venue: Text | None = None
-    is_active: StrictBool | None = None
-
-    _no_nulls = field_validator(
-        "start_date",
-        "end_date",
-        "start_time",
-        "end_time",
-        "available_spots",
-        "instructor_notes",
-        "venue",
-        "is_active",
-        mode="before",
-    )(_not_null)
 
 
 def session_answer(ctx: TenantContext, item: CourseSession) -> SessionOut:
@@ -310,11 +205,11 @@ async def list_sessions(
 
 
 @router.post("/courses/{courseId}/sessions", status_code=201, response_model_exclude_unset=True)
-async def create_session(ctx: Staff, session: Writer, course_id: CourseId, body: NewSessionIn) -> SessionOut:
+async def create_session(
+    ctx: Staff, session: Writer, course_id: CourseId, body: course_sessions.NewSession
+) -> SessionOut:
     """Refused with 422 `startDate` when the session would start in the past."""
-    item = await course_sessions.create_session(
-        session, ctx, course_id, course_sessions.NewSession(**body.model_dump())
-    )
+    item = await course_sessions.create_session(session, ctx, course_id, body)
     return session_answer(ctx, item)
 
 
@@ -326,11 +221,10 @@ async def get_session(ctx: Visitor, session: Reader, course_id: CourseId, sessio
 
 @router.patch("/courses/{courseId}/sessions/{sessionId}", response_model_exclude_unset=True)
 async def update_session(
-    ctx: Staff, session: Writer, course_id: CourseId, session_id: SessionId, body: SessionChangesIn
+    ctx: Staff, session: Writer, course_id: CourseId, session_id: SessionId, body: course_sessions.SessionChanges
 ) -> SessionOut:
     """Capacity below the places taken is 409 `capacity_below_booked`; a completed session 409 `session_completed`."""
-    changes = course_sessions.SessionChanges(**_sent(body))
-    item = await course_sessions.update_session(session, ctx, course_id, session_id, changes)
+    item = await course_sessions.update_session(session, ctx, course_id, session_id, body)
     return session_answer(ctx, item)
 
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import StringConstraints
 
 from models import Customer, StaffRole
 from trainhub_ui.domain.inputs import Id
@@ -18,24 +17,6 @@ from .access import Caller, Reader, Writer, require
 from .common import ERROR_RESPONSES, ApiModel, ErrorBody, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["students"], responses=ERROR_RESPONSES)
-
-
-# The column lengths of models.people.Customer: a longer value is a 422 naming its field, never a 500.
-Name = Annotated[str, StringConstraints(max_length=students.NAME_MAX, strip_whitespace=True)]
-Email = Annotated[str, StringConstraints(max_length=students.EMAIL_MAX, strip_whitespace=True)]
-Phone = Annotated[str, StringConstraints(max_length=students.PHONE_MAX, strip_whitespace=True)]
-CompanyName = Annotated[str, StringConstraints(max_length=students.COMPANY_NAME_MAX, strip_whitespace=True)]
-PoNumber = Annotated[str, StringConstraints(max_length=students.PO_NUMBER_MAX, strip_whitespace=True)]
-
-
-class StudentIn(ApiModel):
-    first_name: Name
-    last_name: Name
-    email: Email
-    phone: Phone | None = None
-    company_name: CompanyName | None = None
-    billing_email: Email | None = None
-    po_number: PoNumber | None = None
 
 
 class StudentOut(ApiModel):
@@ -79,22 +60,13 @@ class CustomerExistsBody(ErrorBody):
     response_model=StudentOut,
     responses={409: {"model": CustomerExistsBody, "description": "`customer_exists`: the email is taken here"}},
 )
-async def create_student(body: StudentIn, ctx: Caller, session: Writer) -> StudentOut | JSONResponse:
+async def create_student(body: NewStudent, ctx: Caller, session: Writer) -> StudentOut | JSONResponse:
     """Add a student. An email already at this centre answers 409 with the existing student's `customerId`."""
     # `ctx` is resolved before `session`: the token check may write its last-used time in a transaction of
     # its own, which on SQLite would otherwise wait for the write lock this request's session holds.
     require(ctx, StaffRole.STAFF)
-    details = NewStudent(
-        first_name=body.first_name,
-        last_name=body.last_name,
-        email=body.email,
-        phone=body.phone or "",
-        company_name=body.company_name or "",
-        billing_email=body.billing_email or "",
-        po_number=body.po_number or "",
-    )
     try:
-        customer = await students.add_student(session, ctx, details)
+        customer = await students.add_student(session, ctx, body)
     except CustomerExists as exists:
         answer = CustomerExistsBody(
             code=exists.code, message=exists.message, field=exists.field, customerId=exists.customer_id

@@ -1,5 +1,6 @@
 """Dialogs in which staff type: showing a service's error at its field, and opening a dialog to wait for its
-answer. What they type is read by `trainhub_ui.domain.inputs` and `trainhub_ui.domain.formatting`."""
+answer. What they type is checked by the service's input model (`trainhub_ui.domain.inputs`), amounts of
+money read by `trainhub_ui.domain.formatting.parse_money`."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ class Form:
         else:
             self.problem.set_text(error.message)
             self.problem.set_visibility(True)
+
+
+def entered(element: Any) -> Any:
+    """What an input holds, as its input model reads it: an empty number field holds None, which a model's
+    field reads as "left empty" only as ""."""
+    return "" if element.value is None else element.value
 
 
 async def answer_of(dialog: ui.dialog) -> Any:

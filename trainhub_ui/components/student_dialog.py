@@ -72,8 +72,8 @@ def student_dialog(
             for field in fields.values():
                 field.error = None
             existing_link.clear()
-            details = student_details(fields)
             try:
+                details = student_details(fields)
                 async with database().transaction() as session:
                     if student is None:
                         saved = await students.add_student(session, ctx, details)

@@ -22,7 +22,8 @@ from models import (
     new_id,
 )
 from trainhub_ui.booking import places
-from trainhub_ui.booking.states import PAYMENT
+from trainhub_ui.booking.states import PAYMENT, settle_invoice
+from trainhub_ui.services.invoices import new_invoice
 from trainhub_ui.services.references import random_reference
 
 from .centres import CentreWriter, fits_week
@@ -105,6 +106,7 @@ def _payment(
         created_at=booking.created_at,
     )
     writer.add(payment)
+    writer.payments.append(payment)
     return payment
 
 
@@ -239,6 +241,24 @@ def past_session(writer: CentreWriter, spec: PastSessionSpec) -> None:
             _pay_in_full(writer, booking, PaymentMethod.BANK_TRANSFER, created + timedelta(days=3))
         else:
             _confirmed(writer, item, customer, PaymentOption.FULL, created)
+
+
+def issue_invoices(writer: CentreWriter) -> None:
+    """Every booking on invoice has its invoice, numbered in the order they were issued (when the booking
+    was made); one paid by bank transfer is settled on the day the money came."""
+    starts = {item.id: item.start_date for item in writer.all_sessions}
+    paid_on = {payment.booking_id: payment.paid_at for payment in writer.payments if payment.paid_at is not None}
+    invoiced = sorted(
+        (b for b in writer.bookings if b.payment_option is PaymentOption.INVOICE), key=lambda b: b.created_at
+    )
+    for number, booking in enumerate(invoiced, start=1):
+        issued = booking.created_at.astimezone(writer.zone).date()
+        invoice = new_invoice(writer.tenant, booking, starts[booking.session_id], number, issued, booking.created_at)
+        if booking.balance_due == 0 and booking.id in paid_on:
+            settle_invoice(invoice, paid_on[booking.id])
+        writer.add(invoice)
+        writer.audit(booking.created_at, "invoice.issued", "booking", booking.id, number=number)
+    writer.tenant.next_invoice_number = len(invoiced) + 1
 
 
 def _holds_place(booking: Booking, item: CourseSession) -> bool:

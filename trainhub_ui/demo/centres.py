@@ -20,6 +20,7 @@ from models import (
     Course,
     CourseSession,
     Customer,
+    Invoice,
     Payment,
     Refund,
     StaffRole,
@@ -45,6 +46,7 @@ _INSERT_LAYER: dict[type[Base], int] = {
     Payment: 4,
     WaitingListEntry: 4,
     Refund: 5,
+    Invoice: 4,
 }
 
 
@@ -89,6 +91,7 @@ class CentreWriter:
         self.upcoming: dict[str, list[CourseSession]] = {}
         self.all_sessions: list[CourseSession] = []
         self.bookings: list[Booking] = []
+        self.payments: list[Payment] = []
         self.references: set[str] = set()
         self.live: set[tuple[str, str]] = set()  # (session id, customer id) with a live booking
         self.past: list[CourseSession] = []
@@ -101,7 +104,7 @@ class CentreWriter:
         # The models declare foreign keys without relationships, so one flush cannot tell that a
         # payment must follow its booking: insert parents first, one layer per flush.
         for layer in sorted(self.layers):
-            self.session.add_all(self.layers[layer])
+            self.session.add_all(self.layers.pop(layer))
             await self.session.flush()
 
     def moment(self, day: date, at: time) -> datetime:

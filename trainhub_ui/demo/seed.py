@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Tenant
 from trainhub_ui.services.passwords import hash_password
 
-from .bookings import count_places, fill, past_session, planned_booking
+from .bookings import count_places, fill, issue_invoices, past_session, planned_booking
 from .centres import CentreWriter
 from .delivery import delivered, recent_emails
 from .specs import CENTRES, DEMO_PASSWORD, CentreSpec
@@ -31,6 +31,9 @@ async def _write_centre(session: AsyncSession, spec: CentreSpec, password_hash: 
         past_session(writer, past)
     count_places(writer)
     writer.audit(writer.now - timedelta(days=240), "centre.opened", "tenant", writer.tenant.id, name=writer.tenant.name)
+    await writer.flush()
+    # Invoices follow the centre's payment terms, which the database has now filled in from its defaults.
+    issue_invoices(writer)
     await writer.flush()
     await recent_emails(writer)
     for item in writer.past:

@@ -8,9 +8,8 @@ on it are told by email.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,38 +19,48 @@ from trainhub_ui.booking.places import capacity_changed, offer_places
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput
+from trainhub_ui.domain.inputs import MAX_TEXT, Changes, Clock, Flag, Id, IsoDate, ServiceInput, is_id, whole, words
 from trainhub_ui.notify import emails
 
 from .courses import MAX_CAPACITY, lock_course
-from .input_checks import KEEP, MAX_LONG_TEXT, Keep, changes_given, flag, is_day, is_id, text, whole
 from .session_lists import get_session, lock_session_of_course, with_instructor
 from .session_schedule import MAX_YEARS_AHEAD, Repetition, Schedule, check_schedule, check_start_day, repeat_dates
 
-
-@dataclass(frozen=True)
-class NewSession:
-    start_date: date
-    start_time: time
-    end_time: time
-    end_date: date | None = None  # None: as many days as the course lasts
-    available_spots: int | None = None  # None: the course's default capacity
-    instructor_notes: str = ""
-    instructor_id: str | None = None
-    venue: str | None = None  # None: the course's location
-    is_active: bool = True
+Places = whole(1, MAX_CAPACITY, "the number of places")
+Notes = words(MAX_TEXT, strip=False)
+Venue = words(300)
 
 
-@dataclass(frozen=True)
-class SessionChanges:
-    start_date: date | Keep = KEEP
-    end_date: date | Keep = KEEP
-    start_time: time | Keep = KEEP
-    end_time: time | Keep = KEEP
-    available_spots: int | Keep = KEEP
-    instructor_notes: str | Keep = KEEP
-    instructor_id: str | Keep | None = KEEP
-    venue: str | Keep = KEEP
-    is_active: bool | Keep = KEEP
+class NewSession(ServiceInput):
+    """A session to schedule; the API's body of POST /courses/{courseId}/sessions. Left out: `end_date`
+    from the course's days, `available_spots` its capacity, `venue` its location."""
+
+    start_date: IsoDate
+    start_time: Clock
+    end_time: Clock
+    end_date: IsoDate | None = None
+    available_spots: Places | None = None
+    instructor_notes: Notes = ""
+    instructor_id: Id | None = None
+    venue: Venue | None = None
+    is_active: Flag = True
+
+
+class SessionChanges(Changes):
+    """Changes to a session; the API's body of PATCH .../sessions/{sessionId}. A field left out is kept;
+    a null instructor takes the instructor off the session."""
+
+    may_be_cleared: ClassVar[frozenset[str]] = frozenset({"instructor_id"})
+
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    start_time: Clock | None = None
+    end_time: Clock | None = None
+    available_spots: Places | None = None
+    instructor_notes: Notes | None = None
+    instructor_id: Id | None = None
+    venue: Venue | None = None
+    is_active: Flag | None = None
 
 
 def _wire(value: Any) -> Any:
@@ -98,11 +107,11 @@ def _planned_session(
         start_time=plan.start_time,
         end_time=plan.end_time,
         starts_at=starts_at,
-        available_spots=whole("availableSpots", spots, 1, MAX_CAPACITY, "the number of places"),
-        instructor_notes=text("instructorNotes", details.instructor_notes, MAX_LONG_TEXT, strip=False),
+        available_spots=spots,
+        instructor_notes=details.instructor_notes,
         instructor_id=instructor_id,
-        venue=text("venue", venue, 300),
-        is_active=flag("isActive", details.is_active),
+        venue=venue,
+        is_active=details.is_active,
         is_completed=False,
     )
 
@@ -143,8 +152,6 @@ async def create_repeated_sessions(
     """
     course = await lock_course(session, ctx, course_id)
     starts = repeat_dates(check_start_day(ctx, details.start_date), repetition)
-    if details.end_date is not None and not is_day(details.end_date):
-        raise InvalidInput("endDate", "Give the end date as a date.")
     last_allowed = ctx.today() + timedelta(days=366 * MAX_YEARS_AHEAD)
     if starts[-1] > last_allowed:
         raise InvalidInput("repeatCount", f"The last session would be more than {MAX_YEARS_AHEAD} years ahead.")
@@ -154,7 +161,7 @@ async def create_repeated_sessions(
         _planned_session(
             ctx,
             course,
-            replace(details, start_date=day, end_date=None if length is None else day + length),
+            details.model_copy(update={"start_date": day, "end_date": None if length is None else day + length}),
             instructor_id,
         )
         for day in starts
@@ -199,22 +206,13 @@ def _schedule_in_words(item: CourseSession) -> list[tuple[str, str]]:
 
 
 async def _checked_session_changes(
-    session: AsyncSession, ctx: TenantContext, item: CourseSession, given: dict[str, Any]
+    session: AsyncSession, ctx: TenantContext, item: CourseSession, changes: SessionChanges
 ) -> dict[str, Any]:
-    checked: dict[str, Any] = {}
-    for name, value in given.items():
-        if name == "available_spots":
-            checked[name] = whole("availableSpots", value, 1, MAX_CAPACITY, "the number of places")
-        elif name == "instructor_notes":
-            checked[name] = text("instructorNotes", value, MAX_LONG_TEXT, strip=False)
-        elif name == "venue":
-            checked[name] = text("venue", value, 300)
-        elif name == "is_active":
-            checked[name] = flag("isActive", value)
-        elif name == "instructor_id":
-            checked[name] = value if value == item.instructor_id else await _instructor(session, ctx, value)
-        else:
-            checked[name] = value  # dates and times: checked together, by check_schedule
+    """The changes, with a new instructor checked against the centre's staff; dates and times are checked
+    together by check_schedule."""
+    checked = changes.given()
+    if "instructor_id" in checked and checked["instructor_id"] != item.instructor_id:
+        checked["instructor_id"] = await _instructor(session, ctx, checked["instructor_id"])
     return checked
 
 
@@ -230,7 +228,7 @@ async def update_session(
         raise DomainError("session_completed", "This session has been completed and can no longer be edited.")
     if item.cancelled_at is not None:
         raise DomainError("session_cancelled", "This session has been cancelled and can no longer be edited.")
-    checked = await _checked_session_changes(session, ctx, item, changes_given(changes))
+    checked = await _checked_session_changes(session, ctx, item, changes)
     changed = {name: (getattr(item, name), value) for name, value in checked.items() if getattr(item, name) != value}
     if not changed:
         return await get_session(session, ctx, item.course_id, item.id)

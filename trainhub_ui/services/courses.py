@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
 
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +23,7 @@ from models import Achievement, Booking, Course, CourseSession
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
-
-from .input_checks import KEEP, MAX_LONG_TEXT, Keep, changes_given, flag, is_id, text, whole
+from trainhub_ui.domain.inputs import MAX_TEXT, NUL, Changes, Flag, ServiceInput, is_id, whole, words
 
 MAX_PRICE = 100_000_000
 MAX_CAPACITY = 500
@@ -33,52 +34,69 @@ SLUG_MAX = 120
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class NewCourse:
-    title: str
-    price: int
-    slug: str | None = None  # None: made from the title
-    category: str = ""
-    summary: str = ""
-    description: str = ""
-    requirements: str = ""
-    location: str = ""
-    duration_days: int = 1
-    duration_hours: int = 0
-    currency: str | None = None  # None: the centre's; otherwise it must be the centre's
-    default_capacity: int = 12
-    certificate_validity_months: int | None = None
-    is_active: bool = True
+def _slug(value: str) -> str:
+    if not SLUG_PATTERN.match(value):
+        raise PydanticCustomError("invalid", "Use lowercase letters, digits and single hyphens, like “acs-ccn1”.")
+    return value
 
 
-@dataclass(frozen=True)
-class CourseChanges:
-    title: str | Keep = KEEP
-    slug: str | Keep = KEEP
-    category: str | Keep = KEEP
-    summary: str | Keep = KEEP
-    description: str | Keep = KEEP
-    requirements: str | Keep = KEEP
-    location: str | Keep = KEEP
-    duration_days: int | Keep = KEEP
-    duration_hours: int | Keep = KEEP
-    price: int | Keep = KEEP
-    currency: str | Keep = KEEP
-    default_capacity: int | Keep = KEEP
-    certificate_validity_months: int | Keep | None = KEEP
-    is_active: bool | Keep = KEEP
+Title = words(200, required="Give the course a title.")
+Slug = Annotated[words(SLUG_MAX, required="Give the course an address (slug)."), AfterValidator(_slug)]
+Category = words(100)
+Summary = words(500)
+LongText = words(MAX_TEXT, strip=False)
+Location = words(200)
+Days = whole(1, MAX_DURATION_DAYS, "the number of days")
+Hours = whole(0, MAX_DURATION_HOURS, "the number of hours")
+Price = whole(0, MAX_PRICE, "the price in minor units (pence)")
+Capacity = whole(1, MAX_CAPACITY, "the capacity")
+Months = whole(1, MAX_CERTIFICATE_MONTHS, "the months")
+Currency = words(3, required="Give a currency code.")
 
 
-def _slug(value: object) -> str:
-    slug = text("slug", value, SLUG_MAX, required="Give the course an address (slug).")
-    if not SLUG_PATTERN.match(slug):
-        raise InvalidInput("slug", "Use lowercase letters, digits and single hyphens, like “acs-ccn1”.")
-    return slug
+class NewCourse(ServiceInput):
+    """A course to add; the API's body of POST /courses. `price` is in minor units (pence); without
+    `slug` one is made from the title; `currency`, when given, must be the centre's."""
+
+    title: Title
+    price: Price
+    slug: Slug | None = None
+    category: Category = ""
+    summary: Summary = ""
+    description: LongText = ""
+    requirements: LongText = ""
+    location: Location = ""
+    duration_days: Days = 1
+    duration_hours: Hours = 0
+    currency: Currency | None = None
+    default_capacity: Capacity = 12
+    certificate_validity_months: Months | None = None
+    is_active: Flag = True
 
 
-def _currency(ctx: TenantContext, value: object) -> None:
-    given = text("currency", value, 3, required="Give a currency code.").upper()
-    if given != ctx.tenant.currency:
+class CourseChanges(Changes):
+    """Changes to a course; the API's body of PATCH /courses/{courseId}. A field left out is kept."""
+
+    may_be_cleared: ClassVar[frozenset[str]] = frozenset({"certificate_validity_months"})
+
+    title: Title | None = None
+    slug: Slug | None = None
+    category: Category | None = None
+    summary: Summary | None = None
+    description: LongText | None = None
+    requirements: LongText | None = None
+    location: Location | None = None
+    duration_days: Days | None = None
+    duration_hours: Hours | None = None
+    price: Price | None = None
+    currency: Currency | None = None
+    default_capacity: Capacity | None = None
+    certificate_validity_months: Months | None = None
+    is_active: Flag | None = None
+
+
+def _currency(ctx: TenantContext, given: str | None) -> None:
+    if given is not None and given.upper() != ctx.tenant.currency:
         raise InvalidInput("currency", f"Prices at this centre are in {ctx.tenant.currency}.")
 
 
@@ -89,33 +107,11 @@ def slug_from_title(title: str) -> str:
     return slug[:SLUG_MAX].rstrip("-") or "course"
 
 
-def _course_fields(ctx: TenantContext, given: dict[str, Any]) -> dict[str, Any]:
-    """The checked values of the course fields in `given` (currency is checked, not stored)."""
-    checks = {
-        "title": lambda v: text("title", v, 200, required="Give the course a title."),
-        "slug": _slug,
-        "category": lambda v: text("category", v, 100),
-        "summary": lambda v: text("summary", v, 500),
-        "description": lambda v: text("description", v, MAX_LONG_TEXT, strip=False),
-        "requirements": lambda v: text("requirements", v, MAX_LONG_TEXT, strip=False),
-        "location": lambda v: text("location", v, 200),
-        "duration_days": lambda v: whole("durationDays", v, 1, MAX_DURATION_DAYS, "the number of days"),
-        "duration_hours": lambda v: whole("durationHours", v, 0, MAX_DURATION_HOURS, "the number of hours"),
-        "price": lambda v: whole("price", v, 0, MAX_PRICE, "the price in minor units (pence)"),
-        "default_capacity": lambda v: whole("defaultCapacity", v, 1, MAX_CAPACITY, "the capacity"),
-        "certificate_validity_months": lambda v: (
-            None if v is None else whole("certificateValidityMonths", v, 1, MAX_CERTIFICATE_MONTHS, "the months")
-        ),
-        "is_active": lambda v: flag("isActive", v),
-    }
-    checked: dict[str, Any] = {}
-    for name, value in given.items():
-        if name == "currency":
-            if value is not None:
-                _currency(ctx, value)
-            continue
-        checked[name] = checks[name](value)
-    return checked
+def _filter_text(field: str, value: str | None) -> str:
+    value = (value or "").strip()
+    if len(value) > 200 or NUL in value:
+        raise InvalidInput(field, "Search with at most 200 characters of text.")
+    return value
 
 
 def _course_visible(ctx: TenantContext, *, public: bool) -> list[ColumnElement[bool]]:
@@ -165,9 +161,9 @@ async def list_courses(
     The public view lists active courses only and ignores `active`.
     """
     conditions = _course_visible(ctx, public=public)
-    if category := text("category", category or "", 200):
+    if category := _filter_text("category", category):
         conditions.append(Course.category == category)
-    if q := text("q", q or "", 200):
+    if q := _filter_text("q", q):
         conditions.append(Course.title.icontains(q, autoescape=True))
     if active is not None and not public:
         conditions.append(Course.is_active.is_(active))
@@ -210,12 +206,12 @@ def _slug_in_use(slug: str) -> DomainError:
 
 async def create_course(session: AsyncSession, ctx: TenantContext, details: NewCourse) -> Course:
     """Add a course to the catalogue; without a slug one is made from the title, unique in the centre."""
-    given = {f.name: getattr(details, f.name) for f in fields(details)}
-    chosen_slug = given.pop("slug")
-    values = _course_fields(ctx, given)
+    _currency(ctx, details.currency)
+    values = details.model_dump(exclude={"slug", "currency"})
+    chosen_slug = details.slug
     if chosen_slug is not None:
-        values["slug"] = _slug(chosen_slug)
-        if await _slug_taken(session, ctx, values["slug"]):
+        values["slug"] = chosen_slug
+        if await _slug_taken(session, ctx, chosen_slug):
             raise _slug_in_use(values["slug"])
     # Two courses with the same title may be added at once; the loser of the race takes the next suffix.
     for _attempt in range(3):
@@ -237,7 +233,8 @@ async def create_course(session: AsyncSession, ctx: TenantContext, details: NewC
 async def update_course(session: AsyncSession, ctx: TenantContext, course_id: str, changes: CourseChanges) -> Course:
     """Change some fields of a course; the slug must stay unique in the centre."""
     course = await lock_course(session, ctx, course_id)
-    values = _course_fields(ctx, changes_given(changes))
+    values = changes.given()
+    _currency(ctx, values.pop("currency", None))
     if "slug" in values and values["slug"] != course.slug and await _slug_taken(session, ctx, values["slug"]):
         raise _slug_in_use(values["slug"])
     changed = {}

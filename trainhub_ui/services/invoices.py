@@ -34,8 +34,32 @@ def vat_in(total: int, rate_basis_points: int | None) -> int:
     return round(total * rate_basis_points / (10_000 + rate_basis_points))
 
 
-def due_date(ctx: TenantContext, issued: date, course_starts: date) -> date:
-    return max(issued, min(issued + PAYMENT_TERMS, course_starts - timedelta(days=ctx.tenant.balance_due_days)))
+def due_date(tenant: Tenant, issued: date, course_starts: date) -> date:
+    return max(issued, min(issued + PAYMENT_TERMS, course_starts - timedelta(days=tenant.balance_due_days)))
+
+
+def new_invoice(
+    tenant: Tenant, booking: Booking, course_starts: date, number: int, issued: date, now: datetime
+) -> Invoice:
+    """The invoice of an INVOICE booking with the given number, issued on `issued` (not yet added)."""
+    vat = vat_in(booking.total_amount, tenant.vat_rate_basis_points)
+    return Invoice(
+        tenant_id=tenant.id,
+        booking_id=booking.id,
+        number=number,
+        issued_on=issued,
+        due_on=due_date(tenant, issued, course_starts),
+        company_name=booking.company_name,
+        billing_email=booking.billing_email,
+        po_number=booking.po_number,
+        currency=booking.currency,
+        net_amount=booking.total_amount - vat,
+        vat_rate_basis_points=tenant.vat_rate_basis_points,
+        vat_amount=vat,
+        total_amount=booking.total_amount,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 async def issue_invoice(
@@ -50,25 +74,7 @@ async def issue_invoice(
             .returning(Tenant.next_invoice_number)
         )
     ).scalar_one() - 1
-    issued = ctx.today()
-    vat = vat_in(booking.total_amount, ctx.tenant.vat_rate_basis_points)
-    invoice = Invoice(
-        tenant_id=ctx.tenant_id,
-        booking_id=booking.id,
-        number=number,
-        issued_on=issued,
-        due_on=due_date(ctx, issued, course_session.start_date),
-        company_name=booking.company_name,
-        billing_email=booking.billing_email,
-        po_number=booking.po_number,
-        currency=booking.currency,
-        net_amount=booking.total_amount - vat,
-        vat_rate_basis_points=ctx.tenant.vat_rate_basis_points,
-        vat_amount=vat,
-        total_amount=booking.total_amount,
-        created_at=ctx.now(),
-        updated_at=ctx.now(),
-    )
+    invoice = new_invoice(ctx.tenant, booking, course_session.start_date, number, ctx.today(), ctx.now())
     session.add(invoice)
     audit.record(session, ctx, "invoice.issued", "booking", booking.id, number=number)
     return invoice

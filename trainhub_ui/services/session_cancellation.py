@@ -28,15 +28,16 @@ from trainhub_ui.db import Database
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.domain.inputs import checked, words
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider
 
 from .bookings import cancel_booking
-from .input_checks import text
 from .refunds import refund_by_policy
 from .session_lists import get_session, lock_session_of_course
 
 MAX_REASON = 2000
+Reason = words(MAX_REASON, required="Give the reason; it is kept with each booking cancelled.")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ async def cancel_session(
     Refunds go to the payment provider one by one after that transaction commits, as every refund does;
     one that fails is reported, and `refund_cancelled_session` tries it again.
     """
-    reason = text("reason", reason, MAX_REASON, required="Give the reason; it is kept with each booking cancelled.")
+    reason = checked(Reason, "reason", reason)
     async with db.transaction() as session:
         item, cancelled, closed = await _cancel_session_and_bookings(session, ctx, course_id, session_id, reason)
     refunded, failures = await refund_cancelled_session(db, ctx, provider, course_id, session_id)

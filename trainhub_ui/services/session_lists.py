@@ -18,9 +18,9 @@ from models import CourseSession, StaffUser
 from trainhub_ui.booking.places import lock_session
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.domain.inputs import is_id
 
 from .courses import get_course
-from .input_checks import is_id
 
 
 def _session_visible(ctx: TenantContext, *, public: bool) -> list[ColumnElement[bool]]:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from pydantic import Field
 
 from models import Tenant
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
+from trainhub_ui.domain.inputs import ServiceInput, whole
 
 from .courses import MAX_DURATION_DAYS
-from .input_checks import is_day, whole
 
 # Far enough ahead for any real timetable, near enough that local-to-UTC arithmetic never overflows.
 MAX_YEARS_AHEAD = 10
@@ -42,14 +45,6 @@ class Schedule:
 
 def check_schedule(ctx: TenantContext, plan: Schedule, *, start_moved: bool) -> datetime | None:
     """The rules a session's dates and times keep together; the new start moment when the start moved."""
-    if not is_day(plan.start_date):
-        raise InvalidInput("startDate", "Give the start date as a date.")
-    if not is_day(plan.end_date):
-        raise InvalidInput("endDate", "Give the end date as a date.")
-    if not isinstance(plan.start_time, time):
-        raise InvalidInput("startTime", "Give the start time as HH:MM.")
-    if not isinstance(plan.end_time, time):
-        raise InvalidInput("endTime", "Give the end time as HH:MM.")
     if start_moved:
         check_start_day(ctx, plan.start_date)
     if plan.end_date < plan.start_date:
@@ -66,11 +61,8 @@ def check_schedule(ctx: TenantContext, plan: Schedule, *, start_moved: bool) -> 
     return starts_at
 
 
-def check_start_day(ctx: TenantContext, day: object) -> date:
+def check_start_day(ctx: TenantContext, day: date) -> date:
     """A start day in a sane window, checked before any arithmetic that would overflow at the calendar's ends."""
-    if not is_day(day):
-        raise InvalidInput("startDate", "Give the start date as a date.")
-    assert isinstance(day, date)
     today = ctx.today()
     if day < today - timedelta(days=1):
         raise InvalidInput("startDate", "A session cannot start in the past.")
@@ -79,24 +71,20 @@ def check_start_day(ctx: TenantContext, day: object) -> date:
     return day
 
 
-@dataclass(frozen=True)
-class Repetition:
+class Repetition(ServiceInput):
     """`count` sessions in all, `every_weeks` weeks apart, on `weekday` (0 is Monday): the first falls on
     the first such weekday on or after the start date; without a weekday, on the start date itself."""
 
-    count: int
-    every_weeks: int = 1
-    weekday: int | None = None
+    count: Annotated[whole(1, MAX_REPEATS, "the number of sessions"), Field(alias="repeatCount")]
+    every_weeks: Annotated[
+        whole(1, MAX_REPEAT_WEEKS, "the weeks between sessions"), Field(alias="repeatEveryWeeks")
+    ] = 1
+    weekday: Annotated[whole(0, 6, "the weekday") | None, Field(alias="repeatWeekday")] = None
 
 
 def repeat_dates(start: date, repetition: Repetition) -> list[date]:
     """The start dates of a repetition, checked: "every Monday for 8 weeks" from a Thursday starts next Monday."""
-    if not is_day(start):
-        raise InvalidInput("startDate", "Give the start date as a date.")
-    count = whole("repeatCount", repetition.count, 1, MAX_REPEATS, "the number of sessions")
-    every = whole("repeatEveryWeeks", repetition.every_weeks, 1, MAX_REPEAT_WEEKS, "the weeks between sessions")
     first = start
     if repetition.weekday is not None:
-        weekday = whole("repeatWeekday", repetition.weekday, 0, 6, "the weekday")
-        first = start + timedelta(days=(weekday - start.weekday()) % 7)
-    return [first + timedelta(weeks=every * number) for number in range(count)]
+        first = start + timedelta(days=(repetition.weekday - start.weekday()) % 7)
+    return [first + timedelta(weeks=repetition.every_weeks * number) for number in range(repetition.count)]

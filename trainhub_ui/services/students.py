@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
+from pydantic import PlainValidator, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Customer
 from trainhub_ui.domain.audit import record
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.inputs import ServiceInput, words
 
 from .accounts import email_problem, normalise_email
 
@@ -31,17 +35,40 @@ class CustomerExists(DomainError):
         self.customer_id = customer_id
 
 
-@dataclass(frozen=True)
-class NewStudent:
-    """What staff type in to add a student. Strings are taken as given and cleaned by `add_student`."""
+def _email(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid", "Enter an email address like name@example.com.")
+    value = normalise_email(value)
+    if problem := email_problem(value):
+        raise PydanticCustomError("invalid", problem)
+    return value
 
-    first_name: str
-    last_name: str
-    email: str
-    phone: str = ""
-    company_name: str = ""
-    billing_email: str = ""
-    po_number: str = ""
+
+Email = Annotated[str, PlainValidator(_email), WithJsonSchema({"type": "string", "maxLength": EMAIL_MAX})]
+FirstName = words(NAME_MAX, required="Enter a first name.")
+LastName = words(NAME_MAX, required="Enter a last name.")
+
+
+class NewStudent(ServiceInput):
+    """A student's details as staff type them or a program sends them: the API's body of POST /students.
+    Names are trimmed, the email is kept in lower case; a detail left out (or null) is empty."""
+
+    first_name: FirstName
+    last_name: LastName
+    email: Email
+    phone: words(PHONE_MAX) = ""
+    company_name: words(COMPANY_NAME_MAX) = ""
+    billing_email: Email | Literal[""] = ""
+    po_number: words(PO_NUMBER_MAX) = ""
+
+    @field_validator("phone", "company_name", "billing_email", "po_number", mode="before")
+    @classmethod
+    def _empty_when_left_out(cls, value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, str) and not value.strip():
+            return ""
+        return value
 
 
 @dataclass(frozen=True)
@@ -50,42 +77,12 @@ class StudentPage:
     total: int
 
 
-def _text(field: str, value: str, max_length: int, *, required_label: str | None = None) -> str:
-    value = value.strip()
-    if required_label and not value:
-        raise InvalidInput(field, f"Enter a {required_label}.")
-    if len(value) > max_length:
-        raise InvalidInput(field, f"Use at most {max_length} characters.")
-    return value
-
-
-def _email(field: str, value: str) -> str:
-    value = normalise_email(value)
-    if problem := email_problem(value):
-        raise InvalidInput(field, problem)
-    return value
-
-
 async def _student_id_by_email(session: AsyncSession, ctx: TenantContext, email: str) -> str | None:
     return await session.scalar(select(Customer.id).where(Customer.tenant_id == ctx.tenant_id, Customer.email == email))
 
 
-def _cleaned(details: NewStudent) -> NewStudent:
-    """The details trimmed and checked; a problem raises InvalidInput naming its field."""
-    return NewStudent(
-        first_name=_text("firstName", details.first_name, NAME_MAX, required_label="first name"),
-        last_name=_text("lastName", details.last_name, NAME_MAX, required_label="last name"),
-        email=_email("email", details.email),
-        phone=_text("phone", details.phone, PHONE_MAX),
-        company_name=_text("companyName", details.company_name, COMPANY_NAME_MAX),
-        billing_email=_email("billingEmail", details.billing_email) if details.billing_email.strip() else "",
-        po_number=_text("poNumber", details.po_number, PO_NUMBER_MAX),
-    )
-
-
 async def add_student(session: AsyncSession, ctx: TenantContext, details: NewStudent) -> Customer:
     """Add a student (without a password) to the centre. An email already there raises CustomerExists."""
-    details = _cleaned(details)
     email = details.email
     if (existing := await _student_id_by_email(session, ctx, email)) is not None:
         raise CustomerExists(existing)
@@ -155,13 +152,12 @@ async def get_student(session: AsyncSession, ctx: TenantContext, customer_id: st
 
 async def update_student(session: AsyncSession, ctx: TenantContext, customer_id: str, details: NewStudent) -> Customer:
     """Change a student's details. An email that belongs to another student of the centre raises CustomerExists."""
-    details = _cleaned(details)
     customer = await get_student(session, ctx, customer_id)
     if details.email != customer.email:
         existing = await _student_id_by_email(session, ctx, details.email)
         if existing is not None and existing != customer.id:
             raise CustomerExists(existing)
-    changed = {name: value for name, value in vars(details).items() if getattr(customer, name) != value}
+    changed = {name: value for name, value in details.model_dump().items() if getattr(customer, name) != value}
     if not changed:
         return customer
     try:
