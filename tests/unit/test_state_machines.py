@@ -33,6 +33,7 @@ EXPECTED: dict[str, dict[tuple[str, str], str]] = {
     "payment": {
         ("PENDING", "succeed"): "PAID",
         ("PENDING", "fail"): "FAILED",
+        ("FAILED", "succeed"): "PAID",
         ("PAID", "refund_in_full"): "REFUNDED",
     },
     "refund": {("PENDING", "succeed"): "SUCCEEDED", ("PENDING", "fail"): "FAILED"},

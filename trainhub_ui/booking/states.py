@@ -107,6 +107,8 @@ PAYMENT: Machine[PaymentStatus] = Machine(
     moves={
         (P.PENDING, "succeed"): P.PAID,
         (P.PENDING, "fail"): P.FAILED,
+        # Money heard of after we gave the payment up (its checkout's expiry was heard first): still money.
+        (P.FAILED, "succeed"): P.PAID,
         (P.PAID, "refund_in_full"): P.REFUNDED,
     },
 )

@@ -40,6 +40,7 @@ from trainhub_ui.payments.base import ProviderEvent
 from .bookings import BookingRequest, Refused, create_booking, end_hold
 from .payments import (
     PaymentOutcome,
+    attempt_declined,
     find_booking_by_reference,
     get_payment,
     open_payment,
@@ -66,10 +67,18 @@ def pay_page_url(base_url: str, slug: str, reference: str) -> str:
     return f"{base_url}/{slug}/pay/{reference}"
 
 
-async def begin_checkout(
-    db: Database, ctx: TenantContext, provider: PaymentProvider, reference: str, base_url: str
-) -> Checkout:
-    """Open (or reopen) the payment of what is due now, and the provider's checkout for it."""
+@dataclass(frozen=True)
+class _Opened:
+    """A payment opened for what is due now, and what its checkout needs."""
+
+    payment: Payment
+    booking: Booking
+    expires_at: datetime
+    customer_email: str
+    course_title: str
+
+
+async def _open_for_checkout(db: Database, ctx: TenantContext, provider: PaymentProvider, reference: str) -> _Opened:
     method = PaymentMethod.OFFLINE if provider.name == "offline" else PaymentMethod.CARD
     async with db.transaction() as session:
         booking = await find_booking_by_reference(session, ctx, reference)
@@ -90,12 +99,32 @@ async def begin_checkout(
             .join(CourseSession, CourseSession.course_id == Course.id)
             .where(Course.tenant_id == ctx.tenant_id, CourseSession.id == booking.session_id)
         )
-        known_checkout = payment.stripe_checkout_session_id
-    page = pay_page_url(base_url, ctx.tenant.slug, booking.reference)
+    return _Opened(payment, booking, expires_at, customer.email if customer else "", course_title or "")
+
+
+async def begin_checkout(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, reference: str, base_url: str
+) -> Checkout:
+    """Open (or reopen) the payment of what is due now, and the provider's checkout for it.
+
+    A payment already open is never given a second way to be charged: its checkout is answered again while
+    open, settled if it was paid (the webhook not heard yet), and closed if it expired unpaid, so that a new
+    payment with a new checkout takes its place.
+    """
+    opened = await _open_for_checkout(db, ctx, provider, reference)
+    page = pay_page_url(base_url, ctx.tenant.slug, opened.booking.reference)
+    known_checkout = opened.payment.stripe_checkout_session_id
     if known_checkout:
         state = await provider.checkout_state(known_checkout)
         if state.status == "open" and state.url:
             return Checkout(url=state.url, provider_reference=known_checkout)
+        if state.paid:
+            await settle_checkout_state(db, ctx, provider, state)
+            return Checkout(url=f"{page}/done?session_id={known_checkout}", provider_reference=known_checkout)
+        async with db.transaction() as session:
+            await payment_failed(session, ctx, opened.payment.id, "The checkout expired unpaid.")
+        opened = await _open_for_checkout(db, ctx, provider, reference)
+    payment, booking = opened.payment, opened.booking
     request = CheckoutRequest(
         payment_id=payment.id,
         tenant_id=ctx.tenant_id,
@@ -104,11 +133,11 @@ async def begin_checkout(
         kind=payment.kind.value,
         amount=payment.amount,
         currency=payment.currency,
-        description=f"{course_title} ({payment.kind.value.lower()} payment, booking {booking.reference})",
-        customer_email=customer.email if customer else "",
+        description=f"{opened.course_title} ({payment.kind.value.lower()} payment, booking {booking.reference})",
+        customer_email=opened.customer_email,
         success_url=f"{page}/done",
         cancel_url=page,
-        expires_at=expires_at,
+        expires_at=opened.expires_at,
     )
     checkout = await provider.start_checkout(request)
     if checkout.provider_reference:
@@ -253,8 +282,31 @@ async def _act(db: Database, provider: PaymentProvider, event_type: str, data: d
     # checkout.session.async_payment_failed, payment_intent.payment_failed
     error = data.get("last_payment_error")
     reason = str(error.get("message")) if isinstance(error, dict) and error.get("message") else "The payment failed."
+    if event_type == "payment_intent.payment_failed" and await _checkout_still_payable(db, provider, ctx, payment_id):
+        async with db.transaction() as session:
+            attempt = await attempt_declined(session, ctx, payment_id, reason, str(data.get("id") or ""))
+        return "declined attempt; checkout still open" if attempt.changed else "already settled"
     outcome = await decline_payment(db, ctx, payment_id, reason)
     return "failed" if outcome.changed else "already settled"
+
+
+async def _checkout_still_payable(db: Database, provider: PaymentProvider, ctx: TenantContext, payment_id: str) -> bool:
+    """Whether the payment's checkout can still be paid (open, or paid already): then a declined card is one
+    attempt of several, not the end of the payment. When the provider cannot say, the payment is kept open:
+    its checkout's expiry (or the hold's) ends it for certain."""
+    async with db.read() as session:
+        known_checkout = await session.scalar(
+            select(Payment.stripe_checkout_session_id).where(
+                Payment.tenant_id == ctx.tenant_id, Payment.id == payment_id
+            )
+        )
+    if not known_checkout:
+        return False
+    try:
+        state = await provider.checkout_state(known_checkout)
+    except ProviderError:
+        return True
+    return state.status == "open" or state.paid
 
 
 async def decline_payment(db: Database, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:

@@ -1,7 +1,8 @@
 """Payments against bookings: what is due, and what a successful or failed payment changes.
 
-A payment only moves forward: PENDING -> PAID or FAILED, PAID -> REFUNDED. A replayed success
-changes nothing. The amount and currency a provider reports must be the payment row's own.
+A payment only moves forward: PENDING -> PAID or FAILED, PAID -> REFUNDED, and FAILED -> PAID when the
+money of a checkout we had given up on is heard of after all. A replayed success changes nothing. The
+amount and currency a provider reports must be the payment row's own.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ async def payment_succeeded(
     now = ctx.now()
     payment = await get_payment(session, ctx, payment_id)
     booking = await get_booking(session, ctx, payment.booking_id)
-    if payment.status is not PaymentStatus.PENDING:
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
         return PaymentOutcome(payment, booking, changed=False)  # a replay: what was done stays done
     if amount != payment.amount or currency.upper() != payment.currency.upper():
         raise Refused(
@@ -158,6 +159,7 @@ async def payment_succeeded(
         )
     PAYMENT.move(payment, "succeed", now)
     payment.paid_at = now
+    payment.failure_reason = ""  # an expiry heard before this success no longer describes the payment
     if provider_reference:
         payment.stripe_payment_intent_id = provider_reference
     booking.amount_paid += amount
@@ -201,6 +203,21 @@ async def payment_failed(session: AsyncSession, ctx: TenantContext, payment_id: 
     PAYMENT.move(payment, "fail", ctx.now())
     payment.failure_reason = reason[:2000]
     audit.record(session, ctx, "payment.failed", "payment", payment.id, reason=reason[:200])
+    return PaymentOutcome(payment, booking, changed=True)
+
+
+async def attempt_declined(
+    session: AsyncSession, ctx: TenantContext, payment_id: str, reason: str, attempt: str | None
+) -> PaymentOutcome:
+    """A card declined inside a checkout that is still open. The student may try another card on the same
+    page, so the payment stays open (a later success settles it); the attempt is kept for staff."""
+    payment = await get_payment(session, ctx, payment_id)
+    booking = await get_booking(session, ctx, payment.booking_id)
+    if payment.status is not PaymentStatus.PENDING:
+        return PaymentOutcome(payment, booking, changed=False)
+    audit.record(
+        session, ctx, "payment.attempt_declined", "payment", payment.id, reason=reason[:200], attempt=attempt or ""
+    )
     return PaymentOutcome(payment, booking, changed=True)
 
 
