@@ -3,8 +3,8 @@
 The Payment row is written (and committed) before the provider is called, so whatever the provider
 answers, or however often it calls back, there is one row to settle. What the provider reports
 reaches `settle` through the success page (which looks the checkout up itself, so a lost webhook
-leaves nothing pending) and through signed webhooks; each webhook event id is recorded in the same
-transaction that acts on it, so a replay changes nothing.
+leaves nothing pending) and through signed webhooks (`webhooks.py`: each event id is recorded in the
+same transaction that acts on it).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -24,30 +23,26 @@ from models import (
     Customer,
     Payment,
     PaymentMethod,
-    Tenant,
     WaitingListEntry,
-    WebhookEvent,
 )
 from trainhub_ui.db import Database
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.notify import emails
 from trainhub_ui.notify.calendar import booking_calendar
-from trainhub_ui.payments import HOLD_SLACK, Checkout, CheckoutRequest, CheckoutState, PaymentProvider, ProviderError
-from trainhub_ui.payments.base import ProviderEvent
+from trainhub_ui.payments import HOLD_SLACK, Checkout, CheckoutRequest, CheckoutState, PaymentProvider
 
-from .bookings import BookingRequest, Refused, create_booking, end_hold
+from .bookings import BookingRequest, Refused, create_booking
 from .payments import (
     PaymentOutcome,
-    attempt_declined,
     find_booking_by_reference,
     get_payment,
     open_payment,
     payment_failed,
     payment_succeeded,
 )
-from .refunds import record_outside_refund, refund_booking
+from .refunds import pay_out
 from .waiting_list import join_waiting_list
 
 # A balance payment has no hold to end with; Stripe keeps a checkout open for at most 24 hours.
@@ -163,17 +158,10 @@ async def settle(
         outcome = await payment_succeeded(
             session, ctx, payment_id, amount=amount, currency=currency, provider_reference=provider_reference
         )
-    return await _refund_if_due(db, ctx, provider, outcome)
-
-
-async def _refund_if_due(
-    db: Database, ctx: TenantContext, provider: PaymentProvider, outcome: PaymentOutcome
-) -> Settled:
-    if not outcome.refund_due:
+    if not outcome.refunds:
         return Settled(outcome.booking, outcome.changed)
-    result = await refund_booking(
-        db, ctx, provider, outcome.booking.id, outcome.refund_due, "Paid after the hold lapsed and the session was full"
-    )
+    # Committed: only now is the money asked back from the provider.
+    result = await pay_out(db, ctx, provider, outcome.booking.id, list(outcome.refunds))
     return Settled(result.booking, outcome.changed, refunded=result.amount)
 
 
@@ -194,144 +182,18 @@ async def settle_checkout_state(
     )
 
 
-# --- webhooks ------------------------------------------------------------------------------------
-
-HANDLED_EVENTS = {
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-    "payment_intent.payment_failed",
-    "charge.refunded",
-}
-
-
-async def _context_for(session: AsyncSession, tenant_id: str | None) -> TenantContext | None:
-    tenant = await session.get(Tenant, tenant_id) if tenant_id else None
-    return TenantContext(tenant=tenant, actor="Stripe") if tenant is not None else None
-
-
-def _metadata(data: dict) -> dict[str, str]:
-    metadata = data.get("metadata")
-    return {str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else {}
-
-
-async def handle_event(db: Database, provider: PaymentProvider, event: ProviderEvent) -> str:
-    """Act on a verified provider event once. Answers what was done, for the log and the response."""
-    data = event.data
-    try:
-        async with db.transaction() as session:
-            session.add(WebhookEvent(provider=provider.name, event_id=event.id, event_type=event.type))
-            await session.flush()
-    except IntegrityError:
-        return "duplicate: already handled"
-    if event.type not in HANDLED_EVENTS:
-        return "ignored"
-    try:
-        outcome = await _act(db, provider, event.type, data)
-    except DomainError as error:
-        outcome = f"refused: {error.code}"
-    except ProviderError as error:
-        outcome = f"provider error: {error}"
-    async with db.transaction() as session:
-        recorded = await session.scalar(
-            select(WebhookEvent).where(WebhookEvent.provider == provider.name, WebhookEvent.event_id == event.id)
-        )
-        if recorded is not None:
-            recorded.outcome = outcome[:200]
-            recorded.tenant_id = _metadata(data).get("tenant") or recorded.tenant_id
-            if recorded.tenant_id is not None and await session.get(Tenant, recorded.tenant_id) is None:
-                recorded.tenant_id = None
-    return outcome
-
-
-async def _act(db: Database, provider: PaymentProvider, event_type: str, data: dict) -> str:
-    metadata = _metadata(data)
-    if event_type == "charge.refunded":
-        return await _refunded_elsewhere(db, data)
-    async with db.read() as session:
-        ctx = await _context_for(session, metadata.get("tenant"))
-    payment_id = metadata.get("paymentId")
-    if ctx is None or not payment_id:
-        return "ignored: not one of ours"
-    if event_type in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-        if data.get("payment_status") != "paid":
-            return "awaiting payment"
-        amount = data.get("amount_total")
-        if not isinstance(amount, int):
-            return "refused: no amount"
-        intent = data.get("payment_intent")
-        settled = await settle(
-            db,
-            ctx,
-            provider,
-            payment_id,
-            amount=amount,
-            currency=str(data.get("currency") or ""),
-            provider_reference=intent if isinstance(intent, str) else None,
-        )
-        if settled.refunded:
-            return f"paid after the hold lapsed; refunded {settled.refunded}"
-        return "paid" if settled.changed else "already paid"
-    if event_type == "checkout.session.expired":
-        async with db.transaction() as session:
-            failed = await payment_failed(session, ctx, payment_id, "The checkout expired unpaid.")
-            if failed.changed and failed.booking.status is BookingStatus.PENDING:
-                await end_hold(session, ctx, failed.booking, "checkout expired")
-        return "expired" if failed.changed else "already settled"
-    # checkout.session.async_payment_failed, payment_intent.payment_failed
-    error = data.get("last_payment_error")
-    reason = str(error.get("message")) if isinstance(error, dict) and error.get("message") else "The payment failed."
-    if event_type == "payment_intent.payment_failed" and await _checkout_still_payable(db, provider, ctx, payment_id):
-        async with db.transaction() as session:
-            attempt = await attempt_declined(session, ctx, payment_id, reason, str(data.get("id") or ""))
-        return "declined attempt; checkout still open" if attempt.changed else "already settled"
-    outcome = await decline_payment(db, ctx, payment_id, reason)
-    return "failed" if outcome.changed else "already settled"
-
-
-async def _checkout_still_payable(db: Database, provider: PaymentProvider, ctx: TenantContext, payment_id: str) -> bool:
-    """Whether the payment's checkout can still be paid (open, or paid already): then a declined card is one
-    attempt of several, not the end of the payment. When the provider cannot say, the payment is kept open:
-    its checkout's expiry (or the hold's) ends it for certain."""
-    async with db.read() as session:
-        known_checkout = await session.scalar(
-            select(Payment.stripe_checkout_session_id).where(
-                Payment.tenant_id == ctx.tenant_id, Payment.id == payment_id
-            )
-        )
-    if not known_checkout:
-        return False
-    try:
-        state = await provider.checkout_state(known_checkout)
-    except ProviderError:
-        return True
-    return state.status == "open" or state.paid
-
-
 async def decline_payment(db: Database, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:
     """A declined card (or the test mode's Decline): the booking keeps its hold, to try again."""
     async with db.transaction() as session:
-        outcome = await payment_failed(session, ctx, payment_id, reason)
-        if outcome.changed:
-            await emails.payment_failed(session, ctx, outcome.booking, outcome.payment, reason)
-        return outcome
+        return await decline_in_session(session, ctx, payment_id, reason)
 
 
-async def _refunded_elsewhere(db: Database, charge: dict) -> str:
-    """A refund made in Stripe's own dashboard: recorded here too, for what it adds to ours."""
-    intent = charge.get("payment_intent")
-    refunded = charge.get("amount_refunded")
-    if not isinstance(intent, str) or not isinstance(refunded, int):
-        return "ignored: no payment intent"
-    async with db.transaction() as session:
-        payment = await session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent))
-        if payment is None:
-            return "ignored: not one of ours"
-        ctx = await _context_for(session, payment.tenant_id)
-        assert ctx is not None
-        added = await record_outside_refund(session, ctx, payment.id, refunded)
-    return f"refund recorded: {added}" if added else "refunds already recorded"
+async def decline_in_session(session: AsyncSession, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:
+    """`decline_payment` as a step of the caller's transaction (the webhook's)."""
+    outcome = await payment_failed(session, ctx, payment_id, reason)
+    if outcome.changed:
+        await emails.payment_failed(session, ctx, outcome.booking, outcome.payment, reason)
+    return outcome
 
 
 async def pay_in_test_mode(

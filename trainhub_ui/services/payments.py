@@ -21,6 +21,7 @@ from models import (
     PaymentMethod,
     PaymentOption,
     PaymentStatus,
+    Refund,
 )
 from trainhub_ui.booking import places, rules
 from trainhub_ui.booking.places import (
@@ -40,6 +41,9 @@ from trainhub_ui.notify import emails
 
 from .bookings import get_booking, live_booking_of
 from .invoices import mark_paid_if_settled
+from .refunds import reserve_refund_of
+
+LATE_AND_FULL = "Paid after the hold lapsed and the session was full"
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,18 @@ class Due:
 
 @dataclass(frozen=True)
 class PaymentOutcome:
-    """What a reported payment did. `refund_due` is money taken that no place can be given for."""
+    """What a reported payment did. `refunds` give back money taken that no booking can take: written
+    PENDING in the same transaction, paid out by the provider after it commits (`refunds.pay_out`)."""
 
     payment: Payment
     booking: Booking
     changed: bool
-    refund_due: int = 0
+    refunds: tuple[Refund, ...] = ()
+    note: str = ""  # why the money goes back, for the log and the webhook's answer
+
+    @property
+    def refund_due(self) -> int:
+        return sum(refund.amount for refund in self.refunds)
 
 
 def amount_due(booking: Booking) -> Due | None:
@@ -169,13 +179,13 @@ async def payment_succeeded(
     if booking.status is BookingStatus.PENDING and booking.hold_expires_at and booking.hold_expires_at <= now:
         await release_lapsed(session, ctx, await lock_session(session, ctx, booking.session_id), now)
         await session.refresh(booking)
-    refund_due = 0
+    refunds: tuple[Refund, ...] = ()
     if booking.status is BookingStatus.EXPIRED:
         if await _place_for_late_payment(session, ctx, booking, now):
             BOOKING.move(booking, "hold_again", now)  # confirmed just below, like any paid hold
         else:
-            refund_due = amount
             audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason="paid after the hold lapsed")
+            refunds = (await reserve_refund_of(session, ctx, payment, amount, LATE_AND_FULL),)
     confirmed_now = booking.status is BookingStatus.PENDING
     if confirmed_now:
         BOOKING.move(booking, "confirm", now)
@@ -191,7 +201,9 @@ async def payment_succeeded(
         if confirmed_now:
             await emails.booking_confirmed(session, ctx, booking)
         await emails.payment_received(session, ctx, booking, payment)
-    return PaymentOutcome(payment, booking, changed=True, refund_due=refund_due)
+    return PaymentOutcome(
+        payment, booking, changed=True, refunds=refunds, note="paid after the hold lapsed" if refunds else ""
+    )
 
 
 async def payment_failed(session: AsyncSession, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:
