@@ -94,6 +94,10 @@ def test_new_rows_start_only_by_their_creating_events() -> None:
     with pytest.raises(IllegalTransition):
         BOOKING.start("confirm")
     assert PAYMENT.start("open") is PaymentStatus.PENDING
+    assert PAYMENT.start("record_received") is PaymentStatus.PAID
+    assert PAYMENT.start("receive_excess") is PaymentStatus.PAID
+    with pytest.raises(IllegalTransition):
+        PAYMENT.start("succeed")
     assert WAITING_LIST.start("join") is WaitingListStatus.WAITING
 
 

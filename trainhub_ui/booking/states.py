@@ -102,8 +102,8 @@ PAYMENT: Machine[PaymentStatus] = Machine(
     "payment",
     PaymentStatus,
     # A card or offline payment opens PENDING until the provider says; money received by bank transfer is
-    # recorded when it has arrived.
-    starts={"open": P.PENDING, "record_received": P.PAID},
+    # recorded when it has arrived; so is money that no booking can take (refunded at once).
+    starts={"open": P.PENDING, "record_received": P.PAID, "receive_excess": P.PAID},
     moves={
         (P.PENDING, "succeed"): P.PAID,
         (P.PENDING, "fail"): P.FAILED,

@@ -55,7 +55,8 @@ class Settled:
 
     booking: Booking
     changed: bool
-    refunded: int = 0  # paid after the hold lapsed with no place left: given back at once
+    refunded: int = 0  # money no booking could take, given back at once
+    why: str = ""  # why it went back: PaymentOutcome.note ("paid after the hold lapsed", ...)
 
 
 def pay_page_url(base_url: str, slug: str, reference: str) -> str:
@@ -162,7 +163,7 @@ async def settle(
         return Settled(outcome.booking, outcome.changed)
     # Committed: only now is the money asked back from the provider.
     result = await pay_out(db, ctx, provider, outcome.booking.id, list(outcome.refunds))
-    return Settled(result.booking, outcome.changed, refunded=result.amount)
+    return Settled(result.booking, outcome.changed, refunded=result.amount, why=outcome.note)
 
 
 async def settle_checkout_state(

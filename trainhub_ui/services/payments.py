@@ -44,6 +44,9 @@ from .invoices import mark_paid_if_settled
 from .refunds import reserve_refund_of
 
 LATE_AND_FULL = "Paid after the hold lapsed and the session was full"
+PAID_AFTER_THE_HOLD = "paid after the hold lapsed"
+SECOND_CHARGE = "second charge for a payment already paid"
+OVERPAID = "paid after the booking was paid by another payment"
 
 
 @dataclass(frozen=True)
@@ -158,15 +161,26 @@ async def payment_succeeded(
     """Record money received. Confirms a held booking; a booking whose hold lapsed gets its place back
     if one is free, and otherwise the money is due back (`refund_due`)."""
     now = ctx.now()
-    payment = await get_payment(session, ctx, payment_id)
+    payment = await get_payment(session, ctx, payment_id)  # locked: one report of it at a time
     booking = await get_booking(session, ctx, payment.booking_id)
-    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+    if provider_reference and await _charge_recorded(session, ctx, provider_reference):
+        return PaymentOutcome(payment, booking, changed=False)  # this charge is heard again: it was recorded
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED) and not provider_reference:
         return PaymentOutcome(payment, booking, changed=False)  # a replay: what was done stays done
     if amount != payment.amount or currency.upper() != payment.currency.upper():
         raise Refused(
             "amount_mismatch",
             f"Reported {amount} {currency.upper()} does not match the payment's {payment.amount} {payment.currency}.",
         )
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+        # A real charge of its own (another PaymentIntent) for a payment already paid.
+        return await _excess(session, ctx, payment, booking, amount, provider_reference, SECOND_CHARGE)
+    if booking.status is BookingStatus.CONFIRMED and amount > booking.total_amount - booking.amount_paid:
+        # The booking was paid meanwhile by another payment: this one's money is more than it is owed.
+        if payment.status is PaymentStatus.PENDING:
+            PAYMENT.move(payment, "fail", now)
+            payment.failure_reason = "The booking was paid by another payment first."
+        return await _excess(session, ctx, payment, booking, amount, provider_reference, OVERPAID)
     PAYMENT.move(payment, "succeed", now)
     payment.paid_at = now
     payment.failure_reason = ""  # an expiry heard before this success no longer describes the payment
@@ -180,12 +194,18 @@ async def payment_succeeded(
         await release_lapsed(session, ctx, await lock_session(session, ctx, booking.session_id), now)
         await session.refresh(booking)
     refunds: tuple[Refund, ...] = ()
+    note = ""
     if booking.status is BookingStatus.EXPIRED:
         if await _place_for_late_payment(session, ctx, booking, now):
             BOOKING.move(booking, "hold_again", now)  # confirmed just below, like any paid hold
         else:
-            audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason="paid after the hold lapsed")
+            note = PAID_AFTER_THE_HOLD
             refunds = (await reserve_refund_of(session, ctx, payment, amount, LATE_AND_FULL),)
+    elif booking.status is BookingStatus.CANCELLED:
+        note = "paid for a cancelled booking"
+        refunds = (await reserve_refund_of(session, ctx, payment, amount, "Paid for a booking already cancelled"),)
+    if note:
+        audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason=note, amount=amount)
     confirmed_now = booking.status is BookingStatus.PENDING
     if confirmed_now:
         BOOKING.move(booking, "confirm", now)
@@ -201,9 +221,65 @@ async def payment_succeeded(
         if confirmed_now:
             await emails.booking_confirmed(session, ctx, booking)
         await emails.payment_received(session, ctx, booking, payment)
-    return PaymentOutcome(
-        payment, booking, changed=True, refunds=refunds, note="paid after the hold lapsed" if refunds else ""
+    return PaymentOutcome(payment, booking, changed=True, refunds=refunds, note=note)
+
+
+async def _charge_recorded(session: AsyncSession, ctx: TenantContext, provider_reference: str) -> bool:
+    """Whether money of this charge (a Stripe PaymentIntent) is recorded already, on any payment."""
+    found = await session.scalar(
+        select(Payment.id).where(
+            Payment.tenant_id == ctx.tenant_id,
+            Payment.stripe_payment_intent_id == provider_reference,
+            Payment.status.in_((PaymentStatus.PAID, PaymentStatus.REFUNDED)),
+        )
     )
+    return found is not None
+
+
+async def _excess(
+    session: AsyncSession,
+    ctx: TenantContext,
+    paid_for: Payment,
+    booking: Booking,
+    amount: int,
+    provider_reference: str | None,
+    why: str,
+) -> PaymentOutcome:
+    """Money received that the booking cannot take: recorded as a payment of its own (never counted as the
+    booking's), with a refund of that very charge written in the same transaction, and an audit entry."""
+    now = ctx.now()
+    excess = Payment(
+        tenant_id=ctx.tenant_id,
+        booking_id=booking.id,
+        kind=PaymentKind.EXCESS,
+        status=PAYMENT.start("receive_excess"),
+        payment_method=paid_for.payment_method,
+        currency=paid_for.currency,
+        amount=amount,
+        stripe_payment_intent_id=provider_reference,
+        stripe_checkout_session_id=paid_for.stripe_checkout_session_id,
+        paid_at=now,
+        created_at=now,
+        updated_at=now,
+        failure_reason="",
+    )
+    session.add(excess)
+    await session.flush()
+    audit.record(
+        session,
+        ctx,
+        "payment.excess_received",
+        "payment",
+        excess.id,
+        amount=amount,
+        payment=paid_for.id,
+        booking=booking.id,
+        charge=provider_reference or "",
+        reason=why,
+    )
+    refund = await reserve_refund_of(session, ctx, excess, amount, f"Refunded at once: {why}")
+    booking_changed(session, booking)
+    return PaymentOutcome(excess, booking, changed=True, refunds=(refund,), note=why)
 
 
 async def payment_failed(session: AsyncSession, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:

@@ -39,8 +39,9 @@ from trainhub_ui.payments import PaymentProvider, ProviderError
 
 from .bookings import get_booking
 
-# Later payments are given back first: the balance before the deposit.
-REFUND_ORDER = {PaymentKind.BALANCE: 0, PaymentKind.FULL: 1, PaymentKind.DEPOSIT: 2}
+# Later payments are given back first: the balance before the deposit. Money the booking never took (an
+# excess charge whose automatic refund failed) goes back before any of the booking's own.
+REFUND_ORDER = {PaymentKind.EXCESS: -1, PaymentKind.BALANCE: 0, PaymentKind.FULL: 1, PaymentKind.DEPOSIT: 2}
 
 
 @dataclass(frozen=True)
