@@ -159,7 +159,9 @@ async def payment_succeeded(
     provider_reference: str | None = None,
 ) -> PaymentOutcome:
     """Record money received. Confirms a held booking; a booking whose hold lapsed gets its place back
-    if one is free, and otherwise the money is due back (`refund_due`)."""
+    if one is free. Money no booking can take (the session full after a lapsed hold, a cancelled booking, a
+    second charge for a payment already paid, more than a confirmed booking owes) is recorded with a PENDING
+    refund of that charge (`refunds`). A charge (PaymentIntent) already recorded changes nothing."""
     now = ctx.now()
     payment = await get_payment(session, ctx, payment_id)  # locked: one report of it at a time
     booking = await get_booking(session, ctx, payment.booking_id)
