@@ -54,6 +54,9 @@ class PaymentKind(enum.StrEnum):
     FULL = "FULL"
     DEPOSIT = "DEPOSIT"
     BALANCE = "BALANCE"
+    # Money received that no booking can take (a second charge for a payment already paid): recorded as
+    # received, refunded at once, and never counted in the booking's amount paid or refunded.
+    EXCESS = "EXCESS"
 
 
 class CourseResult(enum.StrEnum):

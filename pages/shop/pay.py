@@ -22,7 +22,7 @@ from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import day_and_time, money, time_of_day
 from trainhub_ui.payments import ProviderError, provider
 from trainhub_ui.services import checkout
-from trainhub_ui.services.payments import amount_due
+from trainhub_ui.services.payments import PAID_AFTER_THE_HOLD, amount_due
 
 from .loading import load_tenant
 
@@ -53,16 +53,22 @@ async def paid_page(slug: str, reference: str, session_id: str = "") -> None:
             if state.metadata.get("bookingId"):
                 settled = await checkout.settle_checkout_state(database(), ctx, payments, state)
                 if settled is not None and settled.refunded:
-                    notice = _refunded_notice(tenant, settled.refunded, settled.booking.currency)
+                    notice = _refunded_notice(tenant, settled)
         except (ProviderError, DomainError):
             notice = "We could not confirm the payment with the card provider yet; it will show here once it does."
     await _show(slug, reference, notice=notice)
 
 
-def _refunded_notice(tenant: Tenant, amount: int, currency: str) -> str:
+def _refunded_notice(tenant: Tenant, settled: checkout.Settled) -> str:
+    given_back = money(settled.refunded, settled.booking.currency)
+    if settled.why == PAID_AFTER_THE_HOLD:
+        return (
+            f"Your payment came after the place was released and the session filled up, so {given_back} "
+            f"has been refunded to your card. Ask {tenant.name} about the waiting list or another date."
+        )
     return (
-        f"Your payment came after the place was released and the session filled up, so {money(amount, currency)} "
-        f"has been refunded to your card. Ask {tenant.name} about the waiting list or another date."
+        f"This payment was not needed ({settled.why}), so {given_back} has been refunded to your card. "
+        f"Questions: ask {tenant.name}."
     )
 
 
@@ -139,7 +145,7 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
             ui.notify(error.message, type="warning")
             return
         if settled.refunded:
-            ui.notify(_refunded_notice(tenant, settled.refunded, settled.booking.currency), type="warning")
+            ui.notify(_refunded_notice(tenant, settled), type="warning")
         elif not succeed:
             ui.notify("The card was declined (test). Your place is still held: try again.", type="warning")
         else:

@@ -15,15 +15,20 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 import stripe
+
+if TYPE_CHECKING:
+    from trainhub_ui.db import Database
+
+    from .shop import Shop
 
 TEST_API_KEY = "sk_test_trainhub_localstripe"
 START_TIMEOUT = 15.0
@@ -330,3 +335,14 @@ def localstripe_webhooks(localstripe: str) -> Iterator[WebhookInbox]:
         receiver.shutdown()
         receiver.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+async def shop(
+    db: Database, localstripe: str, stripe_client: stripe.StripeClient, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Shop]:
+    """A centre with Stripe pointed at localstripe and the API in process (see tests/payments/shop.py)."""
+    from .shop import open_shop  # it builds on this module's helpers, so it is imported late
+
+    async with open_shop(db, localstripe, stripe_client, monkeypatch) as opened:
+        yield opened

@@ -111,9 +111,11 @@ async def test_a_failed_payment_keeps_the_hold(db: Database, setting) -> None:
     async with db.transaction() as session:
         outcome = await payment_failed(session, ctx, payment.id, "card_declined")
     assert outcome.payment.status is PaymentStatus.FAILED and outcome.booking.status is BookingStatus.PENDING
+    # Money heard of after all (its checkout's expiry overtook its success) is still money: it is taken.
     async with db.transaction() as session:
         late_success = await payment_succeeded(session, ctx, payment.id, amount=49500, currency="GBP")
-    assert not late_success.changed  # FAILED does not go back to PAID
+    assert late_success.changed and late_success.payment.status is PaymentStatus.PAID
+    assert late_success.booking.status is BookingStatus.CONFIRMED and late_success.booking.amount_paid == 49500
 
 
 async def test_paid_after_the_hold_lapsed_with_the_place_still_free(db: Database, setting) -> None:

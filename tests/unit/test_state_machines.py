@@ -33,6 +33,7 @@ EXPECTED: dict[str, dict[tuple[str, str], str]] = {
     "payment": {
         ("PENDING", "succeed"): "PAID",
         ("PENDING", "fail"): "FAILED",
+        ("FAILED", "succeed"): "PAID",
         ("PAID", "refund_in_full"): "REFUNDED",
     },
     "refund": {("PENDING", "succeed"): "SUCCEEDED", ("PENDING", "fail"): "FAILED"},
@@ -93,6 +94,10 @@ def test_new_rows_start_only_by_their_creating_events() -> None:
     with pytest.raises(IllegalTransition):
         BOOKING.start("confirm")
     assert PAYMENT.start("open") is PaymentStatus.PENDING
+    assert PAYMENT.start("record_received") is PaymentStatus.PAID
+    assert PAYMENT.start("receive_excess") is PaymentStatus.PAID
+    with pytest.raises(IllegalTransition):
+        PAYMENT.start("succeed")
     assert WAITING_LIST.start("join") is WaitingListStatus.WAITING
 
 

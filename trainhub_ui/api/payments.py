@@ -14,7 +14,7 @@ from models import StaffRole
 from trainhub_ui.db import database
 from trainhub_ui.domain.inputs import Id, ShortText
 from trainhub_ui.payments import BadSignature, provider
-from trainhub_ui.services import checkout, invoices, refunds, workflows
+from trainhub_ui.services import invoices, refunds, webhooks, workflows
 from trainhub_ui.services import payments as payments_service
 
 from .access import Caller, Reader, require
@@ -42,7 +42,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
             {"code": "bad_signature", "message": "The Stripe-Signature header is missing or wrong.", "field": None},
             status_code=400,
         )
-    outcome = await checkout.handle_event(database(), payments, event)
+    outcome = await webhooks.handle_event(database(), payments, event)
     log.info("webhook %s %s: %s", event.type, event.id, outcome)
     return JSONResponse({"received": True, "outcome": outcome})
 

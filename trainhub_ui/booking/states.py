@@ -102,11 +102,13 @@ PAYMENT: Machine[PaymentStatus] = Machine(
     "payment",
     PaymentStatus,
     # A card or offline payment opens PENDING until the provider says; money received by bank transfer is
-    # recorded when it has arrived.
-    starts={"open": P.PENDING, "record_received": P.PAID},
+    # recorded when it has arrived; so is money that no booking can take (refunded at once).
+    starts={"open": P.PENDING, "record_received": P.PAID, "receive_excess": P.PAID},
     moves={
         (P.PENDING, "succeed"): P.PAID,
         (P.PENDING, "fail"): P.FAILED,
+        # Money heard of after we gave the payment up (its checkout's expiry was heard first): still money.
+        (P.FAILED, "succeed"): P.PAID,
         (P.PAID, "refund_in_full"): P.REFUNDED,
     },
 )

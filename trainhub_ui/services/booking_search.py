@@ -28,6 +28,7 @@ from models import (
     Customer,
     Invoice,
     Payment,
+    PaymentKind,
     PaymentOption,
     Refund,
 )
@@ -357,7 +358,7 @@ async def booking_record(session: AsyncSession, ctx: TenantContext, booking_id: 
         payments=[PaymentRecord(p, refunds.get(p.id, [])) for p in payments],
         invoice=invoice,
         history=history,
-        refunded=sum(p.amount_refunded for p in payments),
+        refunded=sum(p.amount_refunded for p in payments if p.kind is not PaymentKind.EXCESS),
         refundable=still_refundable,
         refund_by_policy=by_policy,
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
-from models import Booking, Payment, PaymentOption
+from models import Booking, Payment, PaymentKind, PaymentOption
 from trainhub_ui.domain.context import TenantContext
 
 
@@ -53,7 +53,8 @@ def payment_state(option: PaymentOption, total: int, paid: int, refunded: int) -
 
 
 def refunded_of_booking() -> Any:
-    """What was refunded (or is being refunded) of the booking's payments, as a correlated subquery.
+    """What was refunded (or is being refunded) of the booking's payments, as a correlated subquery. Money the
+    booking never took (EXCESS) is left out: its refund says nothing of the booking's own money.
 
     It names no tenant column on purpose: it is correlated to a booking already limited to the centre,
     and given one, SQLite walks the centre's whole payment index per booking instead of the booking's
@@ -61,7 +62,7 @@ def refunded_of_booking() -> Any:
     """
     return (
         select(func.coalesce(func.sum(Payment.amount_refunded), 0))
-        .where(Payment.booking_id == Booking.id)
+        .where(Payment.booking_id == Booking.id, Payment.kind != PaymentKind.EXCESS)
         .scalar_subquery()
     )
 
@@ -69,7 +70,9 @@ def refunded_of_booking() -> Any:
 def _refunded_bookings(ctx: TenantContext) -> Select[Any]:
     """The ids of the centre's bookings with money refunded: few, so both databases hash them once and
     test each booking against the set (a correlated lookup per booking cost PostgreSQL a second)."""
-    return select(Payment.booking_id).where(Payment.tenant_id == ctx.tenant_id, Payment.amount_refunded > 0)
+    return select(Payment.booking_id).where(
+        Payment.tenant_id == ctx.tenant_id, Payment.amount_refunded > 0, Payment.kind != PaymentKind.EXCESS
+    )
 
 
 def payment_state_condition(ctx: TenantContext, state: PaymentState) -> ColumnElement[bool]:

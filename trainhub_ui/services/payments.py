@@ -1,7 +1,8 @@
 """Payments against bookings: what is due, and what a successful or failed payment changes.
 
-A payment only moves forward: PENDING -> PAID or FAILED, PAID -> REFUNDED. A replayed success
-changes nothing. The amount and currency a provider reports must be the payment row's own.
+A payment only moves forward: PENDING -> PAID or FAILED, PAID -> REFUNDED, and FAILED -> PAID when the
+money of a checkout we had given up on is heard of after all. A replayed success changes nothing. The
+amount and currency a provider reports must be the payment row's own.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from models import (
     PaymentMethod,
     PaymentOption,
     PaymentStatus,
+    Refund,
 )
 from trainhub_ui.booking import places, rules
 from trainhub_ui.booking.places import (
@@ -39,6 +41,12 @@ from trainhub_ui.notify import emails
 
 from .bookings import get_booking, live_booking_of
 from .invoices import mark_paid_if_settled
+from .refunds import reserve_refund_of
+
+LATE_AND_FULL = "Paid after the hold lapsed and the session was full"
+PAID_AFTER_THE_HOLD = "paid after the hold lapsed"
+SECOND_CHARGE = "second charge for a payment already paid"
+OVERPAID = "paid after the booking was paid by another payment"
 
 
 @dataclass(frozen=True)
@@ -49,12 +57,18 @@ class Due:
 
 @dataclass(frozen=True)
 class PaymentOutcome:
-    """What a reported payment did. `refund_due` is money taken that no place can be given for."""
+    """What a reported payment did. `refunds` give back money taken that no booking can take: written
+    PENDING in the same transaction, paid out by the provider after it commits (`refunds.pay_out`)."""
 
     payment: Payment
     booking: Booking
     changed: bool
-    refund_due: int = 0
+    refunds: tuple[Refund, ...] = ()
+    note: str = ""  # why the money goes back, for the log and the webhook's answer
+
+    @property
+    def refund_due(self) -> int:
+        return sum(refund.amount for refund in self.refunds)
 
 
 def amount_due(booking: Booking) -> Due | None:
@@ -145,19 +159,33 @@ async def payment_succeeded(
     provider_reference: str | None = None,
 ) -> PaymentOutcome:
     """Record money received. Confirms a held booking; a booking whose hold lapsed gets its place back
-    if one is free, and otherwise the money is due back (`refund_due`)."""
+    if one is free. Money no booking can take (the session full after a lapsed hold, a cancelled booking, a
+    second charge for a payment already paid, more than a confirmed booking owes) is recorded with a PENDING
+    refund of that charge (`refunds`). A charge (PaymentIntent) already recorded changes nothing."""
     now = ctx.now()
-    payment = await get_payment(session, ctx, payment_id)
+    payment = await get_payment(session, ctx, payment_id)  # locked: one report of it at a time
     booking = await get_booking(session, ctx, payment.booking_id)
-    if payment.status is not PaymentStatus.PENDING:
+    if provider_reference and await _charge_recorded(session, ctx, provider_reference):
+        return PaymentOutcome(payment, booking, changed=False)  # this charge is heard again: it was recorded
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED) and not provider_reference:
         return PaymentOutcome(payment, booking, changed=False)  # a replay: what was done stays done
     if amount != payment.amount or currency.upper() != payment.currency.upper():
         raise Refused(
             "amount_mismatch",
             f"Reported {amount} {currency.upper()} does not match the payment's {payment.amount} {payment.currency}.",
         )
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+        # A real charge of its own (another PaymentIntent) for a payment already paid.
+        return await _excess(session, ctx, payment, booking, amount, provider_reference, SECOND_CHARGE)
+    if booking.status is BookingStatus.CONFIRMED and amount > booking.total_amount - booking.amount_paid:
+        # The booking was paid meanwhile by another payment: this one's money is more than it is owed.
+        if payment.status is PaymentStatus.PENDING:
+            PAYMENT.move(payment, "fail", now)
+            payment.failure_reason = "The booking was paid by another payment first."
+        return await _excess(session, ctx, payment, booking, amount, provider_reference, OVERPAID)
     PAYMENT.move(payment, "succeed", now)
     payment.paid_at = now
+    payment.failure_reason = ""  # an expiry heard before this success no longer describes the payment
     if provider_reference:
         payment.stripe_payment_intent_id = provider_reference
     booking.amount_paid += amount
@@ -167,13 +195,19 @@ async def payment_succeeded(
     if booking.status is BookingStatus.PENDING and booking.hold_expires_at and booking.hold_expires_at <= now:
         await release_lapsed(session, ctx, await lock_session(session, ctx, booking.session_id), now)
         await session.refresh(booking)
-    refund_due = 0
+    refunds: tuple[Refund, ...] = ()
+    note = ""
     if booking.status is BookingStatus.EXPIRED:
         if await _place_for_late_payment(session, ctx, booking, now):
             BOOKING.move(booking, "hold_again", now)  # confirmed just below, like any paid hold
         else:
-            refund_due = amount
-            audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason="paid after the hold lapsed")
+            note = PAID_AFTER_THE_HOLD
+            refunds = (await reserve_refund_of(session, ctx, payment, amount, LATE_AND_FULL),)
+    elif booking.status is BookingStatus.CANCELLED:
+        note = "paid for a cancelled booking"
+        refunds = (await reserve_refund_of(session, ctx, payment, amount, "Paid for a booking already cancelled"),)
+    if note:
+        audit.record(session, ctx, "payment.refund_due", "payment", payment.id, reason=note, amount=amount)
     confirmed_now = booking.status is BookingStatus.PENDING
     if confirmed_now:
         BOOKING.move(booking, "confirm", now)
@@ -189,7 +223,65 @@ async def payment_succeeded(
         if confirmed_now:
             await emails.booking_confirmed(session, ctx, booking)
         await emails.payment_received(session, ctx, booking, payment)
-    return PaymentOutcome(payment, booking, changed=True, refund_due=refund_due)
+    return PaymentOutcome(payment, booking, changed=True, refunds=refunds, note=note)
+
+
+async def _charge_recorded(session: AsyncSession, ctx: TenantContext, provider_reference: str) -> bool:
+    """Whether money of this charge (a Stripe PaymentIntent) is recorded already, on any payment."""
+    found = await session.scalar(
+        select(Payment.id).where(
+            Payment.tenant_id == ctx.tenant_id,
+            Payment.stripe_payment_intent_id == provider_reference,
+            Payment.status.in_((PaymentStatus.PAID, PaymentStatus.REFUNDED)),
+        )
+    )
+    return found is not None
+
+
+async def _excess(
+    session: AsyncSession,
+    ctx: TenantContext,
+    paid_for: Payment,
+    booking: Booking,
+    amount: int,
+    provider_reference: str | None,
+    why: str,
+) -> PaymentOutcome:
+    """Money received that the booking cannot take: recorded as a payment of its own (never counted as the
+    booking's), with a refund of that very charge written in the same transaction, and an audit entry."""
+    now = ctx.now()
+    excess = Payment(
+        tenant_id=ctx.tenant_id,
+        booking_id=booking.id,
+        kind=PaymentKind.EXCESS,
+        status=PAYMENT.start("receive_excess"),
+        payment_method=paid_for.payment_method,
+        currency=paid_for.currency,
+        amount=amount,
+        stripe_payment_intent_id=provider_reference,
+        stripe_checkout_session_id=paid_for.stripe_checkout_session_id,
+        paid_at=now,
+        created_at=now,
+        updated_at=now,
+        failure_reason="",
+    )
+    session.add(excess)
+    await session.flush()
+    audit.record(
+        session,
+        ctx,
+        "payment.excess_received",
+        "payment",
+        excess.id,
+        amount=amount,
+        payment=paid_for.id,
+        booking=booking.id,
+        charge=provider_reference or "",
+        reason=why,
+    )
+    refund = await reserve_refund_of(session, ctx, excess, amount, f"Refunded at once: {why}")
+    booking_changed(session, booking)
+    return PaymentOutcome(excess, booking, changed=True, refunds=(refund,), note=why)
 
 
 async def payment_failed(session: AsyncSession, ctx: TenantContext, payment_id: str, reason: str) -> PaymentOutcome:
@@ -201,6 +293,21 @@ async def payment_failed(session: AsyncSession, ctx: TenantContext, payment_id: 
     PAYMENT.move(payment, "fail", ctx.now())
     payment.failure_reason = reason[:2000]
     audit.record(session, ctx, "payment.failed", "payment", payment.id, reason=reason[:200])
+    return PaymentOutcome(payment, booking, changed=True)
+
+
+async def attempt_declined(
+    session: AsyncSession, ctx: TenantContext, payment_id: str, reason: str, attempt: str | None
+) -> PaymentOutcome:
+    """A card declined inside a checkout that is still open. The student may try another card on the same
+    page, so the payment stays open (a later success settles it); the attempt is kept for staff."""
+    payment = await get_payment(session, ctx, payment_id)
+    booking = await get_booking(session, ctx, payment.booking_id)
+    if payment.status is not PaymentStatus.PENDING:
+        return PaymentOutcome(payment, booking, changed=False)
+    audit.record(
+        session, ctx, "payment.attempt_declined", "payment", payment.id, reason=reason[:200], attempt=attempt or ""
+    )
     return PaymentOutcome(payment, booking, changed=True)
 
 

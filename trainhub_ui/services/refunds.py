@@ -39,8 +39,9 @@ from trainhub_ui.payments import PaymentProvider, ProviderError
 
 from .bookings import get_booking
 
-# Later payments are given back first: the balance before the deposit.
-REFUND_ORDER = {PaymentKind.BALANCE: 0, PaymentKind.FULL: 1, PaymentKind.DEPOSIT: 2}
+# Later payments are given back first: the balance before the deposit. Money the booking never took (an
+# excess charge whose automatic refund failed) goes back before any of the booking's own.
+REFUND_ORDER = {PaymentKind.EXCESS: -1, PaymentKind.BALANCE: 0, PaymentKind.FULL: 1, PaymentKind.DEPOSIT: 2}
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,44 @@ async def _reserve(
             break
     await session.flush()
     return booking, refunds
+
+
+async def reserve_refund_of(
+    session: AsyncSession, ctx: TenantContext, payment: Payment, amount: int, reason: str
+) -> Refund:
+    """A refund of `amount` of this one payment (its own PaymentIntent), written PENDING in the caller's
+    transaction with its amount counted against the payment; `pay_out` asks the provider once that
+    transaction has committed (a crash in between leaves it to `finish_pending_refunds`)."""
+    if amount > refundable(payment):
+        raise InvalidInput("amount", "A refund cannot give back more than the payment took.")
+    now = ctx.now()
+    payment.amount_refunded += amount
+    payment.updated_at = now
+    refund = Refund(
+        tenant_id=ctx.tenant_id,
+        payment_id=payment.id,
+        amount=amount,
+        currency=payment.currency,
+        reason=reason,
+        created_by=ctx.actor,
+        status=REFUND.start("request"),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(refund)
+    await session.flush()
+    return refund
+
+
+async def pay_out(
+    db: Database, ctx: TenantContext, provider: PaymentProvider, booking_id: str, refunds: list[Refund]
+) -> RefundResult:
+    """Ask the provider for refunds already written (`reserve_refund_of`), then record how each went: one the
+    provider refused is FAILED, in the audit log and on the booking's page, for staff to give back by hand."""
+    outcomes = await _ask_provider(db, provider, refunds)
+    async with db.transaction() as session:
+        booking, settled = await _settle(session, ctx, booking_id, outcomes)
+    return RefundResult(booking, settled)
 
 
 async def refund_booking(

@@ -23,6 +23,7 @@ from models import (
     CourseSession,
     Customer,
     Payment,
+    PaymentKind,
     PaymentMethod,
     PaymentOption,
     StaffRole,
@@ -136,7 +137,8 @@ def _roster_conditions(ctx: TenantContext, session_id: str, include_cancelled: b
 def _roster_statement(ctx: TenantContext, session_id: str, include_cancelled: bool) -> Select:
     refunded = (
         select(func.coalesce(func.sum(Payment.amount_refunded), 0))
-        .where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id == Booking.id)
+        # The booking's own money only: an excess charge refunded says nothing of what the student paid.
+        .where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id == Booking.id, Payment.kind != PaymentKind.EXCESS)
         .correlate(Booking)
         .scalar_subquery()
     )
