@@ -13,6 +13,7 @@ from nicegui import APIRouter, ui
 
 from models import StaffRole, Tenant
 from pages.admin.access import admin_access
+from pages.admin.report_accounting import accounting
 from pages.admin.report_balances import balances, overdue_invoices
 from pages.admin.report_delivery import completion, occupancy
 from pages.admin.report_feedback import feedback
@@ -101,6 +102,7 @@ async def reports_page(slug: str, request: Request) -> RedirectResponse | None:
         occupancy(report, figures.delivery)
         completion(report, figures.delivery)
         feedback(report, figures.feedback)
+        accounting(report)
     return None
 
 

@@ -250,3 +250,18 @@ async def test_a_neighbours_figures_never_count(user: User, centres: Database) -
     await user.should_see(marker="revenue-by-course")
     assert len(_rows(user, "revenue-by-course")) == 2
     assert len(_rows(user, "balances-owed")) == 1
+
+
+async def test_the_accountants_files_download_with_the_periods_money(user: User, centres: Database) -> None:
+    await _centre(centres)
+    await _signed_in(user)
+    await user.open(f"{REPORTS}?from={YEAR}-01-01&to={YEAR}-06-30")
+    await user.should_see("For your accountant")
+    xero = await _csv(user, "xero-bank-statement")
+    assert xero[0] == ["*Date", "*Amount", "Payee", "Description", "Reference"]
+    # The revenue CSV above: 690.00 paid and 50.00 refunded in these months.
+    assert sorted(row[1] for row in xero[1:]) == ["-50.00", "195.00", "495.00"]
+    quickbooks = await _csv(user, "quickbooks-bank-statement")
+    assert sorted(row[2] for row in quickbooks[1:]) == ["-50.00", "195.00", "495.00"]
+    assert (await _csv(user, "xero-sales-invoices"))[0][0] == "*ContactName"
+    assert (await _csv(user, "quickbooks-invoices"))[0][0] == "InvoiceNo"
