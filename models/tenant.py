@@ -33,6 +33,8 @@ class Tenant(IdMixin, TimestampsMixin, Base):
     address: Mapped[str] = mapped_column(Text, default="")
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # How money and dates are written for this centre (trainhub_ui.domain.formatting.LOCALES).
+    locale: Mapped[str] = mapped_column(String(16), default="en_GB", server_default="en_GB")
     deposit_percent: Mapped[int] = mapped_column(Integer, default=30)
     hold_minutes: Mapped[int] = mapped_column(Integer, default=15)
     balance_due_days: Mapped[int] = mapped_column(Integer, default=14)

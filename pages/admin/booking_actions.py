@@ -30,19 +30,20 @@ class BookingActions:
     can_refund: bool
 
     async def cancel(self, record: BookingRecord) -> None:
+        locale = self.ctx.tenant.locale
         booking = record.booking
         currency = booking.currency
         with self.dialogs, ui.dialog() as dialog, ui.card().classes("w-full max-w-lg gap-3"):
             ui.label(f"Cancel booking {booking.reference}?").classes("text-lg font-semibold")
             ui.label(
-                f"{record.student.full_name} on {record.course.title}, {session_dates(record.course_session)}. "
+                f"{record.student.full_name} on {record.course.title}, {session_dates(record.course_session, locale)}. "
                 "The place goes to the waiting list or back on sale."
             ).classes("text-slate-700")
             reason = ui.input("Reason (kept on the booking)").props("outlined dense maxlength=2000").classes("w-full")
             reason.mark("cancel-reason")
             choices = {
-                "POLICY": f"By the centre's policy: {money(record.refund_by_policy, currency)} back",
-                "FULL": f"In full, the centre cancels: {money(record.refundable, currency)} back",
+                "POLICY": f"By the centre's policy: {money(record.refund_by_policy, currency, locale)} back",
+                "FULL": f"In full, the centre cancels: {money(record.refundable, currency, locale)} back",
                 "NONE": "No refund",
             }
             if record.refundable <= 0:
@@ -83,7 +84,7 @@ class BookingActions:
                     return
                 message = "Booking cancelled."
                 if cancelled.refunded:
-                    message = f"Booking cancelled; {money(cancelled.refunded, currency)} refunded."
+                    message = f"Booking cancelled; {money(cancelled.refunded, currency, locale)} refunded."
                 dialog.close()
                 ui.notify(message, type="positive")
                 await self.refresh()
@@ -92,17 +93,19 @@ class BookingActions:
         dialog.open()
 
     async def refund(self, record: BookingRecord) -> None:
+        locale = self.ctx.tenant.locale
         booking = record.booking
         currency = booking.currency
         with self.dialogs, ui.dialog() as dialog, ui.card().classes("w-full max-w-md gap-3"):
             ui.label(f"Refund on {booking.reference}").classes("text-lg font-semibold")
             ui.label(
-                f"Up to {money(record.refundable, currency)} can be refunded: what was paid, less earlier refunds. "
+                f"Up to {money(record.refundable, currency, locale)} can be refunded: what was paid, less earlier "
+                "refunds. "
                 "The balance payment is refunded before the deposit."
             ).classes("text-slate-700")
             amount = (
                 ui.input("Amount", value=major(record.refundable, currency))
-                .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency)!r}")
+                .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency, locale)!r}")
                 .classes("w-full")
                 .mark("refund-amount")
             )
@@ -118,7 +121,7 @@ class BookingActions:
                 amount.error = None
                 problem.set_visibility(False)
                 try:
-                    pence = parse_money("amount", amount.value, currency)
+                    pence = parse_money("amount", amount.value, currency, locale=self.ctx.tenant.locale)
                     confirm.disable()
                     result = await refunds.refund_booking(
                         database(),
@@ -139,21 +142,22 @@ class BookingActions:
                     await self.refresh()
                     return
                 dialog.close()
-                ui.notify(f"{money(result.amount, currency)} refunded.", type="positive")
+                ui.notify(f"{money(result.amount, currency, locale)} refunded.", type="positive")
                 await self.refresh()
 
             confirm.on_click(do_refund)
         dialog.open()
 
     async def bank_transfer(self, record: BookingRecord) -> None:
+        locale = self.ctx.tenant.locale
         booking = record.booking
         currency = booking.currency
         with self.dialogs, ui.dialog() as dialog, ui.card().classes("w-full max-w-md gap-3"):
             ui.label(f"Record a bank transfer on {booking.reference}").classes("text-lg font-semibold")
-            ui.label(f"Balance due: {money(booking.balance_due, currency)}.").classes("text-slate-700")
+            ui.label(f"Balance due: {money(booking.balance_due, currency, locale)}.").classes("text-slate-700")
             amount = (
                 ui.input("Amount received", value=major(booking.balance_due, currency))
-                .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency)!r}")
+                .props(f"outlined dense inputmode=decimal prefix={currency_symbol(currency, locale)!r}")
                 .classes("w-full")
                 .mark("transfer-amount")
             )
@@ -170,7 +174,7 @@ class BookingActions:
                 amount.error = None
                 problem.set_visibility(False)
                 try:
-                    pence = parse_money("amount", amount.value, currency)
+                    pence = parse_money("amount", amount.value, currency, locale=self.ctx.tenant.locale)
                     await workflows.record_bank_transfer(
                         database(), self.ctx, self.booking_id, pence, (note.value or "").strip()
                     )
@@ -182,7 +186,7 @@ class BookingActions:
                     problem.set_visibility(True)
                     return
                 dialog.close()
-                ui.notify(f"{money(pence, currency)} recorded.", type="positive")
+                ui.notify(f"{money(pence, currency, locale)} recorded.", type="positive")
                 await self.refresh()
 
             confirm.on_click(do_record)

@@ -12,7 +12,7 @@ from nicegui import ui
 from models import BookingStatus, PaymentStatus, RefundStatus, Tenant
 from pages.admin.booking_actions import BookingActions
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
-from trainhub_ui.domain.formatting import day_and_time, money, session_dates
+from trainhub_ui.domain.formatting import day_and_time, day_text, money, session_dates
 from trainhub_ui.services.booking_search import BookingRecord, HistoryEntry
 from trainhub_ui.services.invoices import invoice_number
 
@@ -39,16 +39,16 @@ HISTORY_TEXT = {
 }
 
 
-def history_text(entry: HistoryEntry, currency: str) -> str:
+def history_text(entry: HistoryEntry, currency: str, locale: str) -> str:
     """An audit entry in the centre's words."""
     text = HISTORY_TEXT.get(entry.action, entry.action)
     details = entry.details
     extra = []
     if isinstance(details.get("amount"), int):
-        extra.append(money(details["amount"], currency))
+        extra.append(money(details["amount"], currency, locale))
     if entry.action == "booking.created":
         if isinstance(details.get("total"), int):
-            extra.append(f"{money(details['total'], currency)}")
+            extra.append(f"{money(details['total'], currency, locale)}")
         if details.get("option"):
             extra.append(str(details["option"]).lower())
     if entry.action == "invoice.issued" and isinstance(details.get("number"), int):
@@ -108,13 +108,14 @@ def _fact(label: str, value: str, marker: str | None = None) -> None:
 
 
 def booking_card(tenant: Tenant, record: BookingRecord) -> None:
+    locale = tenant.locale
     booking, course_session, course = record.booking, record.course_session, record.course
     with ui.card().classes("w-full gap-1").props("flat bordered").mark("booking-card"):
         ui.label("Booking").classes("text-lg font-semibold")
         with ui.row().classes("w-full gap-2 no-wrap items-baseline"):
             ui.label("Course").classes(FACT_LABEL)
             ui.link(course.title, f"/{tenant.slug}/admin/courses/{course.id}/sessions").classes("text-primary")
-        _fact("Session", session_dates(course_session), "session-dates")
+        _fact("Session", session_dates(course_session, locale), "session-dates")
         if course_session.venue or course.location:
             _fact("Where", course_session.venue or course.location)
         if course_session.cancelled_at is not None:
@@ -145,13 +146,14 @@ def booking_card(tenant: Tenant, record: BookingRecord) -> None:
             with ui.row().classes("w-full gap-2 no-wrap items-baseline"):
                 ui.label("Invoice").classes(FACT_LABEL)
                 ui.link(
-                    f"{invoice_number(record.invoice)} (PDF), due {record.invoice.due_on:%-d %b %Y}",
+                    f"{invoice_number(record.invoice)} (PDF), due {day_text(record.invoice.due_on, locale, 'date')}",
                     f"/{tenant.slug}/pay/{booking.reference}/invoice.pdf",
                     new_tab=True,
                 ).classes("text-primary").mark("invoice-link")
 
 
-def money_card(record: BookingRecord) -> None:
+def money_card(tenant: Tenant, record: BookingRecord) -> None:
+    locale = tenant.locale
     booking = record.booking
     currency = booking.currency
     with ui.card().classes("w-full gap-1").props("flat bordered").mark("money-card"):
@@ -164,9 +166,11 @@ def money_card(record: BookingRecord) -> None:
         for label, amount, marker in rows:
             with ui.row().classes("w-full justify-between"):
                 ui.label(label).classes("text-slate-600")
-                ui.label(money(amount, currency)).classes("tabular-nums font-medium").mark(f"money-{marker}")
+                ui.label(money(amount, currency, locale)).classes("tabular-nums font-medium").mark(f"money-{marker}")
         if record.refundable and record.refundable != booking.amount_paid:
-            ui.label(f"{money(record.refundable, currency)} can still be refunded.").classes("text-sm text-slate-500")
+            ui.label(f"{money(record.refundable, currency, locale)} can still be refunded.").classes(
+                "text-sm text-slate-500"
+            )
 
 
 def student_card(tenant: Tenant, record: BookingRecord) -> None:
@@ -215,6 +219,7 @@ REFUND_STATUS_TEXT = {
 
 
 def payments_card(tenant: Tenant, record: BookingRecord) -> None:
+    locale = tenant.locale
     with ui.card().classes("w-full gap-2").props("flat bordered").mark("payments-card"):
         ui.label("Payments").classes("text-lg font-semibold")
         if not record.payments:
@@ -225,7 +230,7 @@ def payments_card(tenant: Tenant, record: BookingRecord) -> None:
                 with ui.row().classes("w-full justify-between items-baseline gap-2"):
                     method = payment.payment_method.value.replace("_", " ")
                     ui.label(f"{payment.kind.value.title()} · {method}").classes("font-medium")
-                    ui.label(money(payment.amount, payment.currency)).classes("tabular-nums font-semibold")
+                    ui.label(money(payment.amount, payment.currency, locale)).classes("tabular-nums font-semibold")
                 if payment.paid_at is not None:
                     status = f"Paid {day_and_time(tenant, payment.paid_at)}"
                 elif payment.status is PaymentStatus.FAILED:
@@ -235,13 +240,13 @@ def payments_card(tenant: Tenant, record: BookingRecord) -> None:
                 if payment.amount_refunded >= payment.amount:
                     status += " · refunded in full"
                 elif payment.amount_refunded:
-                    status += f" · {money(payment.amount_refunded, payment.currency)} refunded"
+                    status += f" · {money(payment.amount_refunded, payment.currency, locale)} refunded"
                 ui.label(status).classes("text-sm text-slate-600").mark(f"payment-status-{payment.id}")
                 if payment.failure_reason:
                     ui.label(payment.failure_reason).classes("text-sm text-red-700 break-words")
                 for refund in item.refunds:
                     text = (
-                        f"↩ {money(refund.amount, refund.currency)} refund {REFUND_STATUS_TEXT[refund.status]}"
+                        f"↩ {money(refund.amount, refund.currency, locale)} refund {REFUND_STATUS_TEXT[refund.status]}"
                         f" · {day_and_time(tenant, refund.created_at)}"
                     )
                     if refund.created_by:
@@ -254,6 +259,7 @@ def payments_card(tenant: Tenant, record: BookingRecord) -> None:
 
 
 def history_card(tenant: Tenant, record: BookingRecord) -> None:
+    locale = tenant.locale
     with ui.card().classes("w-full gap-1").props("flat bordered").mark("history-card"):
         ui.label("History").classes("text-lg font-semibold")
         if not record.history:
@@ -262,5 +268,7 @@ def history_card(tenant: Tenant, record: BookingRecord) -> None:
             with ui.element("div").classes("w-full flex flex-col sm:flex-row sm:gap-3 border-t border-slate-100 pt-1"):
                 ui.label(day_and_time(tenant, entry.at)).classes("text-xs text-slate-500 sm:w-40 shrink-0 sm:pt-0.5")
                 with ui.column().classes("gap-0 min-w-0"):
-                    ui.label(history_text(entry, record.booking.currency)).classes("text-sm text-slate-900 break-words")
+                    ui.label(history_text(entry, record.booking.currency, locale)).classes(
+                        "text-sm text-slate-900 break-words"
+                    )
                     ui.label(entry.actor).classes("text-xs text-slate-500")

@@ -69,7 +69,7 @@ async def booking_page(slug: str, booking_id: str) -> RedirectResponse | None:
                     payments_card(tenant, record)
                     history_card(tenant, record)
                 with ui.column().classes("gap-4 min-w-0"):
-                    money_card(record)
+                    money_card(tenant, record)
                     student_card(tenant, record)
                     notes_card(record, save_notes)
 

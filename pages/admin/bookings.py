@@ -304,7 +304,7 @@ async def _session_choices(session: Any, ctx: TenantContext, course_id: str | No
         sessions, _ = await list_sessions(session, ctx, course_id, public=False, include_past=True, limit=500)
     except NotFound:
         return {}
-    return {s.id: session_dates(s) for s in reversed(sessions)}
+    return {s.id: session_dates(s, ctx.tenant.locale) for s in reversed(sessions)}
 
 
 async def _student_name(session: Any, ctx: TenantContext, customer_id: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from models import Tenant
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
-from trainhub_ui.domain.formatting import local, money
+from trainhub_ui.domain.formatting import clock_text, day_text, local, money
 from trainhub_ui.services.booking_search import BookingLine
 
 _NO_WRAP = {"classes": "whitespace-nowrap", "headerClasses": "whitespace-nowrap"}
@@ -72,20 +72,21 @@ CARD = r"""
 
 
 def booking_row(tenant: Tenant, line: BookingLine) -> dict[str, Any]:
+    locale = tenant.locale
     return {
         "id": line.id,
         "href": f"/{tenant.slug}/admin/bookings/{line.id}",
         "reference": line.reference,
-        "booked": f"{local(tenant, line.booked_at):%-d %b %Y}",
+        "booked": f"{day_text(local(tenant, line.booked_at), locale, 'date')}",
         "student": line.student_name,
         "email": line.student_email,
         "course": line.course_title,
-        "session": f"{line.session_start_date:%a %-d %b %Y}, {line.session_start_time:%H:%M}",
+        "session": f"{day_text(line.session_start_date, locale, 'day')}, {clock_text(line.session_start_time, locale)}",
         "status": STATUS_LABELS[line.status],
         "status_colour": STATUS_COLOURS[line.status],
         "payment": line.payment_state.label,
         "payment_colour": PAYMENT_COLOURS[line.payment_state],
-        "total": money(line.total_amount, line.currency),
-        "balance": money(line.balance_due, line.currency) if line.balance_due else "–",
+        "total": money(line.total_amount, line.currency, locale),
+        "balance": money(line.balance_due, line.currency, locale) if line.balance_due else "–",
         "balance_due": line.balance_due,
     }

@@ -21,7 +21,7 @@ from trainhub_ui.services.courses import CourseChanges, NewCourse
 async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | None:
     """Create (course None) or edit a course; the service's errors show at their fields. Answers the saved course."""
     currency = ctx.tenant.currency
-    symbol = currency_symbol(currency)
+    symbol = currency_symbol(currency, ctx.tenant.locale)
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl gap-3"):
         ui.label("New course" if course is None else f"Edit “{course.title}”").classes("text-lg font-semibold")
         form = Form()
@@ -105,7 +105,9 @@ async def course_dialog(ctx: TenantContext, course: Course | None) -> Course | N
                     "location": location.value or "",
                     "duration_days": entered(days),
                     "duration_hours": entered(hours),
-                    "price": parse_money("price", price.value, currency, allow_zero=True, example="495.00"),
+                    "price": parse_money(
+                        "price", price.value, currency, locale=ctx.tenant.locale, allow_zero=True, example="495.00"
+                    ),
                     "default_capacity": entered(capacity),
                     "certificate_validity_months": validity.value,  # empty: the certificate does not expire
                     "is_active": bool(on_sale.value),

@@ -161,7 +161,7 @@ def _course_row(
             if course.category:
                 ui.label(course.category).classes("text-xs text-slate-500")
         with cell("Price and length"):
-            ui.label(money(course.price, tenant.currency)).classes("tabular-nums font-medium")
+            ui.label(money(course.price, tenant.currency, tenant.locale)).classes("tabular-nums font-medium")
             ui.label(duration_text(course)).classes("text-sm text-slate-600")
         with cell("Sessions ahead"):
             if outlook.upcoming_sessions:

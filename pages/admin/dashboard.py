@@ -14,7 +14,7 @@ from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.formatting import currency_symbol, money
+from trainhub_ui.domain.formatting import clock_text, currency_symbol, day_text, money
 from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.services import dashboard as dashboard_service
 from trainhub_ui.services import reports as reports_service
@@ -61,10 +61,10 @@ async def dashboard(slug: str) -> RedirectResponse | None:
             )
             _upcoming_card(sessions, fill_bars, "Your upcoming sessions", "No sessions of yours are coming up.")
             return None
-        _cards(_figures(figures))
+        _cards(_figures(tenant, figures))
         with ui.element("div").classes("grid gap-4 grid-cols-1 lg:grid-cols-2 w-full"):
             _revenue_chart(tenant, revenue)
-            _bookings_chart(weeks)
+            _bookings_chart(tenant, weeks)
         _occupancy_chart(occupancy)
         with ui.element("div").classes("grid gap-4 grid-cols-1 lg:grid-cols-2 w-full"):
             _upcoming_card(sessions, fill_bars, "Upcoming sessions", "No sessions are coming up.")
@@ -105,14 +105,15 @@ def _cards(cards: list[tuple[str, str, str]]) -> None:
     ui.html("".join(parts)).classes("grid gap-4 grid-cols-2 lg:grid-cols-4 w-full").mark("figures")
 
 
-def _figures(figures: dashboard_service.DashboardFigures) -> list[tuple[str, str, str]]:
+def _figures(tenant: Tenant, figures: dashboard_service.DashboardFigures) -> list[tuple[str, str, str]]:
     """The dashboard endpoint's figures, as the endpoint defines them."""
+    locale = tenant.locale
     currency = figures.currency
     by_status = figures.bookings.by_status
     return [
-        ("Revenue received", money(figures.revenue_paid, currency), "paid, less refunds"),
-        ("Still to pay", money(figures.amounts_outstanding, currency), "balances, invoices and held bookings"),
-        ("Refunded", money(figures.refunded, currency), "all time"),
+        ("Revenue received", money(figures.revenue_paid, currency, locale), "paid, less refunds"),
+        ("Still to pay", money(figures.amounts_outstanding, currency, locale), "balances, invoices and held bookings"),
+        ("Refunded", money(figures.refunded, currency, locale), "all time"),
         (
             "Bookings",
             f"{by_status['CONFIRMED']:,} confirmed",
@@ -158,7 +159,7 @@ def _chart_card(title: str, subtitle: str) -> ui.card:
 
 
 def _revenue_chart(tenant: Tenant, months: list[RevenueLine]) -> None:
-    symbol = currency_symbol(tenant.currency)
+    symbol = currency_symbol(tenant.currency, tenant.locale)
     with _chart_card("Revenue by month", "Payments received, less what was refunded of them, by payment date"):
         ui.echart(
             {
@@ -178,7 +179,7 @@ def _revenue_chart(tenant: Tenant, months: list[RevenueLine]) -> None:
         ).classes(f"w-full {CHART_HEIGHT}").mark("revenue-chart")
 
 
-def _bookings_chart(weeks: list[dashboard_service.WeekBookings]) -> None:
+def _bookings_chart(tenant: Tenant, weeks: list[dashboard_service.WeekBookings]) -> None:
     series = [
         ("Confirmed", "CONFIRMED", "#059669"),
         ("Held", "PENDING", "#d97706"),
@@ -190,7 +191,10 @@ def _bookings_chart(weeks: list[dashboard_service.WeekBookings]) -> None:
                 "grid": {"left": 8, "right": 8, "top": 32, "bottom": 8, "containLabel": True},
                 "legend": {"top": 0},
                 "tooltip": {"trigger": "axis"},
-                "xAxis": {"type": "category", "data": [f"{week.week_start:%-d %b}" for week in weeks]},
+                "xAxis": {
+                    "type": "category",
+                    "data": [f"{day_text(week.week_start, tenant.locale, 'day_month')}" for week in weeks],
+                },
                 "yAxis": {"type": "value", "minInterval": 1},
                 "series": [
                     {
@@ -257,7 +261,8 @@ def _session_row(tenant: Tenant, item: UpcomingSession, booked: int, available: 
         f'<a href="{href}" class="{ROW} flex-col items-stretch">'
         '<div class="flex no-wrap w-full justify-between items-baseline gap-2">'
         f'<span class="font-medium text-slate-900 truncate min-w-0">{escape(item.course_title)}</span>'
-        f'<span class="text-sm text-slate-600 whitespace-nowrap">{starts:%a %-d %b, %H:%M}</span></div>'
+        f'<span class="text-sm text-slate-600 whitespace-nowrap">{day_text(starts, tenant.locale, "day_no_year")}, '
+        f"{clock_text(item.start_time, tenant.locale)}</span></div>"
         '<div class="flex no-wrap w-full items-center gap-3">'
         f'<div class="flex-grow h-2.5 rounded-full bg-slate-200" role="progressbar" aria-label="Places booked" '
         f'aria-valuemin="0" aria-valuemax="{available}" aria-valuenow="{booked}">'
@@ -314,6 +319,7 @@ def _two_lines(first: str, second: str) -> str:
 
 
 def _recent_bookings_card(tenant: Tenant, recent: list[dashboard_service.RecentBooking]) -> None:
+    locale = tenant.locale
     with _list_card("Recent bookings"):
         if not recent:
             ui.label("No bookings yet.").classes("text-slate-600 px-4 pb-4")
@@ -324,35 +330,38 @@ def _recent_bookings_card(tenant: Tenant, recent: list[dashboard_service.RecentB
             rows.append(
                 f'<a href="{escape(f"/{tenant.slug}/admin/bookings/{item.id}")}" class="{ROW}">'
                 + _two_lines(
-                    f"{item.customer_name} · {item.reference}", f"{item.course_title}, {item.session_start:%-d %b %Y}"
+                    f"{item.customer_name} · {item.reference}",
+                    f"{item.course_title}, {day_text(item.session_start, tenant.locale, 'date')}",
                 )
                 + '<div class="flex flex-col items-end shrink-0">'
                 f'<span class="rounded px-1.5 text-xs font-medium {colours}">{escape(words)}</span>'
-                f'<span class="text-sm tabular-nums">{escape(money(item.total_amount, tenant.currency))}</span>'
+                f'<span class="text-sm tabular-nums">{escape(money(item.total_amount, tenant.currency, locale))}</span>'
                 "</div></a>"
             )
         ui.html("".join(rows)).classes("w-full").mark("recent-bookings")
 
 
 def _balances_card(tenant: Tenant, owed: reports_service.BalancesOwed, today: date) -> None:
+    locale = tenant.locale
     plural = "s" if owed.bookings != 1 else ""
     with _list_card(
         "Outstanding balances",
-        f"{money(owed.amount, tenant.currency)} owed on {owed.bookings:,} confirmed booking{plural} "
+        f"{money(owed.amount, tenant.currency, locale)} owed on {owed.bookings:,} confirmed booking{plural} "
         "(deposit balances and unpaid invoices), soonest course first.",
     ):
         rows = []
         for line in owed.lines:
             late = line.due_by < today
-            due = f"{'was ' if late else ''}due {line.due_by:%-d %b}"
+            due = f"{'was ' if late else ''}due {day_text(line.due_by, tenant.locale, 'day_month')}"
             rows.append(
                 f'<a href="{escape(f"/{tenant.slug}/admin/bookings/{line.booking_id}")}" class="{ROW}">'
                 + _two_lines(
                     f"{line.company_name or line.customer_name} · {line.reference}",
-                    f"{line.course_title}, {line.session_start:%-d %b %Y}",
+                    f"{line.course_title}, {day_text(line.session_start, tenant.locale, 'date')}",
                 )
                 + '<div class="flex flex-col items-end shrink-0">'
-                f'<span class="font-semibold tabular-nums">{escape(money(line.balance_due, tenant.currency))}</span>'
+                '<span class="font-semibold tabular-nums">'
+                f"{escape(money(line.balance_due, tenant.currency, locale))}</span>"
                 f'<span class="text-xs {"text-red-700 font-semibold" if late else "text-slate-500"}">{due}</span>'
                 "</div></a>"
             )

@@ -39,6 +39,7 @@ async def my_sessions_page(slug: str) -> RedirectResponse | None:
             table = ui.column().classes("w-full gap-0")
 
     async def load() -> None:
+        locale = tenant.locale
         async with database().read() as session:
             led, total = await roster.sessions_led_by(
                 session,
@@ -65,7 +66,9 @@ async def my_sessions_page(slug: str) -> RedirectResponse | None:
                     with cell("Course", wide=True):
                         ui.label(taught.course_title).classes("font-semibold text-slate-900 break-words")
                     with cell("When", wide=True):
-                        ui.link(session_dates(item), target).classes("text-primary th-link").mark(f"open-{item.id}")
+                        ui.link(session_dates(item, locale), target).classes("text-primary th-link").mark(
+                            f"open-{item.id}"
+                        )
                     with cell("Venue"):
                         ui.label(item.venue or "—")
                     with cell("Booked"):

@@ -34,7 +34,7 @@ async def phone_booking_dialog(ctx: TenantContext, course: Course, item: CourseS
     hold_minutes = int(max(timedelta(minutes=tenant.hold_minutes), shortest_hold()).total_seconds() // 60)
     chosen: dict[str, Any] = {"student": None, "booked": False}
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl gap-3"):
-        ui.label(f"Add a booking: {session_dates(item)}").classes("text-lg font-semibold")
+        ui.label(f"Add a booking: {session_dates(item, tenant.locale)}").classes("text-lg font-semibold")
         body = ui.column().classes("w-full gap-3")
         with body:
             form = Form()
@@ -76,7 +76,7 @@ async def phone_booking_dialog(ctx: TenantContext, course: Course, item: CourseS
                 "paymentOption",
                 ui.radio(
                     {
-                        c.option.value: f"{c.title} — {money(c.due_now, tenant.currency)} now"
+                        c.option.value: f"{c.title} — {money(c.due_now, tenant.currency, tenant.locale)} now"
                         if c.option is not PaymentOption.INVOICE
                         else f"{c.title} — confirmed now, paid by bank transfer"
                         for c in choices
@@ -188,6 +188,7 @@ async def phone_booking_dialog(ctx: TenantContext, course: Course, item: CourseS
 
 
 def _phone_booking_done(tenant: Tenant, booked: roster.PhoneBooked) -> None:
+    locale = tenant.locale
     booking = booked.booking
     with ui.column().classes("gap-2 w-full").mark("phone-booked"):
         with ui.row().classes("items-center gap-2"):
@@ -211,11 +212,15 @@ def _phone_booking_done(tenant: Tenant, booked: roster.PhoneBooked) -> None:
             )
         elif booked.paid_now:
             ui.label(
-                f"{money(booked.paid_now, booking.currency)} recorded as received; the place is confirmed."
-                + (f" {money(booking.balance_due, booking.currency)} is still due." if booking.balance_due else "")
+                f"{money(booked.paid_now, booking.currency, locale)} recorded as received; the place is confirmed."
+                + (
+                    f" {money(booking.balance_due, booking.currency, locale)} is still due."
+                    if booking.balance_due
+                    else ""
+                )
             ).classes("text-slate-700").mark("paid-now")
         else:
             ui.label(
-                f"Confirmed on a company invoice of {money(booking.total_amount, booking.currency)}, paid by bank "
-                "transfer; record it on the roster when it comes."
+                f"Confirmed on a company invoice of {money(booking.total_amount, booking.currency, locale)}, "
+                "paid by bank transfer; record it on the roster when it comes."
             ).classes("text-slate-700")

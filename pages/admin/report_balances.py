@@ -10,6 +10,7 @@ from nicegui import ui
 
 from pages.admin.report_parts import PAGE_SIZE, Report, money_column, pager, text_column
 from trainhub_ui.db import database
+from trainhub_ui.domain.formatting import day_text
 from trainhub_ui.services import reports
 from trainhub_ui.services.invoices import InvoiceLine
 from trainhub_ui.services.report_csv import decimal_amount
@@ -102,8 +103,9 @@ def balances(report: Report, owed: BalancesOwed, by_course: list[tuple[str, str,
                     "reference": line.reference,
                     "who": f"{line.customer_name} ({line.company_name})" if line.company_name else line.customer_name,
                     "course": line.course_title,
-                    "starts": f"{line.session_start:%-d %b %Y}",
-                    "due": f"{line.due_by:%-d %b %Y}" + (" (late)" if line.due_by < report.today else ""),
+                    "starts": f"{day_text(line.session_start, report.tenant.locale, 'date')}",
+                    "due": f"{day_text(line.due_by, report.tenant.locale, 'date')}"
+                    + (" (late)" if line.due_by < report.today else ""),
                     "amount": report.money(line.balance_due),
                 }
                 for line in lines
@@ -172,7 +174,7 @@ def overdue_invoices(report: Report, lines: list[InvoiceLine], count: int) -> No
                     "company": line.invoice.company_name or line.customer_name,
                     "reference": line.reference,
                     "course": line.course_title,
-                    "due": f"{line.invoice.due_on:%-d %b %Y}",
+                    "due": f"{day_text(line.invoice.due_on, report.tenant.locale, 'date')}",
                     "late": (report.today - line.invoice.due_on).days,
                     "amount": report.money(line.balance_due),
                 }

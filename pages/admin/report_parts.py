@@ -85,7 +85,7 @@ class Report:
         self.currency = tenant.currency
 
     def money(self, amount: int) -> str:
-        return money(amount, self.currency)
+        return money(amount, self.currency, self.tenant.locale)
 
     def section(self, title: str, explanation: str, anchor: str) -> ui.card:
         card = ui.card().classes("w-full min-w-0 p-4 gap-2").props(f"flat bordered id={anchor}").mark(anchor)

@@ -12,7 +12,7 @@ from nicegui import ui
 from models import RefundStatus
 from pages.admin.report_parts import PAGE_SIZE, Report, money_column, pager, text_column
 from trainhub_ui.db import database
-from trainhub_ui.domain.formatting import currency_symbol
+from trainhub_ui.domain.formatting import currency_symbol, day_text
 from trainhub_ui.services import reports
 from trainhub_ui.services.report_csv import decimal_amount
 from trainhub_ui.services.report_figures import RefundLine, RefundTotals, RevenueLine
@@ -65,7 +65,7 @@ def revenue(report: Report, by_month: list[RevenueLine]) -> None:
                 return [[line.key, *figures(line)] for line in [*by_month, total]]
 
             report.csv_button("revenue-by-month", ["Month", *header], month_rows)
-        symbol = currency_symbol(currency)
+        symbol = currency_symbol(currency, report.tenant.locale)
         ui.echart(
             {
                 "grid": {"left": 8, "right": 8, "top": 16, "bottom": 8, "containLabel": True},
@@ -177,7 +177,7 @@ def refunds(report: Report, totals: RefundTotals, lines: list[RefundLine]) -> No
                 {
                     "key": f"{line.booking_id}-{line.made_at.isoformat()}-{n}",
                     "href": report.booking_href(line.booking_id),
-                    "made": f"{line.made_at.astimezone(zone):%-d %b %Y}",
+                    "made": f"{day_text(line.made_at.astimezone(zone), report.tenant.locale, 'date')}",
                     "reference": line.reference,
                     "who": line.customer_name,
                     "course": line.course_title,

@@ -24,6 +24,7 @@ from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
+from trainhub_ui.domain.formatting import day_text
 from trainhub_ui.services import reports
 from trainhub_ui.services.feedback import CourseFeedback, feedback_by_course
 from trainhub_ui.services.invoices import InvoiceLine
@@ -189,7 +190,8 @@ def _summary(report: Report, figures: _Figures) -> None:
         ),
     ]
     ui.label(
-        f"{report.period.start:%-d %B %Y} to {report.period.end:%-d %B %Y}, "
+        f"{day_text(report.period.start, report.tenant.locale, 'long_date')} to "
+        f"{day_text(report.period.end, report.tenant.locale, 'long_date')}, "
         f"by the centre's calendar ({report.tenant.timezone})"
     ).classes("text-slate-600").mark("period")
     ui.html(

@@ -69,10 +69,10 @@ def roster_row(
                 ui.label(f"Held until {time_of_day(tenant, entry.hold_expires_at)}").classes("text-xs text-slate-500")
         if shows_money:
             with cell("Paid"):
-                ui.label(money(entry.paid, entry.currency)).classes("tabular-nums")
+                ui.label(money(entry.paid, entry.currency, tenant.locale)).classes("tabular-nums")
             with cell("Balance due"):
                 due = entry.balance_due if entry.status is BookingStatus.CONFIRMED else 0
-                ui.label(money(due, entry.currency) if due else "—").classes(
+                ui.label(money(due, entry.currency, tenant.locale) if due else "—").classes(
                     "tabular-nums font-semibold text-red-800" if due else "tabular-nums"
                 ).mark(f"balance-{entry.reference}")
         with cell("Attendance"):
@@ -104,7 +104,7 @@ async def move_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
                 "text-slate-700"
             ).mark("no-move-targets")
         choices = {
-            target.id: f"{session_dates(target)} · {target.remaining_spots} place"
+            target.id: f"{session_dates(target, ctx.tenant.locale)} · {target.remaining_spots} place"
             f"{'s' if target.remaining_spots != 1 else ''} left"
             for target in targets
         }
@@ -146,17 +146,20 @@ async def move_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
 
 async def payment_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
     """Record money received for a confirmed booking's balance (a bank transfer, cash at the desk)."""
+    locale = ctx.tenant.locale
     currency = ctx.tenant.currency
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md gap-3"):
         ui.label(f"Payment received for {entry.reference}").classes("text-lg font-semibold")
-        ui.label(f"{entry.student} · balance due {money(entry.balance_due, currency)}").classes("text-slate-700")
+        ui.label(f"{entry.student} · balance due {money(entry.balance_due, currency, locale)}").classes(
+            "text-slate-700"
+        )
         form = Form()
         amount = (
             form.add(
                 "amount",
-                ui.input(f"Amount ({currency_symbol(currency)})", value=major(entry.balance_due, currency)).props(
-                    "outlined inputmode=decimal"
-                ),
+                ui.input(
+                    f"Amount ({currency_symbol(currency, locale)})", value=major(entry.balance_due, currency)
+                ).props("outlined inputmode=decimal"),
             )
             .classes("w-full")
             .mark("payment-amount")
@@ -168,7 +171,7 @@ async def payment_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
         async def confirm() -> None:
             form.clear()
             try:
-                pence = parse_money("amount", amount.value, currency)
+                pence = parse_money("amount", amount.value, currency, locale=ctx.tenant.locale)
                 await workflows.record_bank_transfer(database(), ctx, entry.booking_id, pence, note.value or "")
             except DomainError as error:
                 form.show(error)
@@ -182,5 +185,5 @@ async def payment_dialog(ctx: TenantContext, entry: RosterEntry) -> bool:
             )
     received = await answer_of(dialog)
     if received:
-        ui.notify(f"{money(received, currency)} recorded for {entry.reference}.", type="positive")
+        ui.notify(f"{money(received, currency, locale)} recorded for {entry.reference}.", type="positive")
     return bool(received)

@@ -18,17 +18,22 @@ from trainhub_ui.services.session_cancellation import SessionCancellation
 
 async def cancel_session_dialog(ctx: TenantContext, course: Course, item: CourseSession) -> SessionCancellation | None:
     """Say what cancelling will do, take the reason, then cancel; answers the cancellation, if made."""
+    locale = ctx.tenant.locale
     async with database().read() as session:
         outlook = await session_cancellation.cancellation_outlook(session, ctx, course.id, item.id)
     currency = ctx.tenant.currency
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg gap-3"):
-        ui.label(f"Cancel the session of {session_dates(item)}?").classes("text-lg font-semibold")
+        ui.label(f"Cancel the session of {session_dates(item, locale)}?").classes("text-lg font-semibold")
         if outlook.bookings:
             what = (
                 f"{outlook.bookings} booking{'s' if outlook.bookings != 1 else ''} will be cancelled and refunded "
                 f"in full"
             )
-            what += f" ({money(outlook.paid, currency)} paid back)." if outlook.paid else " (nothing has been paid)."
+            what += (
+                f" ({money(outlook.paid, currency, locale)} paid back)."
+                if outlook.paid
+                else " (nothing has been paid)."
+            )
         else:
             what = "Nobody is booked on it."
         ui.label(what).classes("text-slate-800").mark("cancel-outlook")
@@ -82,7 +87,7 @@ async def show_cancellation(ctx: TenantContext, course: Course, result: SessionC
     """What the cancellation did; refunds that failed are listed, to be tried again."""
     cancelled = len(result.cancelled)
     said = f"Session cancelled: {cancelled} booking{'s' if cancelled != 1 else ''} cancelled"
-    said += f", {money(result.refunded, ctx.tenant.currency)} refunded." if result.refunded else "."
+    said += f", {money(result.refunded, ctx.tenant.currency, ctx.tenant.locale)} refunded." if result.refunded else "."
     if not result.refund_failures:
         ui.notify(said, type="positive", multi_line=True)
         return
@@ -112,7 +117,7 @@ async def refund_failures_dialog(
                 database(), ctx, provider(), course.id, item.id
             )
             if refunded:
-                ui.notify(f"{money(refunded, ctx.tenant.currency)} refunded.", type="positive")
+                ui.notify(f"{money(refunded, ctx.tenant.currency, ctx.tenant.locale)} refunded.", type="positive")
             if not still:
                 dialog.close()
             show(still)

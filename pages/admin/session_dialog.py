@@ -11,7 +11,7 @@ from trainhub_ui.components.forms import Form, answer_of, entered
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
-from trainhub_ui.domain.formatting import session_dates
+from trainhub_ui.domain.formatting import day_text, session_dates
 from trainhub_ui.domain.inputs import iso_date
 from trainhub_ui.services.course_sessions import (
     NewSession,
@@ -30,8 +30,9 @@ async def session_dialog(
     ctx: TenantContext, course: Course, staff: list[StaffUser], item: CourseSession | None
 ) -> str | None:
     """Create (item None: once, or repeated weekly) or edit a session. Answers what was done, to say so."""
+    locale = ctx.tenant.locale
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl gap-3"):
-        ui.label("Create Session" if item is None else f"Edit the session of {session_dates(item)}").classes(
+        ui.label("Create Session" if item is None else f"Edit the session of {session_dates(item, locale)}").classes(
             "text-lg font-semibold"
         )
         form = Form()
@@ -184,7 +185,7 @@ async def session_dialog(
             if repeat_on is not None and repeat_on.value and dates:
                 repeat_summary.set_text(
                     f"{len(dates)} session{'s' if len(dates) != 1 else ''}: "
-                    f"{dates[0]:%a %-d %b %Y} to {dates[-1]:%a %-d %b %Y}."
+                    f"{day_text(dates[0], locale, 'day')} to {day_text(dates[-1], locale, 'day')}."
                 )
                 save_button.set_text(f"Save {len(dates)} sessions" if len(dates) > 1 else "Save session")
             else:
@@ -215,11 +216,14 @@ async def session_dialog(
                         details = NewSession(end_date=end_date.value or None, **typed)
                         if plan is None:
                             made = await create_session(session, ctx, course.id, details)
-                            done = f"Session saved: {session_dates(made)}."
+                            done = f"Session saved: {session_dates(made, locale)}."
                         else:
                             series = await create_repeated_sessions(session, ctx, course.id, details, plan)
                             first_day, last_day = series[0].start_date, series[-1].start_date
-                            done = f"{len(series)} sessions saved, {first_day:%-d %b} to {last_day:%-d %b %Y}."
+                            done = (
+                                f"{len(series)} sessions saved, {day_text(first_day, locale, 'day_month')} "
+                                f"to {day_text(last_day, locale, 'date')}."
+                            )
             except DomainError as error:
                 form.show(error)
                 return

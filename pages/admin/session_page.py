@@ -33,7 +33,7 @@ from trainhub_ui.components.live_fill import LiveFill
 from trainhub_ui.components.tables import badge, pager, table_head
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError, NotFound
-from trainhub_ui.domain.formatting import local, money, session_dates
+from trainhub_ui.domain.formatting import day_text, local, money, session_dates
 from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged
 from trainhub_ui.payments import provider
 from trainhub_ui.services import attendance, roster, session_cancellation
@@ -100,10 +100,10 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
             else:
                 ui.link("My sessions", f"/{slug}/admin/my-sessions").classes("text-primary")
             ui.label("›")
-            ui.label(session_dates(item)).mark("session-when")
+            ui.label(session_dates(item, tenant.locale)).mark("session-when")
         with ui.card().classes("w-full").props("flat bordered"):
             with ui.element("div").classes("grid gap-4 sm:grid-cols-2 lg:grid-cols-4 w-full"):
-                _fact("When", session_dates(item))
+                _fact("When", session_dates(item, tenant.locale))
                 _fact("Venue", item.venue or "—")
                 _fact("Instructor", item.instructor.name if item.instructor else "No instructor yet")
                 with ui.column().classes("gap-1"):
@@ -120,7 +120,8 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
                     )
             if item.cancelled_at is not None:
                 ui.label(
-                    f"Cancelled on {local(tenant, item.cancelled_at):%-d %b %Y}: {item.cancellation_reason}"
+                    f"Cancelled on {day_text(local(tenant, item.cancelled_at), tenant.locale, 'date')}: "
+                    f"{item.cancellation_reason}"
                 ).classes("text-red-800").mark("cancelled-note")
         bookable = item.cancelled_at is None and not item.is_completed and item.starts_at > ctx.now()
         with ui.row().classes("w-full items-center gap-2 flex-wrap"):
@@ -147,6 +148,7 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
         await delivery.certificates_and_feedback_panel(ctx, item)
 
     async def load() -> None:
+        locale = tenant.locale
         async with database().read() as session:
             entries, total = await roster.session_roster(
                 session,
@@ -166,8 +168,8 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
         }
         totals_line.set_text(
             f"{totals.confirmed} confirmed · {totals.awaiting_payment} awaiting payment · "
-            f"{money(totals.paid, tenant.currency)} received · {money(totals.balance_due, tenant.currency)} "
-            "balance due"
+            f"{money(totals.paid, tenant.currency, locale)} received · "
+            f"{money(totals.balance_due, tenant.currency, locale)} balance due"
         )
         now = ctx.now()
         table.clear()
@@ -227,6 +229,7 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
             await load()
 
     async def refund_owed() -> None:
+        locale = tenant.locale
         try:
             refunded, failures = await session_cancellation.refund_cancelled_session(
                 database(), ctx, provider(), course.id, item.id
@@ -235,12 +238,14 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
             ui.notify(error.message, type="warning")
             return
         if failures:
-            said = f"{money(refunded, tenant.currency)} refunded." if refunded else "No refund went through."
+            said = f"{money(refunded, tenant.currency, locale)} refunded." if refunded else "No refund went through."
             with dialogs:
                 await refund_failures_dialog(ctx, course, item, said, failures)
         else:
             ui.notify(
-                f"{money(refunded, tenant.currency)} refunded." if refunded else "Nothing more is owed on this session."
+                f"{money(refunded, tenant.currency, locale)} refunded."
+                if refunded
+                else "Nothing more is owed on this session."
             )
         await load()
 

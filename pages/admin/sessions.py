@@ -52,7 +52,7 @@ async def sessions_page(slug: str, course_id: str) -> RedirectResponse | None:
             ui.label("Sessions")
             ui.label("·")
             ui.label(
-                f"{money(course.price, tenant.currency)} · {duration_text(course)} · "
+                f"{money(course.price, tenant.currency, tenant.locale)} · {duration_text(course)} · "
                 f"{course.default_capacity} places per session"
             )
             if not course.is_active:
@@ -119,7 +119,7 @@ async def sessions_page(slug: str, course_id: str) -> RedirectResponse | None:
             ui.notify(error.message, type="warning")
             return
         ui.notify(
-            f"{session_dates(item)} is {'taking bookings' if active else 'no longer taking bookings'}.",
+            f"{session_dates(item, tenant.locale)} is {'taking bookings' if active else 'no longer taking bookings'}.",
             type="positive",
         )
         await load()
@@ -147,7 +147,7 @@ def _session_row(
     open_for_change = item.cancelled_at is None and not item.is_completed
     with table_row(SESSION_COLUMNS, f"session-{item.id}"):
         with cell("When", wide=True):
-            ui.link(session_dates(item), session_path(tenant, item.course_id, item.id)).classes(
+            ui.link(session_dates(item, tenant.locale), session_path(tenant, item.course_id, item.id)).classes(
                 "font-semibold text-primary th-link"
             ).mark(f"open-{item.id}")
         with cell("Booked"):

@@ -8,6 +8,7 @@ from nicegui import ui
 from pages.admin.settings_logo import logo_editor
 from pages.admin.settings_parts import SettingsForm, with_stored
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import LOCALES
 from trainhub_ui.services import centre_settings
 
 
@@ -53,6 +54,17 @@ def centre_panel(ctx: TenantContext) -> None:
                 )
                 .props("outlined hint='Session dates and times are in this timezone'")
                 .classes("w-full"),
+            )
+            form.add(
+                "locale",
+                ui.select(
+                    {code: name for code, (name, _style) in LOCALES.items()},
+                    label="Money and dates written as",
+                    value=current["locale"],
+                )
+                .props("outlined hint='British: £495.00, Mon 21 Dec 2026; American: $495.00, Mon, Dec 21, 2026'")
+                .classes("w-full mb-3")  # room for the hint when it wraps on a phone
+                .mark("locale"),
             )
             form.add(
                 "emailSender",

@@ -19,7 +19,7 @@ from trainhub_ui.components.student_dialog import student_dialog
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
-from trainhub_ui.domain.formatting import day_and_time, local, money
+from trainhub_ui.domain.formatting import clock_text, day_and_time, day_text, local, money
 from trainhub_ui.services import student_profile
 from trainhub_ui.services.booking_search import BookingLine
 
@@ -106,6 +106,7 @@ REFERENCE_AND_TITLE = "flex flex-col sm:flex-row sm:items-baseline sm:gap-2 min-
 
 
 def _booking_line(tenant: Tenant, line: BookingLine) -> None:
+    locale = tenant.locale
     with ui.row().classes(LINE):
         with ui.column().classes(LINE_TEXT):
             with ui.element("div").classes(REFERENCE_AND_TITLE):
@@ -113,14 +114,14 @@ def _booking_line(tenant: Tenant, line: BookingLine) -> None:
                     "text-primary font-semibold"
                 ).mark(f"booking-{line.reference}")
                 ui.label(line.course_title).classes("text-slate-900 break-words min-w-0")
-            ui.label(f"{line.session_start_date:%a %-d %b %Y}, {line.session_start_time:%H:%M}").classes(
-                "text-sm text-slate-600"
-            )
+            ui.label(
+                f"{day_text(line.session_start_date, locale, 'day')}, {clock_text(line.session_start_time, locale)}"
+            ).classes("text-sm text-slate-600")
         with ui.column().classes("gap-1 items-end shrink-0"):
             with ui.row().classes("gap-1 justify-end"):
                 ui.badge(STATUS_LABELS[line.status], color=STATUS_COLOURS[line.status])
                 ui.badge(line.payment_state.label, color=PAYMENT_COLOURS[line.payment_state])
-            ui.label(money(line.total_amount, line.currency)).classes("text-sm tabular-nums")
+            ui.label(money(line.total_amount, line.currency, locale)).classes("text-sm tabular-nums")
 
 
 def _bookings_card(tenant: Tenant, profile: student_profile.StudentProfile) -> None:
@@ -163,9 +164,9 @@ def _payments_card(tenant: Tenant, profile: student_profile.StudentProfile) -> N
                         status = f"started {day_and_time(tenant, payment.created_at)}, not paid"
                     ui.label(f"{method}, {status}").classes("text-sm text-slate-600")
                 with ui.column().classes("gap-0 items-end shrink-0"):
-                    ui.label(money(payment.amount, payment.currency)).classes("tabular-nums font-medium")
+                    ui.label(money(payment.amount, payment.currency, tenant.locale)).classes("tabular-nums font-medium")
                     if payment.refunded:
-                        ui.label(f"{money(payment.refunded, payment.currency)} refunded").classes(
+                        ui.label(f"{money(payment.refunded, payment.currency, tenant.locale)} refunded").classes(
                             "text-xs text-purple-900"
                         )
 
@@ -191,9 +192,11 @@ def _certificates_card(tenant: Tenant, profile: student_profile.StudentProfile, 
                         ).classes("text-primary font-semibold").mark(f"certificate-{achievement.number}")
                         ui.label(view.course).classes("text-slate-900 break-words min-w-0")
                     expiry = (
-                        f", expires {achievement.expires_on:%-d %b %Y}"
+                        f", expires {day_text(achievement.expires_on, tenant.locale, 'date')}"
                         if achievement.expires_on
                         else ", does not expire"
                     )
-                    ui.label(f"Issued {achievement.issued_on:%-d %b %Y}{expiry}").classes("text-sm text-slate-600")
+                    ui.label(f"Issued {day_text(achievement.issued_on, tenant.locale, 'date')}{expiry}").classes(
+                        "text-sm text-slate-600"
+                    )
                 ui.badge(state_text[state], color=state_colour[state]).classes("shrink-0")

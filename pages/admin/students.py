@@ -17,7 +17,7 @@ from trainhub_ui.auth import StaffAccess, require_role
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.student_dialog import student_dialog
 from trainhub_ui.db import database
-from trainhub_ui.domain.formatting import local
+from trainhub_ui.domain.formatting import day_text, local
 from trainhub_ui.services import student_profile, students
 from trainhub_ui.services.booking_filters import TEXT_MAX
 
@@ -72,7 +72,7 @@ def _row(tenant: Tenant, customer: Customer, bookings: int) -> dict[str, Any]:
         "company": customer.company_name,
         "bookings": bookings,
         "bookings_text": f"{bookings} booking{'s' if bookings != 1 else ''}",
-        "added": f"{local(tenant, customer.created_at):%-d %b %Y}",
+        "added": f"{day_text(local(tenant, customer.created_at), tenant.locale, 'date')}",
     }
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from nicegui import ui
 
 from models import Tenant, utcnow
+from trainhub_ui.domain.formatting import clock_text, day_text
 from trainhub_ui.services.tenants import logo_url
 
 # Full screen on or off, and then the reference field has the focus back at once, for the next scan.
@@ -67,9 +68,10 @@ def header(tenant: Tenant, on_lock: Callable[[], None] | None = None) -> tuple[u
 def show_time(tenant: Tenant, clock: ui.label, day: ui.label) -> date:
     local = utcnow().astimezone(ZoneInfo(tenant.timezone))
     # Set only on a change: a message a second to every kiosk would fill what a dropped one must catch up.
-    if clock.text != f"{local:%H:%M}":
-        clock.set_text(f"{local:%H:%M}")
-        day.set_text(f"{local:%A %-d %B}")
+    shown = clock_text(local.time(), tenant.locale)
+    if clock.text != shown:
+        clock.set_text(shown)
+        day.set_text(f"{day_text(local, tenant.locale, 'weekday_day_month')}")
     return local.date()
 
 

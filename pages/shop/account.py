@@ -15,7 +15,7 @@ from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
-from trainhub_ui.domain.formatting import money
+from trainhub_ui.domain.formatting import clock_text, day_text, money
 from trainhub_ui.payments import provider
 from trainhub_ui.services import accounts, my_account, students, workflows
 from trainhub_ui.services.certificates import certificates_of
@@ -64,11 +64,11 @@ async def account(slug: str) -> RedirectResponse | None:
                     _my_booking(tenant, item, None)
 
     async def cancel(item: my_account.MyBooking) -> None:
-        back = money(item.refund_on_cancel, item.booking.currency)
+        back = money(item.refund_on_cancel, item.booking.currency, tenant.locale)
         with ui.dialog() as dialog, ui.card():
-            ui.label(f"Cancel {item.course_title} on {item.course_session.start_date:%-d %B %Y}?").classes(
-                "text-lg font-semibold"
-            )
+            ui.label(
+                f"Cancel {item.course_title} on {day_text(item.course_session.start_date, tenant.locale, 'long_date')}?"
+            ).classes("text-lg font-semibold")
             ui.label(
                 f"Under {tenant.name}'s policy you get {back} back."
                 if item.refund_on_cancel
@@ -89,7 +89,7 @@ async def account(slug: str) -> RedirectResponse | None:
         if cancelled.refund_problem is not None:
             ui.notify("Cancelled. The refund could not be made yet: the centre will be in touch.", type="warning")
         elif cancelled.refunded:
-            ui.notify(f"Cancelled. {money(cancelled.refunded, item.booking.currency)} refunded.")
+            ui.notify(f"Cancelled. {money(cancelled.refunded, item.booking.currency, tenant.locale)} refunded.")
         else:
             ui.notify("Cancelled.")
         await show()
@@ -101,11 +101,13 @@ async def account(slug: str) -> RedirectResponse | None:
 def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | None) -> None:  # type: ignore[type-arg]
     booking = item.booking
     with ui.card().classes("w-full").props("flat bordered").mark(f"my-booking-{booking.reference}"):
+        locale = tenant.locale
         with ui.row().classes("w-full justify-between items-start gap-2"):
             with ui.column().classes("gap-0"):
                 ui.label(item.course_title).classes("font-semibold text-slate-900")
                 ui.label(
-                    f"{item.course_session.start_date:%a %-d %b %Y}, {item.course_session.start_time:%H:%M}"
+                    f"{day_text(item.course_session.start_date, locale, 'day')}, "
+                    f"{clock_text(item.course_session.start_time, locale)}"
                 ).classes("text-slate-700")
                 ui.label(f"Booking {booking.reference} · {booking.status.value.lower()}").classes(
                     "text-sm text-slate-600"
@@ -115,7 +117,7 @@ def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | N
                 due = amount_due(booking)  # None for an invoice: paid by bank transfer
                 if due is not None and due.amount > 0:
                     label = "Pay the balance" if due.kind is PaymentKind.BALANCE else "Pay now"
-                    price = money(due.amount, booking.currency)
+                    price = money(due.amount, booking.currency, locale)
                     ui.button(f"{label} ({price})", on_click=lambda: ui.navigate.to(pay_page)).props(
                         "color=primary no-caps"
                     ).mark(f"pay-{booking.reference}")
@@ -219,6 +221,7 @@ def _my_password(ctx: TenantContext, student: Customer) -> None:
 
 
 async def _my_certificates(ctx: TenantContext, student: Customer) -> None:
+    locale = ctx.tenant.locale
     async with database().read() as session:
         mine = await certificates_of(session, ctx, student.id)
     today = ctx.today()
@@ -232,10 +235,14 @@ async def _my_certificates(ctx: TenantContext, student: Customer) -> None:
             with ui.row().classes("w-full items-center justify-between gap-2"):
                 with ui.column().classes("gap-0"):
                     ui.label(view.course).classes("font-semibold")
-                    until = f", valid until {achievement.expires_on:%-d %b %Y}" if achievement.expires_on else ""
-                    ui.label(f"{achievement.number} · issued {achievement.issued_on:%-d %b %Y}{until}").classes(
-                        "text-sm text-slate-600"
+                    until = (
+                        f", valid until {day_text(achievement.expires_on, locale, 'date')}"
+                        if achievement.expires_on
+                        else ""
                     )
+                    ui.label(
+                        f"{achievement.number} · issued {day_text(achievement.issued_on, locale, 'date')}{until}"
+                    ).classes("text-sm text-slate-600")
                 if state == "revoked":
                     ui.label("Revoked").classes("text-red-700 font-semibold")
                 else:

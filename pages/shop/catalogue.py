@@ -16,7 +16,7 @@ from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
-from trainhub_ui.domain.formatting import course_duration, money
+from trainhub_ui.domain.formatting import course_duration, day_text, money
 from trainhub_ui.services import storefront
 from trainhub_ui.services.storefront import CATALOGUE_PAGE, CatalogFilters, CourseCard
 
@@ -139,6 +139,7 @@ FILTER_LABELS = {"q": "Search", "from": "From", "to": "To", "category": "Categor
 
 
 def _course_card(tenant: Tenant, card: CourseCard, live: LivePlaces) -> None:
+    locale = tenant.locale
     course = card.course
     with ui.link(target=f"/{tenant.slug}/courses/{course.id}").classes("th-link").mark(f"course-{course.id}"):
         with ui.card().classes("w-full h-full hover:shadow-lg transition-shadow gap-1"):
@@ -148,10 +149,12 @@ def _course_card(tenant: Tenant, card: CourseCard, live: LivePlaces) -> None:
                 ui.label(course.summary).classes("text-slate-600 text-sm")
             ui.label(course_duration(course)).classes("text-slate-500 text-sm")
             with ui.row().classes("w-full justify-between items-end pt-2"):
-                ui.label(money(course.price, tenant.currency)).classes("text-lg font-bold text-slate-900")
+                ui.label(money(course.price, tenant.currency, locale)).classes("text-lg font-bold text-slate-900")
                 if card.next_session is None:
                     ui.label("No dates yet").classes("text-slate-500 text-sm")
                 else:
                     with ui.column().classes("items-end gap-0"):
-                        ui.label(f"Next: {card.next_session.start_date:%-d %b %Y}").classes("text-sm text-slate-700")
+                        ui.label(f"Next: {day_text(card.next_session.start_date, tenant.locale, 'date')}").classes(
+                            "text-sm text-slate-700"
+                        )
                         live.label(card.next_session.id, card.next_session.places_left).classes("text-sm")

@@ -23,6 +23,7 @@ async def course_page(slug: str, course_id: str) -> None:
         return
     ctx, card = found
     tenant = ctx.tenant
+    locale = tenant.locale
     course = card.course
     student = await signed_in_student(tenant)
     live = LivePlaces(tenant.id)
@@ -42,7 +43,7 @@ async def course_page(slug: str, course_id: str) -> None:
                     ui.label("Before you book").classes("text-lg font-semibold")
                     ui.markdown(course.requirements).classes("text-slate-800")
             with ui.card().classes("w-full gap-2").props("flat bordered"):
-                ui.label(money(course.price, tenant.currency)).classes("text-3xl font-bold text-slate-900")
+                ui.label(money(course.price, tenant.currency, locale)).classes("text-3xl font-bold text-slate-900")
                 ui.label("per person, VAT included" if tenant.vat_rate_basis_points else "per person").classes(
                     "text-slate-600 text-sm"
                 )
@@ -65,7 +66,7 @@ async def course_page(slug: str, course_id: str) -> None:
                 with ui.card().classes("w-full").props("flat bordered").mark(f"session-{session_card.id}"):
                     with ui.row().classes("w-full items-center justify-between gap-3"):
                         with ui.column().classes("gap-0"):
-                            ui.label(session_dates(session_card)).classes("font-semibold text-slate-900")
+                            ui.label(session_dates(session_card, locale)).classes("font-semibold text-slate-900")
                             ui.label(session_card.venue or course.location).classes("text-slate-600 text-sm")
                         with ui.row().classes("items-center gap-3"):
                             live.label(session_card.id, session_card.places_left)

@@ -89,13 +89,14 @@ async def centre_home(slug: str) -> None:
 
 
 def _session_card(tenant: Tenant, course: Course, card: SessionCard, live: LivePlaces) -> None:
+    locale = tenant.locale
     with ui.link(target=f"/{tenant.slug}/courses/{course.id}").classes("th-link"):
         with ui.card().classes("w-full h-full hover:shadow-lg transition-shadow gap-1"):
             ui.label(course.category or "Course").classes("text-xs uppercase tracking-wide text-primary")
             ui.label(course.title).classes("text-lg font-semibold text-slate-900 leading-snug")
-            ui.label(session_dates(card)).classes("text-slate-700")
+            ui.label(session_dates(card, locale)).classes("text-slate-700")
             if card.venue or course.location:
                 ui.label(card.venue or course.location).classes("text-slate-500 text-sm")
             with ui.row().classes("w-full justify-between items-center pt-2"):
-                ui.label(money(course.price, tenant.currency)).classes("text-lg font-bold text-slate-900")
+                ui.label(money(course.price, tenant.currency, locale)).classes("text-lg font-bold text-slate-900")
                 live.label(card.id, card.places_left)

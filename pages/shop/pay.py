@@ -60,7 +60,7 @@ async def paid_page(slug: str, reference: str, session_id: str = "") -> None:
 
 
 def _refunded_notice(tenant: Tenant, settled: checkout.Settled) -> str:
-    given_back = money(settled.refunded, settled.booking.currency)
+    given_back = money(settled.refunded, settled.booking.currency, tenant.locale)
     if settled.why == PAID_AFTER_THE_HOLD:
         return (
             f"Your payment came after the place was released and the session filled up, so {given_back} "
@@ -105,10 +105,10 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
                 ui.separator().classes("my-2")
                 with ui.row().classes("w-full justify-between"):
                     ui.label("Course price")
-                    ui.label(money(booking.total_amount, booking.currency))
+                    ui.label(money(booking.total_amount, booking.currency, tenant.locale))
                 with ui.row().classes("w-full justify-between"):
                     ui.label("Paid so far")
-                    ui.label(money(booking.amount_paid, booking.currency)).mark("paid")
+                    ui.label(money(booking.amount_paid, booking.currency, tenant.locale)).mark("paid")
             _status(tenant, booking, summary.first_name)
             if booking.status is BookingStatus.PENDING and booking.hold_expires_at is not None:
                 _countdown(booking.hold_expires_at)
@@ -120,7 +120,7 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
             due = amount_due(booking)
             if due is None or due.amount <= 0:
                 return
-            price = money(due.amount, booking.currency)
+            price = money(due.amount, booking.currency, tenant.locale)
             with ui.row().classes("w-full justify-between items-baseline"):
                 ui.label(DUE_LABELS[due.kind]).classes("text-lg font-semibold")
                 ui.label(price).classes("text-2xl font-bold").mark("due")
@@ -223,7 +223,7 @@ def _status(tenant: Tenant, booking: Booking, first_name: str) -> None:
                 "invoice-link"
             )
         else:
-            due = money(booking.balance_due, booking.currency)
+            due = money(booking.balance_due, booking.currency, tenant.locale)
             _banner(
                 "check_circle", f"Your place is confirmed. The balance of {due} is still to pay.", "green", "balance"
             )

@@ -8,6 +8,7 @@ from nicegui import APIRouter, ui
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import day_text
 from trainhub_ui.services.certificates import verify
 
 from .loading import load_tenant
@@ -52,8 +53,13 @@ async def verify_page(slug: str, code: str) -> None:
                     ("Awarded to", found.student),
                     ("Course", found.course),
                     ("Certificate", achievement.number),
-                    ("Issued", f"{achievement.issued_on:%-d %B %Y}"),
-                    ("Valid until", f"{achievement.expires_on:%-d %B %Y}" if achievement.expires_on else "No expiry"),
+                    ("Issued", f"{day_text(achievement.issued_on, tenant.locale, 'long_date')}"),
+                    (
+                        "Valid until",
+                        f"{day_text(achievement.expires_on, tenant.locale, 'long_date')}"
+                        if achievement.expires_on
+                        else "No expiry",
+                    ),
                 ]
                 for term, value in rows:
                     ui.label(term).classes("text-slate-600")

@@ -18,7 +18,7 @@ from trainhub_ui.components.frames import public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
-from trainhub_ui.domain.formatting import money, session_dates
+from trainhub_ui.domain.formatting import day_text, money, session_dates
 from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.events import capacity_changed
 from trainhub_ui.services.bookings import Refused
@@ -62,6 +62,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
         return
     ctx, card = found
     tenant = ctx.tenant
+    locale = tenant.locale
     student = await signed_in_student(tenant)
     course = card.course
     sessions = {s.id: s for s in card.sessions}
@@ -79,14 +80,16 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
         with stepper:
             with ui.step("Choose a date", icon="event"):
                 session_choice = (
-                    ui.radio({s.id: session_dates(s) for s in card.sessions}, value=chosen.session_id or None)
+                    ui.radio({s.id: session_dates(s, locale) for s in card.sessions}, value=chosen.session_id or None)
                     .bind_value(chosen, "session_id")
                     .mark("session-choice")
                 )
                 with ui.column().classes("gap-1 pl-2"):
                     for s in card.sessions:
                         with ui.row().classes("items-center gap-2 text-sm"):
-                            ui.label(f"{s.start_date:%-d %b}: {s.venue or course.location}").classes("text-slate-600")
+                            ui.label(
+                                f"{day_text(s.start_date, tenant.locale, 'day_month')}: {s.venue or course.location}"
+                            ).classes("text-slate-600")
                             live.label(s.id, s.places_left)
                 full_notice = ui.label("").classes("text-red-700").mark("full-notice")
                 with ui.stepper_navigation():
@@ -200,7 +203,9 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             chosen.payment_option = choices[0].option.value if choices else ""
         with payment_panel:
             radio = (
-                ui.radio({c.option.value: f"{c.title}: {money(c.due_now, tenant.currency)} now" for c in choices})
+                ui.radio(
+                    {c.option.value: f"{c.title}: {money(c.due_now, tenant.currency, locale)} now" for c in choices}
+                )
                 .bind_value(chosen, "payment_option")
                 .mark("payment-choice")
             )
@@ -216,16 +221,16 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
         is_full = current.id in chosen.full
         with review_panel:
             ui.label(course.title).classes("text-lg font-semibold")
-            ui.label(session_dates(current)).classes("text-slate-700")
+            ui.label(session_dates(current, locale)).classes("text-slate-700")
             ui.label(current.venue or course.location).classes("text-slate-600")
             who = student.full_name if student else f"{chosen.first_name} {chosen.last_name} ({chosen.email})"
             ui.label(f"For: {who}").classes("text-slate-700")
             if chosen.for_company:
                 ui.label(f"Company: {chosen.company_name}").classes("text-slate-700")
-            ui.label(f"Price: {money(course.price, tenant.currency)}").classes("font-semibold")
+            ui.label(f"Price: {money(course.price, tenant.currency, locale)}").classes("font-semibold")
             choice = offered.get(chosen.payment_option)
             if choice is not None and not is_full:
-                ui.label(f"{choice.title}: {money(choice.due_now, tenant.currency)} to pay now").classes(
+                ui.label(f"{choice.title}: {money(choice.due_now, tenant.currency, locale)} to pay now").classes(
                     "font-semibold"
                 ).mark("review-due")
         book_button.set_visibility(not is_full)

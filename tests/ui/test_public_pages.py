@@ -137,3 +137,24 @@ async def test_a_big_catalogue_comes_in_pages(user: User, centres: Database) -> 
     await user.should_not_see("Course 00")
     await user.open(f"/{CENTRE_A}/courses?page=abc")
     await user.should_see("Page 1 of 2")
+
+
+async def test_a_centre_in_the_united_states_reads_in_dollars_and_month_first(user: User, centres: Database) -> None:
+    async with centres.transaction() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == CENTRE_A))
+        assert tenant is not None
+        tenant.currency, tenant.locale = "USD", "en_US"
+    course, course_session = await _course(centres, CENTRE_A, "Gas Safety Core", "Gas")
+    await user.open(f"/{CENTRE_A}/courses/{course.id}")
+    await user.should_see("$495.00")
+    await user.should_see(f"{course_session.start_date:%a, %b} {course_session.start_date.day} ")
+    # The same course at a British centre: pounds, day first.
+    async with centres.transaction() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == CENTRE_A))
+        assert tenant is not None
+        tenant.currency, tenant.locale = "GBP", "en_GB"
+    await user.open(f"/{CENTRE_A}/courses/{course.id}")
+    await user.should_see("£495.00")
+    await user.should_see(
+        f"{course_session.start_date:%a} {course_session.start_date.day} {course_session.start_date:%b}"
+    )

@@ -120,6 +120,8 @@ async def test_unchanged_settings_write_no_audit_entry(db: Database) -> None:
         ("brandColour", "#ffff00"),  # white text would not read on it
         ("timezone", "Mars/Olympus_Mons"),
         ("timezone", ""),
+        ("locale", "fr_FR"),
+        ("locale", ""),
         ("currency", "POUNDS"),
         ("currency", "XYZ"),
         ("currency", "JPY"),  # no minor unit: amounts are hundredths
@@ -305,3 +307,11 @@ async def test_the_booking_rules_settings_take_their_ranges_and_refuse_others(db
     assert _problems(bookingCutoffHours="soon") == {
         "bookingCutoffHours": "Enter a whole number of hours from 0 to 720."
     }
+
+
+async def test_a_centre_chooses_how_its_money_and_dates_are_written(db: Database) -> None:
+    ctx = await _centre(db)
+    assert centre_settings(ctx.tenant)["locale"] == "en_GB"
+    tenant = await _update(db, ctx, locale="en_US")
+    assert tenant.locale == "en_US"
+    assert _problems(locale="de_DE") == {"locale": "Choose how money and dates are written from the list."}

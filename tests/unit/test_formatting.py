@@ -52,7 +52,7 @@ def test_zero_is_allowed_where_asked() -> None:
 
 
 def test_dates_and_times_at_the_centre() -> None:
-    centre = SimpleNamespace(timezone="Europe/London")
+    centre = SimpleNamespace(timezone="Europe/London", locale="en_GB")
     assert day_and_time(centre, datetime(2026, 7, 1, 8, 0, tzinfo=UTC)) == "Wed 1 Jul 2026, 09:00"  # type: ignore[arg-type]
     one_day = SimpleNamespace(
         start_date=date(2026, 12, 21), end_date=date(2026, 12, 21), start_time=time(9), end_time=time(17)
@@ -62,3 +62,20 @@ def test_dates_and_times_at_the_centre() -> None:
         start_date=date(2026, 12, 21), end_date=date(2026, 12, 23), start_time=time(9), end_time=time(16, 30)
     )
     assert session_dates(three) == "Mon 21 Dec – Wed 23 Dec 2026, 09:00–16:30"  # type: ignore[arg-type]
+
+
+def test_a_centres_locale_decides_how_its_money_and_dates_read() -> None:
+    american = SimpleNamespace(timezone="America/New_York", locale="en_US")
+    assert day_and_time(american, datetime(2026, 7, 1, 13, 0, tzinfo=UTC)) == "Wed, Jul 1, 2026, 9:00 AM"  # type: ignore[arg-type]
+    three = SimpleNamespace(
+        start_date=date(2026, 12, 21), end_date=date(2026, 12, 23), start_time=time(9), end_time=time(16, 30)
+    )
+    assert session_dates(three, "en_US") == "Mon, Dec 21 – Wed, Dec 23, 2026, 9:00 AM–4:30 PM"  # type: ignore[arg-type]
+    assert session_dates(three, "en_IE") == "Mon 21 Dec – Wed 23 Dec 2026, 09:00–16:30"  # type: ignore[arg-type]
+    assert money(49500, "USD", "en_US") == "$495.00"
+    assert money(49500, "USD", "en_GB") == "US$495.00"
+    assert money(49500, "EUR", "en_IE") == "€495.00"
+    # A symbol typed as the centre writes it is read back.
+    assert parse_money("amount", "$1,049.50", "USD", locale="en_US") == 104950
+    # A locale no centre can choose (or none, for a centre not yet saved) reads as British English.
+    assert money(49500, "GBP", "xx_YY") == money(49500, "GBP", None) == "£495.00"

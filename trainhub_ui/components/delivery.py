@@ -12,7 +12,7 @@ from trainhub_ui import events
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
-from trainhub_ui.domain.formatting import day_and_time
+from trainhub_ui.domain.formatting import day_and_time, day_text
 from trainhub_ui.domain.signals import AttendanceChanged
 from trainhub_ui.notify import session_emails
 from trainhub_ui.services import attendance, certificates, completion, course_sessions, feedback, workflows
@@ -25,8 +25,8 @@ MARKS = {
 RESULTS = {"": "No result", CourseResult.PASSED.value: "Passed", CourseResult.FAILED.value: "Failed"}
 
 
-def _day_label(day: date) -> str:
-    return f"{day:%a %-d %b}"
+def _day_label(day: date, locale: str) -> str:
+    return day_text(day, locale, "day_no_year")
 
 
 async def register_panel(ctx: TenantContext, item: CourseSession, course: Course) -> None:
@@ -53,7 +53,7 @@ async def register_panel(ctx: TenantContext, item: CourseSession, course: Course
         )
         toggle.props("dense no-caps unelevated toggle-color=primary toggle-text-color=white")
         toggle.classes("border border-slate-300")
-        toggle.props(f"aria-label='{outcome.name}, {_day_label(day)}'")
+        toggle.props(f"aria-label='{outcome.name}, {_day_label(day, ctx.tenant.locale)}'")
         toggle.mark(f"mark-{outcome.booking_id}-{day.isoformat()}")
         if not editable or day > today:  # a day's register is kept from that day on
             toggle.disable()
@@ -88,7 +88,7 @@ async def register_panel(ctx: TenantContext, item: CourseSession, course: Course
                         ui.label("Student")
                     for day in days:
                         with ui.element("th").classes("py-2 pr-4 font-medium whitespace-nowrap"):
-                            ui.label(_day_label(day) + (" (today)" if day == today else ""))
+                            ui.label(_day_label(day, ctx.tenant.locale) + (" (today)" if day == today else ""))
                             counts[day] = (
                                 ui.label(f"{arrived[day]} of {len(preview.outcomes)} in")
                                 .classes("text-xs font-normal")

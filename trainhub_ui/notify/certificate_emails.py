@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Achievement, Booking, Course, CourseSession, Customer, OutboxEmail
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.formatting import session_dates
+from trainhub_ui.domain.formatting import day_text, session_dates
 
-from .facts import booking_facts, day_text, site_url, student_values, to_student
+from .facts import booking_facts, site_url, student_values, to_student
 from .outbox import Attachment, queue
 from .render import render
 
@@ -18,8 +18,8 @@ def _certificate(ctx: TenantContext, achievement: Achievement, course: Course) -
     return {
         "course": course.title,
         "number": achievement.number,
-        "issued_on": day_text(achievement.issued_on),
-        "expires_on": day_text(achievement.expires_on) if achievement.expires_on else "",
+        "issued_on": day_text(achievement.issued_on, ctx.tenant.locale, "day"),
+        "expires_on": day_text(achievement.expires_on, ctx.tenant.locale, "day") if achievement.expires_on else "",
         "verify_url": f"{site_url(ctx)}/verify/{achievement.verification_code}",
     }
 
@@ -59,7 +59,7 @@ async def certificate_renewal(
             "course_url": f"{site_url(ctx)}/courses/{course.id}",
             "next_sessions": [
                 {
-                    "dates": session_dates(s),
+                    "dates": session_dates(s, ctx.tenant.locale),
                     "venue": s.venue or course.location,
                     "places": "full, join the waiting list"
                     if s.booked_spots >= s.available_spots

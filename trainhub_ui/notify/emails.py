@@ -26,13 +26,12 @@ from models import (
     WaitingListEntry,
 )
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.formatting import day_and_time, local, money, session_dates
+from trainhub_ui.domain.formatting import day_and_time, day_text, local, money, session_dates
 
 from .facts import (
     booking_facts,
     booking_values,
     calendar_file,
-    day_text,
     site_url,
     staff_addresses,
     student_values,
@@ -89,7 +88,7 @@ def _vat_note(ctx: TenantContext, amount: int, currency: str) -> str:
     if not rate:
         return ""
     vat = round(amount * rate / (10_000 + rate))
-    return f"Prices include VAT at {rate / 100:g}%: {money(vat, currency)} of this payment is VAT."
+    return f"Prices include VAT at {rate / 100:g}%: {money(vat, currency, ctx.tenant.locale)} of this payment is VAT."
 
 
 async def payment_received(session: AsyncSession, ctx: TenantContext, booking: Booking, payment: Payment) -> None:
@@ -103,9 +102,9 @@ async def payment_received(session: AsyncSession, ctx: TenantContext, booking: B
         facts,
         {
             "payment": {
-                "amount": money(payment.amount, payment.currency),
+                "amount": money(payment.amount, payment.currency, ctx.tenant.locale),
                 "what": PAYMENT_KINDS.get(payment.kind.value, payment.kind.value.lower()),
-                "paid_on": day_text(local(ctx.tenant, paid_at).date()),
+                "paid_on": day_text(local(ctx.tenant, paid_at).date(), ctx.tenant.locale, "day"),
                 "method": PAYMENT_METHODS.get(payment.payment_method, payment.payment_method.value.lower()),
             },
             "vat_note": _vat_note(ctx, payment.amount, payment.currency),
@@ -125,7 +124,7 @@ async def payment_failed(
         "payment_failed",
         facts,
         {
-            "payment": {"amount": money(payment.amount, payment.currency)},
+            "payment": {"amount": money(payment.amount, payment.currency, ctx.tenant.locale)},
             "reason": reason,
             "hold_until": day_and_time(ctx.tenant, booking.hold_expires_at) if held and booking.hold_expires_at else "",
         },
@@ -146,7 +145,7 @@ async def waiting_list_offer(
         {
             "student": student_values(customer),
             "course": course.title,
-            "dates": session_dates(course_session),
+            "dates": session_dates(course_session, ctx.tenant.locale),
             "offer_until": day_and_time(ctx.tenant, entry.offer_expires_at),
             "book_url": f"{site_url(ctx)}/courses/{course.id}/book?session={course_session.id}",
         },
@@ -194,7 +193,7 @@ async def refund_made(
             select(Payment.amount_refunded).where(Payment.tenant_id == ctx.tenant_id, Payment.booking_id == booking.id)
         )
     )
-    values = booking_values(ctx, facts) | {"refunded": money(refunded, booking.currency)}
+    values = booking_values(ctx, facts) | {"refunded": money(refunded, booking.currency, ctx.tenant.locale)}
     return await to_student(
         session,
         ctx,
@@ -203,7 +202,7 @@ async def refund_made(
         {
             "booking": values,
             "refund": {
-                "amount": money(amount, booking.currency),
+                "amount": money(amount, booking.currency, ctx.tenant.locale),
                 "how": "to the card you paid with" if by_card else "to you",
                 "by_card": by_card,
                 "reason": reason,

@@ -4,7 +4,7 @@ who gets them: the student, or the centre's own bookings address."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from models import (
 )
 from trainhub_ui.config import get_settings
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.formatting import money, session_dates
+from trainhub_ui.domain.formatting import day_text, money, session_dates
 from trainhub_ui.notify.calendar import booking_calendar
 
 from .outbox import Attachment, queue
@@ -59,10 +59,6 @@ async def booking_facts(session: AsyncSession, ctx: TenantContext, booking: Book
     return BookingFacts(booking, customer, row[0], row[1])
 
 
-def day_text(value: date) -> str:
-    return f"{value:%a %-d %b %Y}"
-
-
 def site_url(ctx: TenantContext) -> str:
     return f"{get_settings().base_url}/{ctx.tenant.slug}"
 
@@ -83,19 +79,19 @@ def booking_values(ctx: TenantContext, facts: BookingFacts) -> dict[str, Any]:
     return {
         "reference": booking.reference,
         "course": course.title,
-        "dates": session_dates(course_session),
+        "dates": session_dates(course_session, ctx.tenant.locale),
         "venue": course_session.venue or course.location,
-        "total": money(booking.total_amount, currency),
-        "paid": money(booking.amount_paid, currency),
+        "total": money(booking.total_amount, currency, ctx.tenant.locale),
+        "paid": money(booking.amount_paid, currency, ctx.tenant.locale),
         # A balance to pay by card; an invoice's amount is paid by bank transfer instead.
-        "balance": money(booking.balance_due, currency)
+        "balance": money(booking.balance_due, currency, ctx.tenant.locale)
         if booking.balance_due > 0
         and booking.status is BookingStatus.CONFIRMED
         and booking.payment_option is not PaymentOption.INVOICE
         else "",
-        "balance_due_on": day_text(max(balance_due_on, ctx.today())),
+        "balance_due_on": day_text(max(balance_due_on, ctx.today()), ctx.tenant.locale, "day"),
         "on_invoice": booking.payment_option is PaymentOption.INVOICE,
-        "invoice_due": day_text(balance_due_on),
+        "invoice_due": day_text(balance_due_on, ctx.tenant.locale, "day"),
         "company": booking.company_name,
         "po_number": booking.po_number,
         "option": OPTIONS[booking.payment_option],

@@ -14,6 +14,7 @@ from .facts import booking_facts, to_student
 
 
 async def hold_expiring(session: AsyncSession, ctx: TenantContext, booking: Booking, due: int) -> OutboxEmail | None:
+    locale = ctx.tenant.locale
     facts = await booking_facts(session, ctx, booking)
     assert booking.hold_expires_at is not None
     return await to_student(
@@ -21,7 +22,7 @@ async def hold_expiring(session: AsyncSession, ctx: TenantContext, booking: Book
         ctx,
         "hold_expiring",
         facts,
-        {"hold_until": day_and_time(ctx.tenant, booking.hold_expires_at), "due": money(due, booking.currency)},
+        {"hold_until": day_and_time(ctx.tenant, booking.hold_expires_at), "due": money(due, booking.currency, locale)},
         dedupe_key=f"hold-expiring:{booking.id}",
     )
 

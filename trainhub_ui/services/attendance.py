@@ -28,7 +28,7 @@ from models import (
 from trainhub_ui.domain import audit, signals
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
-from trainhub_ui.domain.formatting import money
+from trainhub_ui.domain.formatting import clock_text, day_text, money
 
 from .references import REFERENCE_LENGTH
 
@@ -87,7 +87,11 @@ async def record_attendance(
     if day not in session_days(course_session):
         raise InvalidInput("day", "That day is not one of the session's days.")
     if day > ctx.today():
-        raise DomainError("day_not_come", f"The register of {day:%A %-d %B} is kept from that day on.", field="day")
+        raise DomainError(
+            "day_not_come",
+            f"The register of {day_text(day, ctx.tenant.locale, 'weekday_day_month')} is kept from that day on.",
+            field="day",
+        )
     if notes is not None and len(notes) > 2000:
         raise InvalidInput("notes", "Use at most 2000 characters.")
     now = ctx.now()
@@ -196,6 +200,7 @@ async def todays_sessions(
 ) -> list[TodaysSession]:
     """The sessions running today, with how many are booked, checked in and still expected (only the
     session `session_id`, when given: a kiosk re-reading one card's figures)."""
+    locale = ctx.tenant.locale
     today = ctx.today()
     statement = (
         select(CourseSession, Course.title, Course.location)
@@ -243,7 +248,7 @@ async def todays_sessions(
             course_id=course_session.course_id,
             course=title,
             venue=course_session.venue or location,
-            starts=f"{course_session.start_time:%H:%M}–{course_session.end_time:%H:%M}",
+            starts=f"{clock_text(course_session.start_time, locale)}–{clock_text(course_session.end_time, locale)}",
             day_number=(today - course_session.start_date).days + 1,
             days=(course_session.end_date - course_session.start_date).days + 1,
             booked=booked.get(course_session.id, 0),
@@ -267,12 +272,13 @@ def normalised_reference(typed: str) -> str:
     return wanted
 
 
-def _dates(course_session: CourseSession, today: date) -> str:
+def _dates(course_session: CourseSession, today: date, locale: str) -> str:
     """When a session is, as the kiosk tells someone who came on another day."""
     first, last = course_session.start_date, course_session.end_date
     if first == last:
-        return f"{'was' if last < today else 'is'} on {first:%A %-d %B}"
-    return f"{'ran' if last < today else 'runs'} from {first:%A %-d %B} to {last:%A %-d %B}"
+        return f"{'was' if last < today else 'is'} on {day_text(first, locale, 'weekday_day_month')}"
+    first_day, last_day = (day_text(day, locale, "weekday_day_month") for day in (first, last))
+    return f"{'ran' if last < today else 'runs'} from {first_day} to {last_day}"
 
 
 def _same_centre(ctx: TenantContext) -> list:  # type: ignore[type-arg]
@@ -348,9 +354,9 @@ async def _check_in(
     if booking.status is not BookingStatus.CONFIRMED:
         return problem("not_confirmed", f"Booking {booking.reference} is not paid and confirmed yet.")
     if today not in session_days(course_session):
-        return problem("wrong_day", f"{course.title} {_dates(course_session, today)}, not today.")
+        return problem("wrong_day", f"{course.title} {_dates(course_session, today, ctx.tenant.locale)}, not today.")
     if booking.balance_due > 0 and booking.payment_option is not PaymentOption.INVOICE:
-        owed = money(booking.balance_due, booking.currency)
+        owed = money(booking.balance_due, booking.currency, ctx.tenant.locale)
         return problem("balance_unpaid", f"There is a balance of {owed} still to pay on booking {booking.reference}.")
     already = await _attendance_of(session, ctx, booking.id, today)
     if already is not None and already.status is not AttendanceStatus.ABSENT and already.checked_in_at is not None:
@@ -358,7 +364,8 @@ async def _check_in(
         return CheckIn(
             True,
             "already",
-            f"You are already checked in (at {at:%H:%M}). Welcome back, {customer.first_name}.",
+            f"You are already checked in (at {clock_text(at.time(), ctx.tenant.locale)}). "
+            f"Welcome back, {customer.first_name}.",
             customer.first_name,
             course.title,
             booking.reference,
@@ -412,6 +419,6 @@ async def find_by_name(session: AsyncSession, ctx: TenantContext, text: str) -> 
     ).all()
     # Only the first letter of the surname: the kiosk is in a public place.
     return [
-        NameMatch(booking_id, f"{first} {last[:1]}.", title, f"{starts:%H:%M}")
+        NameMatch(booking_id, f"{first} {last[:1]}.", title, clock_text(starts, ctx.tenant.locale))
         for booking_id, first, last, title, starts in rows
     ]

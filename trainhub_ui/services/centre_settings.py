@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from models import Tenant
 from trainhub_ui.domain.errors import InvalidInput
+from trainhub_ui.domain.formatting import LOCALES
 from trainhub_ui.domain.inputs import ServiceInput
 
 from .accounts import email_problem
@@ -71,6 +72,7 @@ SETTINGS_FIELDS: dict[str, str] = {
     "address": "address",
     "brandColour": "brand_colour",
     "timezone": "timezone",
+    "locale": "locale",
     "emailSender": "email_sender",
     "currency": "currency",
     "depositPercent": "deposit_percent",
@@ -210,6 +212,12 @@ def _timezone(value: object) -> str:
     return name
 
 
+def _locale(value: object) -> str:
+    if value not in LOCALES:
+        raise _refuse("Choose how money and dates are written from the list.")
+    return str(value)
+
+
 def _currency(value: object) -> str:
     code = value.strip().upper() if isinstance(value, str) else ""
     if code in CURRENCIES:
@@ -251,6 +259,7 @@ class SettingsChanges(ServiceInput):
     address: Annotated[str, _checked(_text(TEXT_LIMITS["address"]))] = None
     brand_colour: Annotated[str, _checked(_colour)] = None
     timezone: Annotated[str, _checked(_timezone)] = None
+    locale: Annotated[str, _checked(_locale)] = None
     email_sender: Annotated[str, _checked(_sender)] = None
     currency: Annotated[str, _checked(_currency)] = None
     deposit_percent: Annotated[int, _checked(_whole(DEPOSIT_PERCENT, "percent"))] = None

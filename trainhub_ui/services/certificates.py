@@ -18,6 +18,7 @@ from models import Achievement, Booking, Course, CourseSession, Customer, StaffR
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.domain.formatting import day_text
 
 from .references import centre_prefix
 
@@ -228,15 +229,22 @@ def certificate_pdf(tenant: Tenant, view: CertificateView, base_url: str) -> byt
     centred(view.course, 114, 22, "B")
     if view.session_dates is not None:
         start, end = view.session_dates
-        held = f"{start:%-d %B %Y}" if start == end else f"{start:%-d %B} to {end:%-d %B %Y}"
+        held = (
+            day_text(start, tenant.locale, "long_date")
+            if start == end
+            else f"{day_text(start, tenant.locale, 'long_date')} to {day_text(end, tenant.locale, 'long_date')}"
+        )
         centred(f"Course held {held}", 130, 12, "", (71, 85, 105))
 
     pdf.set_text_color(15, 23, 42)
     pdf.set_font("Helvetica", "", 11)
     rows = [
         ("Certificate number", achievement.number),
-        ("Issued", f"{achievement.issued_on:%-d %B %Y}"),
-        ("Valid until", f"{achievement.expires_on:%-d %B %Y}" if achievement.expires_on else "No expiry"),
+        ("Issued", day_text(achievement.issued_on, tenant.locale, "long_date")),
+        (
+            "Valid until",
+            day_text(achievement.expires_on, tenant.locale, "long_date") if achievement.expires_on else "No expiry",
+        ),
     ]
     y = 150
     for label, value in rows:

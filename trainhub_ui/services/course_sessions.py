@@ -19,6 +19,7 @@ from trainhub_ui.booking.places import capacity_changed, offer_places
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput
+from trainhub_ui.domain.formatting import clock_text, day_text
 from trainhub_ui.domain.inputs import MAX_TEXT, Changes, Clock, Flag, Id, IsoDate, ServiceInput, is_id, whole, words
 from trainhub_ui.notify import emails
 
@@ -193,14 +194,14 @@ async def create_repeated_sessions(
 SCHEDULE_FIELDS = ("start_date", "end_date", "start_time", "end_time", "venue")
 
 
-def _schedule_in_words(item: CourseSession) -> list[tuple[str, str]]:
+def _schedule_in_words(item: CourseSession, locale: str) -> list[tuple[str, str]]:
     """What a student is told when it changes: the days, the hours and the venue."""
-    days = f"{item.start_date:%a %-d %b %Y}"
+    days = day_text(item.start_date, locale, "day")
     if item.end_date != item.start_date:
-        days = f"{item.start_date:%a %-d %b} – {item.end_date:%a %-d %b %Y}"
+        days = f"{day_text(item.start_date, locale, 'day_no_year')} – {day_text(item.end_date, locale, 'day')}"
     return [
         ("Dates", days),
-        ("Times", f"{item.start_time:%H:%M}–{item.end_time:%H:%M}"),
+        ("Times", f"{clock_text(item.start_time, locale)}–{clock_text(item.end_time, locale)}"),
         ("Venue", item.venue or "the course's usual venue"),
     ]
 
@@ -246,7 +247,7 @@ async def update_session(
         end_time=checked.get("end_time", item.end_time),
     )
     starts_at = check_schedule(ctx, plan, start_moved="start_date" in changed or "start_time" in changed)
-    before = _schedule_in_words(item)
+    before = _schedule_in_words(item, ctx.tenant.locale)
     for name, (_old, new) in changed.items():
         setattr(item, name, new)
     if starts_at is not None:
@@ -254,7 +255,7 @@ async def update_session(
     await session.flush()
     told = [
         emails.Change(what, was, now)
-        for (what, was), (_, now) in zip(before, _schedule_in_words(item), strict=True)
+        for (what, was), (_, now) in zip(before, _schedule_in_words(item, ctx.tenant.locale), strict=True)
         if was != now
     ]
     if told:

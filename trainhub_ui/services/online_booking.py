@@ -14,7 +14,7 @@ from trainhub_ui.booking.amounts import deposit_for
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
-from trainhub_ui.domain.formatting import money
+from trainhub_ui.domain.formatting import day_text, money
 
 from .accounts import email_problem, normalise_email
 from .bookings import BookingRequest, create_booking, find_customer_of
@@ -61,6 +61,8 @@ def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_
     """How this centre lets a student pay for this session, with what each costs now. A company
     invoice is offered only to a booking made for a company (`book_online` refuses it otherwise); a
     deposit only while its balance date is far enough away (the full payment then says why)."""
+    locale = ctx.tenant.locale
+    locale = locale
     tenant = ctx.tenant
     choices = []
     deposit = deposit_for(course.price, tenant.deposit_percent)
@@ -75,7 +77,8 @@ def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_
                 PaymentOption.DEPOSIT,
                 f"Pay a {tenant.deposit_percent} % deposit",
                 deposit,
-                f"The balance of {money(course.price - deposit, tenant.currency)} is due by {due:%-d %B %Y}.",
+                f"The balance of {money(course.price - deposit, tenant.currency, locale)} is due by "
+                f"{day_text(due, locale, 'long_date')}.",
             )
         )
     if tenant.offers_invoice and for_company:

@@ -335,7 +335,7 @@ async def record_bank_transfer(
             f"Only a confirmed booking takes payments (this one is {booking.status.value.lower()}).",
         )
     if amount > booking.balance_due:
-        owed = money(booking.balance_due, booking.currency)
+        owed = money(booking.balance_due, booking.currency, ctx.tenant.locale)
         raise InvalidInput("amount", f"At most the balance due, {owed}, can be recorded.")
     payment = Payment(
         tenant_id=ctx.tenant_id,

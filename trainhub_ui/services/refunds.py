@@ -88,7 +88,7 @@ async def _reserve(
     )
     available = sum(refundable(p) for p in payments)
     if amount > available:
-        most = money(available, booking.currency)
+        most = money(available, booking.currency, ctx.tenant.locale)
         raise InvalidInput(
             "amount", f"At most {most} can be refunded on this booking (what was paid, less earlier refunds)."
         )
