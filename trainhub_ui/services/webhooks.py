@@ -21,16 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import BookingStatus, Payment, Refund, Tenant, WebhookEvent
+from models import Payment, Refund, Tenant, WebhookEvent
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.payments import PaymentProvider, ProviderError
 from trainhub_ui.payments.base import ProviderEvent
 
-from .bookings import end_hold
-from .checkout import decline_in_session
-from .payments import attempt_declined, payment_failed, payment_succeeded
+from .checkout import checkout_expired, decline_in_session
+from .payments import attempt_declined, payment_succeeded
 from .refunds import pay_out, record_outside_refund
 
 DUPLICATE = "duplicate: already handled"
@@ -168,9 +167,7 @@ async def _act(
         outcome = "paid" if paid.changed else "already paid"
         return _Acted(outcome, booking_id=paid.booking.id, refunds=list(paid.refunds), note=paid.note)
     if event.type == "checkout.session.expired":
-        failed = await payment_failed(session, ctx, payment_id, "The checkout expired unpaid.")
-        if failed.changed and failed.booking.status is BookingStatus.PENDING:
-            await end_hold(session, ctx, failed.booking, "checkout expired")
+        failed = await checkout_expired(session, ctx, payment_id)
         return _Acted("expired" if failed.changed else "already settled")
     # checkout.session.async_payment_failed, payment_intent.payment_failed
     error = data.get("last_payment_error")
