@@ -16,9 +16,9 @@ webhook arriving at the same time, or another process running this job, changes 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from models import Payment, PaymentMethod, PaymentStatus, Tenant
 from trainhub_ui.db import Database
@@ -30,25 +30,29 @@ from .checkout import checkout_expired, settle
 
 log = logging.getLogger(__name__)
 
-# Per run: at Stripe's rate limits a backlog is worked through over a few runs rather than in one burst.
-BATCH = 200
+# Stripe keeps a checkout open for 24 hours at most, so well before this its answer is final (paid or
+# expired). Only a payment the provider could not be asked about for this long is left out, so that a few
+# such (a checkout made with another Stripe account's key) never crowd out the payments that can be settled.
+ASKED_FOR = timedelta(days=7)
 
 
-async def open_card_payments(db: Database, opened_before: datetime, limit: int = BATCH) -> list[Payment]:
-    """Card payments still PENDING that were opened before `opened_before` and have a checkout to ask about,
-    oldest first. A payment whose checkout was never made cannot have been paid; its hold ends it."""
+async def open_card_payments(db: Database, opened_before: datetime) -> list[Payment]:
+    """Card payments still PENDING, opened before `opened_before` (and within `ASKED_FOR` of it), that have a
+    checkout to ask about, oldest first. A payment whose checkout was never made cannot have been paid."""
     async with db.read() as session:
         return list(
             await session.scalars(
                 select(Payment)
                 .where(
-                    Payment.status == PaymentStatus.PENDING,
+                    # Written out, not bound: a generic plan of a prepared statement (PostgreSQL) can use
+                    # the partial index of open payments only when the query names its condition itself.
+                    Payment.status == literal_column(f"'{PaymentStatus.PENDING.value}'"),
                     Payment.payment_method == PaymentMethod.CARD,
                     Payment.stripe_checkout_session_id.is_not(None),
                     Payment.created_at < opened_before,
+                    Payment.created_at >= opened_before - ASKED_FOR,
                 )
                 .order_by(Payment.created_at, Payment.id)
-                .limit(limit)
             )
         )
 
