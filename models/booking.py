@@ -146,6 +146,13 @@ class Payment(IdMixin, TenantOwned, TimestampsMixin, Base):
         ),
         Index("ix_payments_stripe_intent", "stripe_payment_intent_id"),
         Index("ix_payments_stripe_checkout", "stripe_checkout_session_id"),
+        # Few payments are open at a time: the job that asks the provider about long-open ones reads only these.
+        Index(
+            "ix_payments_open",
+            "created_at",
+            sqlite_where=text("status = 'PENDING'"),
+            postgresql_where=text("status = 'PENDING'"),
+        ),
         # Few payments have refunds: the back office's refunded and part-refunded filters find them here.
         Index(
             "ix_payments_tenant_refunded",

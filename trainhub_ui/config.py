@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # How often `trainhub serve` runs the background jobs (expiries, reminders, the outbox); 0: never
     # (then run `trainhub jobs run` from cron).
     jobs_interval_seconds: float = Field(default=30, ge=0)
+    # A card payment still open this long after it was opened is looked up at the provider by the jobs
+    # (its webhook may have been lost); sooner, the webhook is most likely still on its way.
+    reconcile_payments_after_minutes: int = Field(default=15, ge=1)
 
     _base_url_given: bool = PrivateAttr(default=False)
 

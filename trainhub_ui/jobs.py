@@ -12,12 +12,14 @@ from sqlalchemy import delete
 
 from models import SignInAttempt, Tenant, utcnow
 from trainhub_ui.booking.places import lock_session, release_lapsed
+from trainhub_ui.config import get_settings
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify.reminders import queue_due_reminders
 from trainhub_ui.notify.sender import deliver_due
 from trainhub_ui.payments import provider
 from trainhub_ui.services.bookings import sessions_with_lapsed_places
+from trainhub_ui.services.reconciliation import reconcile_open_payments
 from trainhub_ui.services.refunds import finish_pending_refunds
 
 SIGN_IN_ATTEMPTS_KEPT = timedelta(days=1)
@@ -66,6 +68,13 @@ async def finish_refunds(db: Database, now: datetime) -> int:
     return await finish_pending_refunds(db, provider(), now - REFUND_LEFT_PENDING)
 
 
+async def reconcile_card_payments(db: Database, now: datetime) -> int:
+    """Card payments open longer than a webhook takes: Stripe is asked how each went, and the answer acted
+    on as its webhook would be, so a lost webhook costs minutes, not money."""
+    waited = timedelta(minutes=get_settings().reconcile_payments_after_minutes)
+    return await reconcile_open_payments(db, provider(), now, opened_before=now - waited)
+
+
 async def deliver_outbox(db: Database, now: datetime) -> int:
     """Send the emails that are due (none without SMTP settings: they wait in the outbox)."""
     return await deliver_due(db, now)
@@ -77,9 +86,11 @@ async def refresh_statistics(db: Database, now: datetime) -> int:
     return 0
 
 
-# In this order: expiries first (they queue offers and free places), then the reminders they make
-# due or moot, then delivery of everything queued.
+# In this order: money first (a paid payment whose webhook was lost is settled before its hold is swept
+# away), then expiries (they queue offers and free places), then the reminders they make due or moot,
+# then delivery of everything queued.
 JOBS: list[Job] = [
+    Job("reconcile open card payments", reconcile_card_payments),
     Job("expire holds and offers", expire_holds),
     Job("finish pending refunds", finish_refunds),
     Job("queue due reminders", queue_due_reminders),

@@ -33,7 +33,7 @@ from trainhub_ui.notify import emails
 from trainhub_ui.notify.calendar import booking_calendar
 from trainhub_ui.payments import HOLD_SLACK, Checkout, CheckoutRequest, CheckoutState, PaymentProvider
 
-from .bookings import BookingRequest, Refused, create_booking
+from .bookings import BookingRequest, Refused, create_booking, end_hold
 from .payments import (
     PaymentOutcome,
     find_booking_by_reference,
@@ -194,6 +194,15 @@ async def decline_in_session(session: AsyncSession, ctx: TenantContext, payment_
     outcome = await payment_failed(session, ctx, payment_id, reason)
     if outcome.changed:
         await emails.payment_failed(session, ctx, outcome.booking, outcome.payment, reason)
+    return outcome
+
+
+async def checkout_expired(session: AsyncSession, ctx: TenantContext, payment_id: str) -> PaymentOutcome:
+    """A checkout that can no longer be paid (its expiry event, or the provider asked): the payment fails,
+    and a booking still held for it ends its hold now, freeing the place. A step of the caller's transaction."""
+    outcome = await payment_failed(session, ctx, payment_id, "The checkout expired unpaid.")
+    if outcome.changed and outcome.booking.status is BookingStatus.PENDING:
+        await end_hold(session, ctx, outcome.booking, "checkout expired")
     return outcome
 
 

@@ -14,23 +14,24 @@ are paid out after the commit (a crash in between leaves them to the jobs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import BookingStatus, Payment, Refund, Tenant, WebhookEvent
+from models import Payment, Refund, Tenant, WebhookEvent, utcnow
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.payments import PaymentProvider, ProviderError
 from trainhub_ui.payments.base import ProviderEvent
 
-from .bookings import end_hold
-from .checkout import decline_in_session
-from .payments import attempt_declined, payment_failed, payment_succeeded
+from .checkout import checkout_expired, decline_in_session
+from .payments import attempt_declined, payment_succeeded
 from .refunds import pay_out, record_outside_refund
 
 DUPLICATE = "duplicate: already handled"
@@ -70,13 +71,17 @@ def _metadata(data: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else {}
 
 
-async def _context_for(session: AsyncSession, tenant_id: str | None) -> TenantContext | None:
+Clock = Callable[[], datetime]
+
+
+async def _context_for(session: AsyncSession, tenant_id: str | None, clock: Clock = utcnow) -> TenantContext | None:
     tenant = await session.get(Tenant, tenant_id) if tenant_id else None
-    return TenantContext(tenant=tenant, actor="Stripe") if tenant is not None else None
+    return TenantContext(tenant=tenant, actor="Stripe", clock=clock) if tenant is not None else None
 
 
-async def handle_event(db: Database, provider: PaymentProvider, event: ProviderEvent) -> str:
-    """Act on a verified provider event once. Answers what was done, for the log and the response."""
+async def handle_event(db: Database, provider: PaymentProvider, event: ProviderEvent, *, clock: Clock = utcnow) -> str:
+    """Act on a verified provider event once. Answers what was done, for the log and the response.
+    `clock` is the time the event is acted at (tests move it, to hear an event after a hold lapsed)."""
     async with db.read() as session:
         if await _recorded(session, provider, event.id):
             return DUPLICATE
@@ -89,7 +94,7 @@ async def handle_event(db: Database, provider: PaymentProvider, event: ProviderE
                 await session.flush()
             except IntegrityError:
                 raise _Duplicate from None
-            acted = await _act_or_refuse(session, event, facts)
+            acted = await _act_or_refuse(session, event, facts, clock)
             record.outcome = acted.outcome[:200]
             record.tenant_id = acted.ctx.tenant_id if acted.ctx is not None else None
     except _Duplicate:
@@ -128,12 +133,12 @@ async def _ask_first(db: Database, provider: PaymentProvider, event: ProviderEve
     return _Facts(checkout_payable=state.status == "open" or state.paid)
 
 
-async def _act_or_refuse(session: AsyncSession, event: ProviderEvent, facts: _Facts) -> _Acted:
+async def _act_or_refuse(session: AsyncSession, event: ProviderEvent, facts: _Facts, clock: Clock) -> _Acted:
     if event.type not in HANDLED_EVENTS:
-        return _Acted("ignored", await _context_for(session, _metadata(event.data).get("tenant")))
+        return _Acted("ignored", await _context_for(session, _metadata(event.data).get("tenant"), clock))
     if event.type == "charge.refunded":
-        return await _refunded_elsewhere(session, event.data)
-    ctx = await _context_for(session, _metadata(event.data).get("tenant"))
+        return await _refunded_elsewhere(session, event.data, clock)
+    ctx = await _context_for(session, _metadata(event.data).get("tenant"), clock)
     payment_id = _metadata(event.data).get("paymentId")
     if ctx is None or not payment_id:
         return _Acted("ignored: not one of ours")
@@ -168,9 +173,7 @@ async def _act(
         outcome = "paid" if paid.changed else "already paid"
         return _Acted(outcome, booking_id=paid.booking.id, refunds=list(paid.refunds), note=paid.note)
     if event.type == "checkout.session.expired":
-        failed = await payment_failed(session, ctx, payment_id, "The checkout expired unpaid.")
-        if failed.changed and failed.booking.status is BookingStatus.PENDING:
-            await end_hold(session, ctx, failed.booking, "checkout expired")
+        failed = await checkout_expired(session, ctx, payment_id)
         return _Acted("expired" if failed.changed else "already settled")
     # checkout.session.async_payment_failed, payment_intent.payment_failed
     error = data.get("last_payment_error")
@@ -183,7 +186,7 @@ async def _act(
     return _Acted("failed" if declined.changed else "already settled")
 
 
-async def _refunded_elsewhere(session: AsyncSession, charge: dict[str, Any]) -> _Acted:
+async def _refunded_elsewhere(session: AsyncSession, charge: dict[str, Any], clock: Clock) -> _Acted:
     """A refund made in Stripe's own dashboard: recorded here too, for what it adds to ours."""
     intent = charge.get("payment_intent")
     refunded = charge.get("amount_refunded")
@@ -192,7 +195,7 @@ async def _refunded_elsewhere(session: AsyncSession, charge: dict[str, Any]) -> 
     payment = await session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent))
     if payment is None:
         return _Acted("ignored: not one of ours")
-    ctx = await _context_for(session, payment.tenant_id)
+    ctx = await _context_for(session, payment.tenant_id, clock)
     assert ctx is not None
     added = await record_outside_refund(session, ctx, payment.id, refunded)
     return _Acted(f"refund recorded: {added}" if added else "refunds already recorded", ctx)
