@@ -157,6 +157,7 @@ async def build_world(api: httpx.AsyncClient, db: Database, centre: Centre, labe
             "customerId": world.student_ids[student],
             "sessionId": session_id,
             "paymentOption": "INVOICE",
+            "billingAddress": "1 Dock Road, Bristol BS1 4AA",
             "specialRequests": f"{label} special request",
         }
 
@@ -322,7 +323,7 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", ENTRY + "/accept"): Case(
         targets={"entry_id": "accept_entry_id"},
-        body=lambda w: {"paymentOption": "INVOICE"},
+        body=lambda w: {"paymentOption": "INVOICE", "billingAddress": "1 Dock Road, Bristol BS1 4AA"},
         ok=201,
         shows=("offer_session_id",),
     ),
