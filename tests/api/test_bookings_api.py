@@ -328,3 +328,26 @@ async def test_a_session_of_an_archived_course_answers_409_course_inactive(
     assert response.status_code == 409, response.text
     assert response.json()["code"] == "course_inactive"
     assert "no longer" in response.json()["message"]
+
+
+async def test_cancelling_an_invoiced_booking_issues_a_credit_note_over_http(
+    api: httpx.AsyncClient, db: Database, centre: Centre
+) -> None:
+    _, course_session, _, people = await seed_session(db, centre)
+    body = {"customerId": people[0], "sessionId": course_session.id, "paymentOption": "INVOICE"}
+    placed = await api.post(centre.url("/bookings"), json=body | {"billingAddress": ADDRESS}, headers=centre.headers)
+    booking_id = placed.json()["id"]
+    cancel = {"status": "CANCELLED", "cancellationReason": "Course no longer needed"}
+    assert (await api.patch(centre.url(f"/bookings/{booking_id}"), json=cancel, headers=centre.headers)).is_success
+    notes = (await api.get(centre.url(f"/bookings/{booking_id}/credit-notes"), headers=centre.headers)).json()
+    assert notes["total"] == 1
+    [note] = notes["items"]
+    assert note["number"] == "CN-00001" and note["totalAmount"] == 49500
+    assert note["netAmount"] + note["vatAmount"] == note["totalAmount"]
+    pdf = await api.get(centre.url(f"/bookings/{booking_id}/credit-notes/{note['id']}"), headers=centre.headers)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and 'filename="CN-00001.pdf"' in pdf.headers["content-disposition"]
+    [invoice] = (await api.get(centre.url("/invoices"), headers=centre.headers)).json()["items"]
+    assert (invoice["status"], invoice["creditedAmount"], invoice["totalAmount"]) == ("CREDITED", 49500, 49500)
+    missing = await api.get(centre.url(f"/bookings/{booking_id}/credit-notes/not-a-note"), headers=centre.headers)
+    assert missing.status_code == 404

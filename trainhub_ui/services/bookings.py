@@ -48,6 +48,7 @@ from trainhub_ui.domain.inputs import EmailText, Fraction, Id, ServiceInput, Sho
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
+from . import credit_notes
 from .invoices import issue_invoice
 from .references import centre_prefix, new_booking_reference, random_reference
 
@@ -359,7 +360,11 @@ async def cancel_booking(
     booking.cancelled_at = now
     booking.cancellation_reason = reason
     booking.hold_expires_at = None
+    # What the company had not paid of its invoice is owed no longer: credited, since the invoice stays as issued.
+    unpaid = booking.balance_due if booking.payment_option is PaymentOption.INVOICE else 0
     await _give_place_back(session, ctx, course_session, booking, "cancel", reason)
+    if unpaid:
+        await credit_notes.credit_unpaid_on_cancel(session, ctx, booking, unpaid, reason)
     if tell_student:
         await emails.booking_cancelled(session, ctx, booking, reason)
     return booking

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, BookingStatus, Course, CourseSession, Customer, Invoice, PaymentOption, Tenant
-from trainhub_ui.booking.states import InvoiceState, invoice_state, settle_invoice
+from trainhub_ui.booking.states import INVOICE, invoice_state, settle_invoice
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
@@ -139,7 +139,7 @@ async def mark_paid_if_settled(session: AsyncSession, ctx: TenantContext, bookin
     invoice = await session.scalar(
         select(Invoice).where(Invoice.tenant_id == ctx.tenant_id, Invoice.booking_id == booking.id)
     )
-    if invoice is not None and invoice_state(invoice) is InvoiceState.ISSUED:
+    if invoice is not None and INVOICE.allows(invoice_state(invoice), "settle"):
         settle_invoice(invoice, ctx.now())
 
 
