@@ -14,6 +14,7 @@ from tests.pdf_text import after, pdf_text, pence
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, create_booking
+from trainhub_ui.services.invoice_pdf import render_invoice
 from trainhub_ui.services.invoices import due_date, invoice_pdf, list_invoices, vat_in
 from trainhub_ui.services.payments import record_bank_transfer
 
@@ -193,3 +194,32 @@ async def test_invoices_page_in_sql_newest_first(db: Database) -> None:
     assert total == again == still == 2
     assert [line.reference for line in first + second] == [b.reference for b in reversed(booked)]
     assert beyond == []
+
+
+def test_dashes_quotes_and_the_euro_print_as_typed() -> None:
+    invoice = Invoice(
+        number=7,
+        issued_on=date(2026, 11, 24),
+        tax_point=date(2026, 11, 24),
+        due_on=date(2026, 12, 24),
+        company_name="O\u2019Brien Heating Ltd",
+        billing_address="1 Quay \u2013 Dock Road\nCork",
+        customer_name="Sam Student",
+        po_number="",
+        billing_email="",
+        supplier_name="Alpha Gas Training Ltd",
+        supplier_address="Unit 4",
+        supplier_vat_number="GB123456789",
+        bank_details="IBAN IE00 0000",
+        description="ACS CCN1: one place at Avonmouth \u2014 rig hall",
+        currency="EUR",
+        net_amount=50000,
+        vat_rate_basis_points=2000,
+        vat_amount=10000,
+        total_amount=60000,
+        credited_amount=0,
+    )
+    text = pdf_text(render_invoice(invoice, "AGX-AAAAA", invoice.description))
+    for typed in ("Avonmouth \u2014 rig", "O\u2019Brien Heating Ltd", "Quay \u2013 Dock Road", "\u20ac600.00"):
+        assert typed in text, f"{typed!r} missing from:\n{text}"
+    assert "?" not in text

@@ -25,6 +25,7 @@ INK = (30, 41, 59)  # slate-800: dark enough to print well, softer than black
 MUTED = (100, 116, 139)  # slate-500: labels
 RULE = (203, 213, 225)  # slate-300: the table's lines
 SHADE = (241, 245, 249)  # slate-100: the table's heading and the total's band
+ENCODING = "windows-1252"
 
 
 def invoice_number(invoice: Invoice) -> str:
@@ -36,8 +37,7 @@ def credit_note_number(note: CreditNote) -> str:
 
 
 def money(amount: int, currency: str) -> str:
-    # The PDF's core fonts are Latin-1: the pound sign is there, the euro sign is not.
-    symbol = {"GBP": "\u00a3"}.get(currency.upper())
+    symbol = {"GBP": "\u00a3", "EUR": "\u20ac"}.get(currency.upper())
     sign = "-" if amount < 0 else ""
     return f"{sign}{symbol}{abs(amount) / 100:,.2f}" if symbol else f"{amount / 100:,.2f} {currency.upper()}"
 
@@ -51,7 +51,9 @@ def day(value: date) -> str:
 
 
 def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+    # The core fonts print Windows-1252 (set on the sheet): dashes, curly quotes and the euro sign are
+    # there; anything beyond it prints as "?" rather than failing the whole document.
+    return text.encode(ENCODING, "replace").decode(ENCODING)
 
 
 def _lines(text: str) -> list[str]:
@@ -72,6 +74,7 @@ class _Sheet(FPDF):
 
     def __init__(self, title: str, author: str, created: date) -> None:
         super().__init__(format="A4")
+        self.core_fonts_encoding = ENCODING  # a venue typed "Avonmouth — rig hall" keeps its dash
         # Uncompressed, the text can be searched and checked (a document is a few kilobytes either way).
         self.set_compression(False)
         self.set_title(_latin1(title))
@@ -232,7 +235,9 @@ def render_invoice(invoice: Invoice, booking_reference: str, description: str) -
     payment = ["By bank transfer to:", *_lines(invoice.bank_details)] if invoice.bank_details else []
     payment.append(f"Payment reference {invoice_number(invoice)}")
     sheet.section("How to pay", payment, last_bold=True)
-    if invoice.credited_amount:
+    if invoice.credited_amount >= invoice.total_amount and invoice.credited_amount:
+        sheet.text_line("This invoice has been credited in full: see the credit notes that refer to it.")
+    elif invoice.credited_amount:
         credited = money(invoice.credited_amount, invoice.currency)
         sheet.text_line(f"{credited} of this invoice has been credited: see the credit notes that refer to it.")
     if invoice.paid_at is not None:
