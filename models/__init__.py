@@ -1,7 +1,7 @@
 """The SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from .base import Base, new_id, utcnow
-from .billing import Invoice, WebhookEvent
+from .billing import CreditNote, Invoice, WebhookEvent
 from .booking import (
     LIVE_BOOKING_STATUSES,
     Booking,
@@ -36,6 +36,7 @@ __all__ = [
     "Course",
     "CourseResult",
     "CourseSession",
+    "CreditNote",
     "Customer",
     "FeedbackAnswer",
     "Invoice",

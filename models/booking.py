@@ -121,6 +121,8 @@ class Booking(IdMixin, TenantOwned, TimestampsMixin, Base):
     company_name: Mapped[str] = mapped_column(String(200), default="")
     billing_email: Mapped[str] = mapped_column(String(320), default="")
     po_number: Mapped[str] = mapped_column(String(100), default="")
+    # Where the company's invoice is addressed: required when paying on invoice.
+    billing_address: Mapped[str] = mapped_column(Text, default="", server_default="")
     result: Mapped[CourseResult | None] = mapped_column(str_enum(CourseResult, "course_result"))
 
     session: Mapped[CourseSession] = relationship(lazy="raise")

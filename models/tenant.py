@@ -21,10 +21,13 @@ class Tenant(IdMixin, TimestampsMixin, Base):
         CheckConstraint("vat_rate_basis_points IS NULL OR vat_rate_basis_points >= 0", name="vat_nonnegative"),
         CheckConstraint("next_invoice_number >= 1", name="invoice_number_positive"),
         CheckConstraint("next_certificate_number >= 1", name="certificate_number_positive"),
+        CheckConstraint("next_credit_note_number >= 1", name="credit_note_number_positive"),
     )
 
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The registered name a VAT invoice must show when it differs from the trading name (empty: `name`).
+    legal_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     tagline: Mapped[str] = mapped_column(String(300), default="")
     brand_colour: Mapped[str] = mapped_column(String(7), default="#1d4ed8")
     logo_path: Mapped[str | None] = mapped_column(String(500))
@@ -49,7 +52,10 @@ class Tenant(IdMixin, TimestampsMixin, Base):
     offers_invoice: Mapped[bool] = mapped_column(Boolean, default=True)
     vat_rate_basis_points: Mapped[int | None] = mapped_column(Integer)
     bank_details: Mapped[str] = mapped_column(Text, default="")
+    # The UK VAT registration number (GB and 9 or 12 digits) printed on every invoice and credit note.
+    vat_number: Mapped[str] = mapped_column(String(14), default="", server_default="")
     email_sender: Mapped[str] = mapped_column(String(320), default="")
     next_invoice_number: Mapped[int] = mapped_column(Integer, default=1)
     next_certificate_number: Mapped[int] = mapped_column(Integer, default=1)
+    next_credit_note_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -14,6 +14,7 @@ from pages.admin.booking_actions import BookingActions
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
 from trainhub_ui.domain.formatting import day_and_time, day_text, money, session_dates
 from trainhub_ui.services.booking_search import BookingRecord, HistoryEntry
+from trainhub_ui.services.invoice_pdf import credit_note_number
 from trainhub_ui.services.invoices import invoice_number
 
 HISTORY_TEXT = {
@@ -24,6 +25,7 @@ HISTORY_TEXT = {
     "booking.moved": "Moved to another session",
     "booking.notes_changed": "Notes changed",
     "invoice.issued": "Invoice issued",
+    "credit_note.issued": "Credit note issued",
     "payment.opened": "Payment started",
     "payment.checkout_started": "Card checkout opened",
     "payment.paid": "Payment received",
@@ -53,6 +55,10 @@ def history_text(entry: HistoryEntry, currency: str, locale: str) -> str:
             extra.append(str(details["option"]).lower())
     if entry.action == "invoice.issued" and isinstance(details.get("number"), int):
         extra.append(f"INV-{details['number']:05d}")
+    if entry.action == "credit_note.issued" and isinstance(details.get("number"), int):
+        extra.append(f"CN-{details['number']:05d}")
+        if isinstance(details.get("invoice"), int):
+            extra.append(f"crediting INV-{details['invoice']:05d}")
     if entry.action == "booking.notes_changed":
         changed = [name.replace("_", " ") for name in ("staff_notes", "special_requests") if details.get(name)]
         extra.extend(changed)
@@ -150,6 +156,15 @@ def booking_card(tenant: Tenant, record: BookingRecord) -> None:
                     f"/{tenant.slug}/pay/{booking.reference}/invoice.pdf",
                     new_tab=True,
                 ).classes("text-primary").mark("invoice-link")
+            for note in record.credit_notes:
+                with ui.row().classes("w-full gap-2 no-wrap items-baseline"):
+                    ui.label("Credit note").classes(FACT_LABEL)
+                    ui.link(
+                        f"{credit_note_number(note)} (PDF), {money(note.total_amount, note.currency)}"
+                        f" on {note.issued_on:%-d %b %Y}",
+                        f"/{tenant.slug}/pay/{booking.reference}/credit-notes/{note.id}.pdf",
+                        new_tab=True,
+                    ).classes("text-primary").mark(f"credit-note-{note.number}")
 
 
 def money_card(tenant: Tenant, record: BookingRecord) -> None:

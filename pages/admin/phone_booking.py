@@ -95,10 +95,16 @@ async def phone_booking_dialog(ctx: TenantContext, course: Course, item: CourseS
                     value=PAID_BY_LINK,
                 ),
             ).mark("paid-how")
-            with ui.row().classes("w-full gap-3 no-wrap max-sm:flex-wrap") as company_box:
-                company = form.add("companyName", ui.input("Company billed").props("outlined dense")).classes("flex-1")
-                company.mark("company-name")
-                po_number = form.add("poNumber", ui.input("PO number").props("outlined dense")).classes("w-40")
+            with ui.column().classes("w-full gap-2") as company_box:
+                with ui.row().classes("w-full gap-3 no-wrap max-sm:flex-wrap"):
+                    company = form.add("companyName", ui.input("Company billed").props("outlined dense"))
+                    company.classes("flex-1").mark("company-name")
+                    po_number = form.add("poNumber", ui.input("PO number").props("outlined dense")).classes("w-40")
+                billing_address = form.add(
+                    "billingAddress",
+                    ui.textarea("Billing address (for the invoice)").props("outlined dense autogrow rows=2"),
+                )
+                billing_address.classes("w-full").mark("billing-address")
             how.bind_visibility_from(option, "value", backward=lambda v: v != PaymentOption.INVOICE.value)
             how_caption.bind_visibility_from(option, "value", backward=lambda v: v != PaymentOption.INVOICE.value)
             company_box.bind_visibility_from(option, "value", value=PaymentOption.INVOICE.value)
@@ -162,6 +168,7 @@ async def phone_booking_dialog(ctx: TenantContext, course: Course, item: CourseS
                     special_requests=requests.value or "",
                     company_name=company.value or "",
                     po_number=po_number.value or "",
+                    billing_address=billing_address.value or "",
                 )
             except DomainError as error:
                 form.show(error)

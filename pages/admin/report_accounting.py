@@ -34,6 +34,9 @@ def accounting(report: Report) -> None:
             _file_button(report, "Xero: bank statement", "xero-bank-statement", money, books.xero_bank_csv)
             _file_button(report, "QuickBooks: invoices", "quickbooks-invoices", sales, books.quickbooks_sales_csv)
             _file_button(
+                report, "QuickBooks: credit notes", "quickbooks-credit-notes", sales, books.quickbooks_credit_notes_csv
+            )
+            _file_button(
                 report,
                 "QuickBooks: bank statement",
                 "quickbooks-bank-statement",

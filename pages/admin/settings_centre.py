@@ -24,6 +24,12 @@ def centre_panel(ctx: TenantContext) -> None:
             )
             form.add("name", ui.input("Centre name", value=current["name"]).props("outlined").classes("w-full"))
             form.add(
+                "legalName",
+                ui.input("Legal name (optional)", value=current["legalName"])
+                .props("outlined hint='As registered, for VAT invoices, like Bristol Gas Training Ltd'")
+                .classes("w-full"),
+            )
+            form.add(
                 "tagline",
                 ui.input("Tagline (optional)", value=current["tagline"]).props("outlined").classes("w-full"),
             )
@@ -42,7 +48,9 @@ def centre_panel(ctx: TenantContext) -> None:
                 )
             form.add(
                 "address",
-                ui.textarea("Address", value=current["address"]).props("outlined autogrow").classes("w-full"),
+                ui.textarea("Address", value=current["address"])
+                .props("outlined autogrow hint='Printed on invoices'")
+                .classes("w-full"),
             )
             form.add(
                 "timezone",

@@ -79,6 +79,12 @@ def payments_panel(ctx: TenantContext, currency_fixed: bool) -> None:
                 .classes("w-full"),
             )
             form.add(
+                "vatNumber",
+                ui.input("VAT registration number", value=current["vatNumber"])
+                .props("outlined hint='GB and 9 digits, like GB123456789; printed on invoices and credit notes'")
+                .classes("w-full"),
+            )
+            form.add(
                 "bankDetails",
                 ui.textarea("Bank details for invoices and transfers", value=current["bankDetails"])
                 .props("outlined autogrow")

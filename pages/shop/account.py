@@ -19,6 +19,7 @@ from trainhub_ui.domain.formatting import clock_text, day_text, money
 from trainhub_ui.payments import provider
 from trainhub_ui.services import accounts, my_account, students, workflows
 from trainhub_ui.services.certificates import certificates_of
+from trainhub_ui.services.invoice_pdf import credit_note_number
 from trainhub_ui.services.payments import amount_due
 
 from .loading import load_tenant
@@ -126,6 +127,10 @@ def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | N
                     ui.link("Details and QR code", pay_page)
                 if item.has_invoice:
                     ui.link("Invoice (PDF)", f"{pay_page}/invoice.pdf").mark(f"invoice-{booking.reference}")
+                for note in item.credit_notes:
+                    ui.link(
+                        f"Credit note {credit_note_number(note)} (PDF)", f"{pay_page}/credit-notes/{note.id}.pdf"
+                    ).mark(f"credit-note-{booking.reference}-{note.number}")
                 if cancel is not None:
                     ui.button("Cancel", on_click=lambda: cancel(item)).props("flat color=negative no-caps").mark(
                         f"cancel-{booking.reference}"

@@ -1,4 +1,5 @@
-"""What the pay link also serves: the company invoice as PDF and the booked session as a calendar entry."""
+"""What the pay link also serves: the company invoice and its credit notes as PDF, and the booked session as
+a calendar entry."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from nicegui import APIRouter
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
-from trainhub_ui.services import checkout, invoices
+from trainhub_ui.services import checkout, credit_notes, invoices
 from trainhub_ui.services.payments import find_booking_by_reference
 
 from .loading import load_tenant
@@ -27,6 +28,22 @@ async def invoice_download(slug: str, reference: str) -> Response:
         async with database().read() as session:
             booking = await find_booking_by_reference(session, ctx, reference)
             name, pdf = await invoices.invoice_pdf(session, ctx, booking.id)
+    except NotFound:
+        return PlainTextResponse("Not found", status_code=404)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@router.get("/{slug}/pay/{reference}/credit-notes/{credit_note_id}.pdf", include_in_schema=False)
+async def credit_note_download(slug: str, reference: str, credit_note_id: str) -> Response:
+    """A credit note of the booking's invoice (a cancellation, a refund), for whoever holds its pay link."""
+    tenant = await load_tenant(slug)
+    if tenant is None:
+        return PlainTextResponse("Not found", status_code=404)
+    ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
+    try:
+        async with database().read() as session:
+            booking = await find_booking_by_reference(session, ctx, reference)
+            name, pdf = await credit_notes.credit_note_pdf(session, ctx, booking.id, credit_note_id)
     except NotFound:
         return PlainTextResponse("Not found", status_code=404)
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})

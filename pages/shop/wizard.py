@@ -21,7 +21,7 @@ from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import day_text, money, session_dates
 from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.events import capacity_changed
-from trainhub_ui.services.bookings import Refused
+from trainhub_ui.services.bookings import Refused, billing_address_problem
 from trainhub_ui.services.online_booking import (
     Guest,
     OnlineBooking,
@@ -50,6 +50,7 @@ class Choices:
     company_name: str = ""
     billing_email: str = ""
     po_number: str = ""
+    billing_address: str = ""
     special_requests: str = ""
     payment_option: str = PaymentOption.FULL.value
     full: set[str] = field(default_factory=set)  # sessions seen full while the wizard is open
@@ -122,6 +123,9 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
                     billing = ui.input("Billing email (optional)").bind_value(chosen, "billing_email")
                     billing.props("outlined dense type=email")
                     ui.input("PO number (optional)").bind_value(chosen, "po_number").props("outlined dense")
+                    billing_address = ui.textarea("Billing address (for a company invoice)")
+                    billing_address.bind_value(chosen, "billing_address").props("outlined dense autogrow rows=2")
+                    billing_address.classes("sm:col-span-2").mark("billing-address")
                 company_name.mark("company-name")
                 company_fields.bind_visibility_from(company, "value")
                 requests = ui.textarea("Special requests (optional)").bind_value(chosen, "special_requests")
@@ -148,6 +152,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
 
     inputs = {} if student is not None else {"firstName": first, "lastName": last, "email": email}
     inputs["companyName"] = company_name
+    inputs["billingAddress"] = billing_address
     inputs["specialRequests"] = requests
 
     offered: dict[str, PaymentChoice] = {}  # what the payment step showed, by option
@@ -218,6 +223,13 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
         current = selected()
         if current is None:
             return
+        option = PaymentOption(chosen.payment_option) if chosen.payment_option else None
+        missing = billing_address_problem(option, chosen.billing_address) if option else None
+        if missing is not None:
+            # Asked on the details step, but only needed once the invoice is chosen: show it there.
+            stepper.set_value("Your details")
+            _show_problem("billingAddress", missing)
+            return
         is_full = current.id in chosen.full
         with review_panel:
             ui.label(course.title).classes("text-lg font-semibold")
@@ -227,6 +239,9 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             ui.label(f"For: {who}").classes("text-slate-700")
             if chosen.for_company:
                 ui.label(f"Company: {chosen.company_name}").classes("text-slate-700")
+                if chosen.billing_address.strip():
+                    address = ", ".join(line.strip() for line in chosen.billing_address.splitlines() if line.strip())
+                    ui.label(f"Billing address: {address}").classes("text-slate-700")
             ui.label(f"Price: {money(course.price, tenant.currency, locale)}").classes("font-semibold")
             choice = offered.get(chosen.payment_option)
             if choice is not None and not is_full:
@@ -247,6 +262,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             company_name=chosen.company_name,
             billing_email=chosen.billing_email,
             po_number=chosen.po_number,
+            billing_address=chosen.billing_address,
             special_requests=chosen.special_requests,
         )
 

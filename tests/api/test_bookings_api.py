@@ -14,6 +14,8 @@ from tests import factories
 from tests.api.conftest import Centre, add_token
 from trainhub_ui.db import Database
 
+ADDRESS = "1 Dock Road, Bristol BS1 4AA"  # an invoice booking needs its billing address
+
 
 async def seed_session(db: Database, centre: Centre, spots: int = 12, customers: int = 3):
     async with db.transaction() as session:
@@ -56,10 +58,31 @@ async def test_invoice_booking_confirmed_without_payment_url(
     api: httpx.AsyncClient, db: Database, centre: Centre
 ) -> None:
     _, course_session, _, people = await seed_session(db, centre)
-    body = {"customerId": people[0], "sessionId": course_session.id, "paymentOption": "INVOICE", "poNumber": "PO-1"}
+    body = {
+        "customerId": people[0],
+        "sessionId": course_session.id,
+        "paymentOption": "INVOICE",
+        "poNumber": "PO-1",
+        "billingAddress": "1 Dock Road, Bristol BS1 4AA",
+    }
     response = await api.post(centre.url("/bookings"), json=body, headers=centre.headers)
     assert response.status_code == 201
     assert response.json()["status"] == "CONFIRMED" and response.json()["paymentUrl"] is None
+
+
+async def test_an_invoice_booking_without_its_billing_address_is_422_naming_it(
+    api: httpx.AsyncClient, db: Database, centre: Centre
+) -> None:
+    _, course_session, _, people = await seed_session(db, centre)
+    body = {"customerId": people[0], "sessionId": course_session.id, "paymentOption": "INVOICE"}
+    for given in ({}, {"billingAddress": "  "}, {"billingAddress": "x" * 501}):
+        response = await api.post(centre.url("/bookings"), json=body | given, headers=centre.headers)
+        assert response.status_code == 422, response.text
+        assert "billingAddress" in response.text
+    placed = await api.post(
+        centre.url("/bookings"), json=body | {"billingAddress": "1 Dock Road\nBristol BS1 4AA"}, headers=centre.headers
+    )
+    assert placed.status_code == 201 and placed.json()["billingAddress"] == "1 Dock Road\nBristol BS1 4AA"
 
 
 async def test_rules_answer_409_with_a_code(api: httpx.AsyncClient, db: Database, centre: Centre) -> None:
@@ -85,7 +108,12 @@ async def test_cancel_move_and_notes(api: httpx.AsyncClient, db: Database, centr
     _, first, second, people = await seed_session(db, centre)
     created = await api.post(
         centre.url("/bookings"),
-        json={"customerId": people[0], "sessionId": first.id, "paymentOption": "INVOICE"},
+        json={
+            "customerId": people[0],
+            "sessionId": first.id,
+            "paymentOption": "INVOICE",
+            "billingAddress": "1 Dock Road, Bristol BS1 4AA",
+        },
         headers=centre.headers,
     )
     booking_id = created.json()["id"]
@@ -122,7 +150,12 @@ async def test_list_filters_and_pages(api: httpx.AsyncClient, db: Database, cent
         )
     await api.post(
         centre.url("/bookings"),
-        json={"customerId": people[0], "sessionId": second.id, "paymentOption": "INVOICE"},
+        json={
+            "customerId": people[0],
+            "sessionId": second.id,
+            "paymentOption": "INVOICE",
+            "billingAddress": "1 Dock Road, Bristol BS1 4AA",
+        },
         headers=centre.headers,
     )
     everything = (await api.get(centre.url("/bookings"), headers=centre.headers)).json()
@@ -151,7 +184,12 @@ async def test_waiting_list_over_http(api: httpx.AsyncClient, db: Database, cent
     _, course_session, _, people = await seed_session(db, centre, spots=1, customers=2)
     placed = await api.post(
         centre.url("/bookings"),
-        json={"customerId": people[0], "sessionId": course_session.id, "paymentOption": "INVOICE"},
+        json={
+            "customerId": people[0],
+            "sessionId": course_session.id,
+            "paymentOption": "INVOICE",
+            "billingAddress": "1 Dock Road, Bristol BS1 4AA",
+        },
         headers=centre.headers,
     )
     joined = await api.post(
@@ -290,3 +328,26 @@ async def test_a_session_of_an_archived_course_answers_409_course_inactive(
     assert response.status_code == 409, response.text
     assert response.json()["code"] == "course_inactive"
     assert "no longer" in response.json()["message"]
+
+
+async def test_cancelling_an_invoiced_booking_issues_a_credit_note_over_http(
+    api: httpx.AsyncClient, db: Database, centre: Centre
+) -> None:
+    _, course_session, _, people = await seed_session(db, centre)
+    body = {"customerId": people[0], "sessionId": course_session.id, "paymentOption": "INVOICE"}
+    placed = await api.post(centre.url("/bookings"), json=body | {"billingAddress": ADDRESS}, headers=centre.headers)
+    booking_id = placed.json()["id"]
+    cancel = {"status": "CANCELLED", "cancellationReason": "Course no longer needed"}
+    assert (await api.patch(centre.url(f"/bookings/{booking_id}"), json=cancel, headers=centre.headers)).is_success
+    notes = (await api.get(centre.url(f"/bookings/{booking_id}/credit-notes"), headers=centre.headers)).json()
+    assert notes["total"] == 1
+    [note] = notes["items"]
+    assert note["number"] == "CN-00001" and note["totalAmount"] == 49500
+    assert note["netAmount"] + note["vatAmount"] == note["totalAmount"]
+    pdf = await api.get(centre.url(f"/bookings/{booking_id}/credit-notes/{note['id']}"), headers=centre.headers)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and 'filename="CN-00001.pdf"' in pdf.headers["content-disposition"]
+    [invoice] = (await api.get(centre.url("/invoices"), headers=centre.headers)).json()["items"]
+    assert (invoice["status"], invoice["creditedAmount"], invoice["totalAmount"]) == ("CREDITED", 49500, 49500)
+    missing = await api.get(centre.url(f"/bookings/{booking_id}/credit-notes/not-a-note"), headers=centre.headers)
+    assert missing.status_code == 404

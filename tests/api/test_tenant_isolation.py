@@ -73,6 +73,8 @@ class World:
     student_ids: list[str] = field(default_factory=list)
     booking_id: str = ""  # live (CONFIRMED, on invoice), part paid by bank transfer
     payment_id: str = ""  # the bank transfer on `booking_id`
+    cancelled_booking_id: str = ""  # on invoice, cancelled unpaid: its invoice has `credit_note_id`
+    credit_note_id: str = ""
     waiting_entry_id: str = ""  # WAITING
     accept_entry_id: str = ""  # OFFERED
     decline_entry_id: str = ""  # OFFERED
@@ -157,6 +159,7 @@ async def build_world(api: httpx.AsyncClient, db: Database, centre: Centre, labe
             "customerId": world.student_ids[student],
             "sessionId": session_id,
             "paymentOption": "INVOICE",
+            "billingAddress": "1 Dock Road, Bristol BS1 4AA",
             "specialRequests": f"{label} special request",
         }
 
@@ -178,6 +181,10 @@ async def build_world(api: httpx.AsyncClient, db: Database, centre: Centre, labe
         answer = await api.patch(centre.url(f"/bookings/{booking_id}"), json=cancel, headers=centre.headers)
         assert answer.status_code == 200, answer.text
     world.accept_entry_id, world.decline_entry_id = entries
+    world.cancelled_booking_id = taken[0]
+    notes = await api.get(centre.url(f"/bookings/{taken[0]}/credit-notes"), headers=centre.headers)
+    world.credit_note_id = notes.json()["items"][0]["id"]
+    world.ids.add(world.credit_note_id)
     listed = await api.get(centre.url(f"/waiting-list?sessionId={world.offer_session_id}"), headers=centre.headers)
     assert {item["status"] for item in listed.json()["items"]} == {"OFFERED"}, listed.text
     return world
@@ -306,6 +313,12 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/tenant/{slug}/bookings/{booking_id}/invoice"): Case(targets={"booking_id": "booking_id"}),
     ("GET", "/api/tenant/{slug}/invoices"): Case(shows=("booking_id",)),
+    ("GET", "/api/tenant/{slug}/bookings/{booking_id}/credit-notes"): Case(
+        targets={"booking_id": "cancelled_booking_id"}, shows=("credit_note_id",)
+    ),
+    ("GET", "/api/tenant/{slug}/bookings/{booking_id}/credit-notes/{credit_note_id}"): Case(
+        targets={"booking_id": "cancelled_booking_id", "credit_note_id": "credit_note_id"}
+    ),
     ("POST", "/api/tenant/{slug}/bookings/{booking_id}/refunds"): Case(
         targets={"booking_id": "booking_id"}, body=lambda w: {"amount": 50}, ok=201, shows=("payment_id",)
     ),
@@ -322,7 +335,7 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", ENTRY + "/accept"): Case(
         targets={"entry_id": "accept_entry_id"},
-        body=lambda w: {"paymentOption": "INVOICE"},
+        body=lambda w: {"paymentOption": "INVOICE", "billingAddress": "1 Dock Road, Bristol BS1 4AA"},
         ok=201,
         shows=("offer_session_id",),
     ),

@@ -86,6 +86,7 @@ def book_for_today(base: str, token: str, session: TodaysSession, first_name: st
                 "paymentOption": "INVOICE",
                 "companyName": f"{last_name} Heating Ltd",
                 "billingEmail": email,
+                "billingAddress": "1 Dock Road, Bristol BS1 4AA",
             },
         )
         assert booking.status_code == 201, booking.text

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Booking, BookingStatus, OutboxEmail, PaymentMethod, PaymentOption, StaffRole, Tenant
 from tests import factories
 from tests.factories import PASSWORD
+from tests.pdf_text import pdf_text
 from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
 from tests.ui.test_sign_in_pages import SLOW, expect_refused, sign_in_staff
 from trainhub_ui.db import Database, database
@@ -354,6 +355,25 @@ async def test_the_booking_page_shows_the_booking_student_payments_and_history(u
     await user.should_see("Test set-up")  # who did it
     await user.should_see("Refunds are made by an admin.")  # STAFF
     await user.should_not_see(marker="refund")
+
+
+async def test_a_cancelled_invoice_booking_shows_its_credit_note_to_download(user: User, centres: Database) -> None:
+    seeded = await seed_bookings(centres)
+    async with centres.transaction() as session:
+        ctx = TenantContext(tenant=await _tenant(session, CENTRE_A), actor="Test set-up")
+        await cancel_booking(session, ctx, seeded.ids["invoice"], "The company withdrew")
+    await signed_in(user)
+    await user.open(f"{LIST}/{seeded.ids['invoice']}")
+    await user.should_see(marker="invoice-link")
+    await user.should_see(marker="credit-note-1")
+    await user.should_see("Credit note issued: £495.00, CN-00001, crediting INV-00001")
+    link = element(user, "credit-note-1")
+    assert link.text.startswith("CN-00001 (PDF), £495.00")
+    pdf = await user.http_client.get(link.props["href"])
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf_text(pdf.content).count("CN-00001") == 1
+    elsewhere = await user.http_client.get(link.props["href"].replace(CENTRE_A, CENTRE_B, 1))
+    assert elsewhere.status_code == 404
 
 
 async def test_staff_notes_are_saved(user: User, centres: Database) -> None:

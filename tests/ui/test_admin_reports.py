@@ -265,3 +265,4 @@ async def test_the_accountants_files_download_with_the_periods_money(user: User,
     assert sorted(row[2] for row in quickbooks[1:]) == ["-50.00", "195.00", "495.00"]
     assert (await _csv(user, "xero-sales-invoices"))[0][0] == "*ContactName"
     assert (await _csv(user, "quickbooks-invoices"))[0][0] == "InvoiceNo"
+    assert (await _csv(user, "quickbooks-credit-notes"))[0][0] == "InvoiceNo"

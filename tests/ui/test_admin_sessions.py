@@ -567,3 +567,30 @@ async def test_another_centres_sessions_are_not_found_or_not_reachable(user: Use
     await user.should_not_see("Leeds Only Course")
     own = await user.http_client.get(f"/{CENTRE_A}/admin/my-sessions")
     assert own.status_code == 200  # their own centre's list is theirs to see
+
+
+async def test_a_phone_booking_on_invoice_asks_for_the_billing_address_at_its_field(
+    user: User, centres: Database
+) -> None:
+    course = await a_course(centres)
+    item = await a_session(centres, course)
+    await sign_in(user, StaffRole.STAFF)
+    await user.open(detail_page(item))
+    user.find(marker="add-booking").click()
+    await user.should_see(marker="student-kind")
+    user.find(marker="student-kind").elements.pop().value = "new"
+    user.find(marker="new-first-name").type("Ivo")
+    user.find(marker="new-last-name").type("Invoice")
+    user.find(marker="new-email").type("ivo@example.com")
+    user.find(marker="payment-option").elements.pop().value = PaymentOption.INVOICE.value
+    user.find(marker="company-name").type("Boilers & Co")
+    user.find(marker="confirm-booking").click()
+    await user.should_see("Enter the company's billing address: the invoice is addressed there.")
+    assert "billing address" in (user.find(marker="billing-address").elements.pop().error or "")
+    user.find(marker="billing-address").elements.pop().value = "Boilers & Co\n12 Mill Lane\nBath BA1 1AA"
+    user.find(marker="confirm-booking").click()
+    await user.should_see(marker="booked-reference", retries=SLOW)
+    async with centres.read() as session:
+        booking = await session.scalar(select(Booking).where(Booking.session_id == item.id))
+    assert booking is not None and booking.status is BookingStatus.CONFIRMED
+    assert booking.billing_address == "Boilers & Co\n12 Mill Lane\nBath BA1 1AA"

@@ -101,17 +101,20 @@ async def test_centre_details_save_and_bad_ones_are_marked_at_the_field(user: Us
     element(user, "setting-name").value = ""
     element(user, "setting-brandColour").value = "#ffff00"
     element(user, "setting-emailSender").value = "bookings at alpha"
+    element(user, "setting-legalName").value = "x" * 201
     user.find(marker="save-centre").click()
     await eventually(lambda: element(user, "setting-name").error == "Give the centre a name.")
     assert element(user, "setting-brandColour").props["error"] is True
     assert "darker" in element(user, "setting-brandColour").props["error-message"]
     assert element(user, "setting-emailSender").error
+    assert element(user, "setting-legalName").error == "Use at most 200 characters."
     assert (await tenant_row(centres)).name == "Alpha Gas School"
 
     element(user, "setting-name").value = "  Alpha Gas Academy "
     element(user, "setting-brandColour").value = "#0F766E"
     element(user, "setting-emailSender").value = "Alpha <Bookings@Alpha.example>"
     element(user, "setting-timezone").value = "Europe/Dublin"
+    element(user, "setting-legalName").value = "Alpha Gas Academy Ltd"
     user.find(marker="save-centre").click()
     await user.should_see("Saved.")
     await eventually(lambda: element(user, "setting-name").value == "Alpha Gas Academy")
@@ -120,6 +123,7 @@ async def test_centre_details_save_and_bad_ones_are_marked_at_the_field(user: Us
     tenant = await tenant_row(centres)
     assert (tenant.name, tenant.brand_colour, tenant.timezone) == ("Alpha Gas Academy", "#0f766e", "Europe/Dublin")
     assert tenant.email_sender == "Alpha <bookings@alpha.example>"
+    assert tenant.legal_name == "Alpha Gas Academy Ltd"
     # The branding is read afresh on the next page.
     await user.open(SETTINGS)
     await user.should_see("Alpha Gas Academy")
@@ -130,15 +134,18 @@ async def test_payment_settings_save_and_bad_ones_are_marked_at_the_field(user: 
     element(user, "setting-holdMinutes").value = 0
     element(user, "setting-depositPercent").value = None
     element(user, "setting-vatRate").value = "twenty"
+    element(user, "setting-vatNumber").value = "GB12"
     user.find(marker="save-payments").click()
     await eventually(lambda: element(user, "setting-holdMinutes").error is not None)
     assert "from 5 to 1440" in element(user, "setting-holdMinutes").error
     assert element(user, "setting-depositPercent").error
     assert element(user, "setting-vatRate").error
+    assert "GB123456789" in element(user, "setting-vatNumber").error
 
     element(user, "setting-holdMinutes").value = 20
     element(user, "setting-depositPercent").value = 25
     element(user, "setting-vatRate").value = "17.5"
+    element(user, "setting-vatNumber").value = "gb 123 4567 89"
     element(user, "setting-offersFullPayment").value = False
     element(user, "setting-offersDeposit").value = False
     user.find(marker="save-payments").click()
@@ -151,6 +158,7 @@ async def test_payment_settings_save_and_bad_ones_are_marked_at_the_field(user: 
     tenant = await tenant_row(centres)
     assert (tenant.hold_minutes, tenant.deposit_percent, tenant.vat_rate_basis_points) == (20, 25, 1750)
     assert (tenant.offers_full_payment, tenant.offers_deposit) == (False, True)
+    assert tenant.vat_number == "GB123456789"
     await user.should_not_see(marker="payments-problem")
 
 

@@ -108,13 +108,21 @@ async def test_company_invoice_is_confirmed_at_once(user: User, centres: Databas
     _guest(user, "buyer@severn.example")
     user.find(marker="for-company").click()
     user.find(marker="company-name").type("Severn Heating Ltd")
+    # Paying on invoice without a billing address: sent back to the details, the message at the field.
+    await _choose_payment(user, PaymentOption.INVOICE)
+    address = user.find(marker="billing-address").elements.pop()
+    assert "billing address" in address.props.get("error-message", "")
+    await user.should_not_see("Company: Severn Heating Ltd")
+    address.value = "Severn Heating Ltd\n4 Quay Street\nGloucester GL1 2AB"
     await _choose_payment(user, PaymentOption.INVOICE)
     await user.should_see("Company: Severn Heating Ltd")
+    await user.should_see("Billing address: Severn Heating Ltd, 4 Quay Street, Gloucester GL1 2AB")
     await user.should_see(marker="book-now")
     user.find(marker="book-now").click()
     await user.should_see(marker="status-invoice", retries=SLOW)
     [booking] = await _bookings_of(centres, "buyer@severn.example")
     assert booking.status is BookingStatus.CONFIRMED and booking.company_name == "Severn Heating Ltd"
+    assert booking.billing_address == "Severn Heating Ltd\n4 Quay Street\nGloucester GL1 2AB"
 
 
 async def test_missing_details_are_named_at_the_field(user: User, centres: Database) -> None:

@@ -20,6 +20,7 @@ from models import (
 )
 from tests import factories
 from tests.factories import PASSWORD
+from tests.pdf_text import pdf_text
 from tests.ui.conftest import CENTRE_B, SLOW
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
@@ -86,6 +87,21 @@ async def test_my_bookings_and_cancelling_by_the_policy(user: User, centres: Dat
     assert cancelled is not None and cancelled.status is BookingStatus.CANCELLED
     assert payment is not None and payment.payment_method is PaymentMethod.OFFLINE
     assert payment.status is PaymentStatus.REFUNDED and payment.amount_refunded == 49500
+
+
+async def test_a_cancelled_company_booking_offers_its_credit_note(user: User, centres: Database) -> None:
+    _ctx, made = await _jamies_bookings(centres)
+    await _sign_in(user)
+    reference = made["invoice"].reference
+    await user.should_not_see(marker=f"credit-note-{reference}-1")
+    user.find(marker=f"cancel-{reference}").click()
+    await user.should_see(marker="confirm-cancel")
+    user.find(marker="confirm-cancel").click()
+    await user.should_see(marker=f"credit-note-{reference}-1", retries=SLOW)
+    link = user.find(marker=f"credit-note-{reference}-1").elements.pop()
+    assert link.text == "Credit note CN-00001 (PDF)"
+    pdf = await user.http_client.get(link.props["href"])
+    assert pdf.status_code == 200 and "Credits invoice INV-00001" in pdf_text(pdf.content)
 
 
 async def test_my_account_needs_a_sign_in(user: User) -> None:

@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from models import Invoice, StaffRole, Tenant
+from models import Booking, BookingStatus, Invoice, PaymentOption, StaffRole, Tenant
 from trainhub_ui.db import Database
 from trainhub_ui.demo.seed import seed_demo
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.payments.offline import OfflineProvider
 from trainhub_ui.services import accounting_export as books
-from trainhub_ui.services import reports
+from trainhub_ui.services import reports, workflows
 from trainhub_ui.services.report_periods import ReportPeriod
 
 
@@ -103,3 +104,30 @@ async def test_another_centres_money_is_never_in_the_files(db: Database) -> None
         ours = await books.money_movements(session, ctx, period)
         theirs = await books.money_movements(session, other_ctx, period)
     assert {m.reference for m in ours}.isdisjoint({m.reference for m in theirs})
+
+
+async def test_a_credit_note_is_a_negative_row_for_xero_and_its_own_file_for_quickbooks(db: Database) -> None:
+    ctx = await _centre(db)
+    async with db.read() as session:
+        booking = await session.scalar(
+            select(Booking).where(
+                Booking.tenant_id == ctx.tenant_id,
+                Booking.payment_option == PaymentOption.INVOICE,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.balance_due > 0,
+            )
+        )
+    assert booking is not None
+    await workflows.cancel_and_refund(db, ctx, OfflineProvider(), booking.id, "The company cancelled")
+    period = ReportPeriod(ctx.today() - timedelta(days=365), ctx.today())
+    async with db.read() as session:
+        documents = await books.sales_documents(session, ctx, period)
+    [note] = [d for d in documents if d.number.startswith("CN-")]
+    assert note.gross == -booking.total_amount and note.net + note.vat == note.gross
+    assert note.reference.startswith("INV-")
+
+    xero = _rows(books.xero_sales_csv(documents))
+    assert next(row for row in xero if row[2] == note.number)[8] == f"-{Decimal(booking.total_amount) / 100:.2f}"
+    assert note.number not in {row[0] for row in _rows(books.quickbooks_sales_csv(documents))}
+    [credit] = _rows(books.quickbooks_credit_notes_csv(documents))[1:]
+    assert credit[0] == note.number and _pence(credit[9]) + _pence(credit[11]) == booking.total_amount

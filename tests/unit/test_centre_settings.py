@@ -145,6 +145,12 @@ async def test_unchanged_settings_write_no_audit_entry(db: Database) -> None:
         ("emailSender", "Bookings <bookings@example.com"),
         ("emailSender", "a@example.com\r\nBcc: victim@example.com"),
         ("bankDetails", "x" * 2001),
+        ("legalName", "x" * 201),
+        ("vatNumber", "123456789"),  # without GB
+        ("vatNumber", "GB12345678"),  # 8 digits
+        ("vatNumber", "GB1234567890"),  # 10 digits
+        ("vatNumber", "DE123456789"),  # not a UK number
+        ("vatNumber", 123456789),
         ("nextInvoiceNumber", 1),  # not a setting an admin changes here
     ],
 )
@@ -165,6 +171,35 @@ def test_all_bad_fields_are_named_at_once() -> None:
 )
 def test_vat_rate_is_a_percent_with_up_to_two_decimals(given: object, basis_points: int | None) -> None:
     assert check_centre_settings({"vatRate": given})["vatRate"] == basis_points
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("GB123456789", "GB123456789"),
+        ("gb 123 4567 89", "GB123456789"),
+        ("GB123456789012", "GB123456789012"),
+        ("", ""),
+        ("  ", ""),
+    ],
+)
+def test_vat_number_is_gb_and_9_or_12_digits(given: str, stored: str) -> None:
+    assert check_centre_settings({"vatNumber": given})["vatNumber"] == stored
+
+
+def test_vat_number_and_legal_name_are_refused_with_their_messages() -> None:
+    assert "GB123456789" in _problems(vatNumber="GB12")["vatNumber"]
+    assert _problems(legalName="x" * 201)["legalName"] == "Use at most 200 characters."
+
+
+async def test_legal_name_and_vat_number_are_stored(db: Database) -> None:
+    ctx = await _centre(db)
+    await _update(db, ctx, legalName="Bristol Gas Training Ltd", vatNumber="GB 987 6543 21")
+    async with db.read() as session:
+        stored = await session.get(Tenant, ctx.tenant_id)
+    assert stored is not None
+    assert (stored.legal_name, stored.vat_number) == ("Bristol Gas Training Ltd", "GB987654321")
+    assert centre_settings(stored)["vatNumber"] == "GB987654321"
 
 
 def test_vat_rate_is_shown_as_the_percent_typed() -> None:

@@ -20,6 +20,7 @@ from models import (
     StaffRole,
     Tenant,
 )
+from tests.pdf_text import pdf_text
 from trainhub_ui.db import Database
 from trainhub_ui.demo.seed import seed_demo
 from trainhub_ui.demo.specs import DEMO_STUDENT
@@ -110,6 +111,13 @@ async def test_every_booking_on_invoice_has_its_invoice_and_the_reports_agree_wi
                 numbers.append(invoice.number)
                 name, pdf = await invoice_pdf(session, ctx, booking.id)
                 assert pdf.startswith(b"%PDF") and name.endswith(".pdf")
+                # A complete VAT invoice: the centre's legal name and VAT number, the company's address.
+                assert invoice.supplier_name.endswith(" Ltd") and invoice.supplier_vat_number.startswith("GB")
+                assert invoice.company_name and invoice.billing_address and invoice.customer_name
+                text = pdf_text(pdf)
+                for shown in (invoice.supplier_vat_number, invoice.billing_address.splitlines()[-1], "Tax point"):
+                    assert shown in text, (booking.reference, shown)
+                assert text.count("Payment reference") == 1 and "quote your booking reference" not in text
             assert sorted(numbers) == list(range(1, len(invoiced) + 1))
             assert tenant.next_invoice_number == len(invoiced) + 1
 

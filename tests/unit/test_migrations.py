@@ -9,10 +9,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from models import Base
+from models import Base, PaymentOption
+from tests import factories
 from tests.conftest import in_thread
 from trainhub_ui.db import Database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.migrate import downgrade, upgrade
+from trainhub_ui.services.bookings import BookingRequest, create_booking
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -102,3 +105,49 @@ def test_migrations_keep_the_data_of_a_centre_in_use(migrated_url: str) -> None:
     in_thread(downgrade, migrated_url, "0001")
     in_thread(upgrade, migrated_url)
     assert in_thread(asyncio.run, _bookings_and_orphans(migrated_url)) == (booked, [])
+
+
+async def _invoices_as_issued(url: str) -> list[tuple]:
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            rows = await session.execute(
+                text(
+                    "SELECT i.tax_point = i.issued_on, i.supplier_name = t.name, i.customer_name <> '',"
+                    " i.bank_details = t.bank_details, i.credited_amount FROM invoices i"
+                    " JOIN tenants t ON t.id = i.tenant_id"
+                )
+            )
+            return [tuple(row) for row in rows]
+    finally:
+        await db.dispose()
+
+
+async def _an_invoice(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            tenant = await factories.centre(session, "migrating-centre", "Migrating Centre")
+            tenant.bank_details = "Sort code 12-34-56"
+            course = await factories.course(session, tenant)
+            item = await factories.course_session(session, course)
+            student = await factories.customer(session, tenant)
+            request = BookingRequest(
+                customer_id=student.id,
+                session_id=item.id,
+                payment_option=PaymentOption.INVOICE,
+                billing_address="1 Dock Road",
+            )
+            await create_booking(session, TenantContext(tenant=tenant), request)
+    finally:
+        await db.dispose()
+
+
+def test_invoices_issued_before_0011_keep_what_they_showed(migrated_url: str) -> None:
+    """0011 fills in what an older invoice showed from the centre and the booking, and its tax point."""
+    in_thread(asyncio.run, _an_invoice(migrated_url))
+    in_thread(downgrade, migrated_url, "0010")
+    in_thread(upgrade, migrated_url)
+    rows = in_thread(asyncio.run, _invoices_as_issued(migrated_url))
+    assert rows and all(tuple(bool(v) for v in row[:4]) == (True, True, True, True) for row in rows), rows
+    assert {row[4] for row in rows} == {0}

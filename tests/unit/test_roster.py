@@ -367,10 +367,12 @@ async def test_a_company_invoice_takes_the_company_named(db: Database) -> None:
             customer_id=known.id,
             company_name="Boilers & Co",
             po_number="PO-77",
+            billing_address="  Boilers & Co\n12 Mill Lane\nBath BA1 1AA ",
         ),
     )
     assert booked.booking.status is BookingStatus.CONFIRMED
     assert (booked.booking.company_name, booked.booking.po_number) == ("Boilers & Co", "PO-77")
+    assert booked.booking.billing_address == "Boilers & Co\n12 Mill Lane\nBath BA1 1AA"
 
 
 @pytest.mark.parametrize(
@@ -401,6 +403,15 @@ async def test_a_company_invoice_takes_the_company_named(db: Database) -> None:
                 "paid_now": True,
             },
             "paidNow",
+        ),
+        (
+            {
+                "new_student": dict(first_name="A", last_name="B", email="a@example.com"),
+                "payment_option": PaymentOption.INVOICE,
+                "company_name": "Acme",
+                "billing_address": "   ",
+            },
+            "billingAddress",
         ),
     ],
 )

@@ -46,7 +46,16 @@ EXPECTED: dict[str, dict[tuple[str, str], str]] = {
         ("OFFERED", "expire"): "EXPIRED",
         ("OFFERED", "close"): "CANCELLED",
     },
-    "invoice": {("ISSUED", "settle"): "PAID"},
+    "invoice": {
+        ("ISSUED", "settle"): "PAID",
+        ("PART_CREDITED", "settle"): "PAID",  # what was left after the credit has been paid
+        ("ISSUED", "credit_in_part"): "PART_CREDITED",
+        ("PART_CREDITED", "credit_in_part"): "PART_CREDITED",
+        ("PAID", "credit_in_part"): "PAID",  # part of a paid invoice refunded: still paid, less the credit
+        ("ISSUED", "credit_in_full"): "CREDITED",
+        ("PART_CREDITED", "credit_in_full"): "CREDITED",
+        ("PAID", "credit_in_full"): "CREDITED",
+    },
 }
 MACHINES: list[Machine] = [BOOKING, PAYMENT, REFUND, WAITING_LIST, INVOICE]
 

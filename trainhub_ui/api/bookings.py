@@ -74,6 +74,7 @@ class BookingOut(ApiModel):
     company_name: str
     billing_email: str
     po_number: str
+    billing_address: str
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     created_at: datetime

@@ -1,4 +1,4 @@
-"""API: the payment provider's webhook, and refunds by staff."""
+"""API: the payment provider's webhook, refunds by staff, bank transfers, invoices and their credit notes."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field, StrictInt
 
 from models import StaffRole
+from trainhub_ui.booking.states import InvoiceState, invoice_state
 from trainhub_ui.db import database
 from trainhub_ui.domain.inputs import Id, ShortText
 from trainhub_ui.payments import BadSignature, provider
-from trainhub_ui.services import invoices, refunds, webhooks, workflows
+from trainhub_ui.services import bookings, credit_notes, invoices, refunds, webhooks, workflows
 from trainhub_ui.services import payments as payments_service
 
 from .access import Caller, Reader, require
@@ -127,6 +128,8 @@ class InvoiceOut(ApiModel):
     total_amount: int
     balance_due: int
     paid_at: datetime | None
+    credited_amount: int
+    status: InvoiceState  # ISSUED, PAID, PART_CREDITED or CREDITED (by its credit notes)
 
 
 @router.get("/invoices", response_model=Page[InvoiceOut], response_model_by_alias=True)
@@ -154,6 +157,8 @@ async def list_invoices(
             total_amount=line.invoice.total_amount,
             balance_due=line.balance_due,
             paid_at=line.invoice.paid_at,
+            credited_amount=line.invoice.credited_amount,
+            status=invoice_state(line.invoice),
         )
         for line in lines
     ]
@@ -169,4 +174,47 @@ async def invoice_pdf(booking_id: Id, ctx: Caller, session: Reader) -> Response:
     """A company booking's invoice, as a PDF."""
     require(ctx, StaffRole.STAFF)
     name, pdf = await invoices.invoice_pdf(session, ctx, booking_id)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+class CreditNoteOut(ApiModel):
+    id: str
+    number: str
+    invoice_id: str
+    issued_on: date
+    reason: str
+    currency: str
+    net_amount: int
+    vat_rate_basis_points: int | None
+    vat_amount: int
+    total_amount: int
+
+
+@router.get("/bookings/{booking_id}/credit-notes", response_model=Page[CreditNoteOut], response_model_by_alias=True)
+async def list_credit_notes(booking_id: Id, ctx: Caller, session: Reader) -> Page[CreditNoteOut]:
+    """The credit notes of a company booking's invoice (a cancellation, a refund), oldest first."""
+    require(ctx, StaffRole.STAFF)
+    await bookings.get_booking(session, ctx, booking_id)  # another centre's booking: 404
+    notes = await credit_notes.credit_notes_of(session, ctx, booking_id)
+    items = [
+        CreditNoteOut.model_validate(
+            {
+                **{name: getattr(note, name) for name in CreditNoteOut.model_fields if name != "number"},
+                "number": credit_notes.credit_note_number(note),
+            }
+        )
+        for note in notes
+    ]
+    return Page[CreditNoteOut](items=items, total=len(items))
+
+
+@router.get(
+    "/bookings/{booking_id}/credit-notes/{credit_note_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The credit note as a PDF"}},
+)
+async def credit_note_pdf(booking_id: Id, credit_note_id: Id, ctx: Caller, session: Reader) -> Response:
+    """One credit note of a company booking's invoice, as a PDF."""
+    require(ctx, StaffRole.STAFF)
+    name, pdf = await credit_notes.credit_note_pdf(session, ctx, booking_id, credit_note_id)
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})

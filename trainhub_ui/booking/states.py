@@ -141,22 +141,41 @@ WAITING_LIST: Machine[WaitingListStatus] = Machine(
 
 
 class InvoiceState(enum.StrEnum):
-    """An invoice is issued once and never edited; it is paid when the bank transfers settle it."""
+    """An invoice is issued once and never edited: it is paid when the bank transfers settle it, and
+    credited (in part or in full) by credit notes when its booking is cancelled or refunded."""
 
     ISSUED = "ISSUED"
     PAID = "PAID"
+    PART_CREDITED = "PART_CREDITED"
+    CREDITED = "CREDITED"
 
+
+IS = InvoiceState
 
 INVOICE: Machine[InvoiceState] = Machine(
     "invoice",
     InvoiceState,
-    starts={"issue": InvoiceState.ISSUED},
-    moves={(InvoiceState.ISSUED, "settle"): InvoiceState.PAID},
+    starts={"issue": IS.ISSUED},
+    moves={
+        (IS.ISSUED, "settle"): IS.PAID,
+        (IS.PART_CREDITED, "settle"): IS.PAID,  # what was left after the credit has been paid
+        (IS.ISSUED, "credit_in_part"): IS.PART_CREDITED,
+        (IS.PART_CREDITED, "credit_in_part"): IS.PART_CREDITED,
+        (IS.PAID, "credit_in_part"): IS.PAID,  # part of a paid invoice refunded: still paid, less the credit
+        (IS.ISSUED, "credit_in_full"): IS.CREDITED,
+        (IS.PART_CREDITED, "credit_in_full"): IS.CREDITED,
+        (IS.PAID, "credit_in_full"): IS.CREDITED,
+    },
 )
 
 
 def invoice_state(invoice: Invoice) -> InvoiceState:
-    return InvoiceState.PAID if invoice.paid_at is not None else InvoiceState.ISSUED
+    """Read from the invoice's own record: what its credit notes took back, and when it was paid."""
+    if invoice.credited_amount and invoice.credited_amount >= invoice.total_amount:
+        return IS.CREDITED
+    if invoice.paid_at is not None:
+        return IS.PAID
+    return IS.PART_CREDITED if invoice.credited_amount else IS.ISSUED
 
 
 def settle_invoice(invoice: Invoice, now: datetime) -> None:
@@ -164,3 +183,13 @@ def settle_invoice(invoice: Invoice, now: datetime) -> None:
     INVOICE.next(invoice_state(invoice), "settle")
     invoice.paid_at = now
     invoice.updated_at = now
+
+
+def credit_invoice(invoice: Invoice, amount: int, now: datetime) -> InvoiceState:
+    """`amount` of the invoice taken back by a credit note (never more than is left of it)."""
+    left = invoice.total_amount - invoice.credited_amount
+    event = "credit_in_full" if amount >= left else "credit_in_part"
+    state = INVOICE.next(invoice_state(invoice), event)
+    invoice.credited_amount += min(amount, left)
+    invoice.updated_at = now
+    return state

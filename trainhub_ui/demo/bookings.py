@@ -23,7 +23,7 @@ from models import (
 )
 from trainhub_ui.booking import places
 from trainhub_ui.booking.states import PAYMENT, settle_invoice
-from trainhub_ui.services.invoices import new_invoice
+from trainhub_ui.services.invoices import line_description, new_invoice
 from trainhub_ui.services.references import random_reference
 
 from .centres import CentreWriter, fits_week
@@ -73,6 +73,7 @@ def _booking(
         company_name=customer.company_name if invoiced else "",
         billing_email=(customer.billing_email or customer.email) if invoiced else "",
         po_number=customer.po_number if invoiced else "",
+        billing_address=writer.billing_addresses.get(customer.email, "") if invoiced else "",
         created_at=created_at,
     )
     writer.add(booking)
@@ -246,14 +247,26 @@ def past_session(writer: CentreWriter, spec: PastSessionSpec) -> None:
 def issue_invoices(writer: CentreWriter) -> None:
     """Every booking on invoice has its invoice, numbered in the order they were issued (when the booking
     was made); one paid by bank transfer is settled on the day the money came."""
-    starts = {item.id: item.start_date for item in writer.all_sessions}
+    sessions = {item.id: item for item in writer.all_sessions}
+    titles = {course.id: course.title for course in writer.courses.values()}
+    names = {customer.id: f"{customer.first_name} {customer.last_name}" for customer in writer.customers.values()}
     paid_on = {payment.booking_id: payment.paid_at for payment in writer.payments if payment.paid_at is not None}
     invoiced = sorted(
         (b for b in writer.bookings if b.payment_option is PaymentOption.INVOICE), key=lambda b: b.created_at
     )
     for number, booking in enumerate(invoiced, start=1):
         issued = booking.created_at.astimezone(writer.zone).date()
-        invoice = new_invoice(writer.tenant, booking, starts[booking.session_id], number, issued, booking.created_at)
+        item = sessions[booking.session_id]
+        invoice = new_invoice(
+            writer.tenant,
+            booking,
+            item.start_date,
+            number,
+            issued,
+            booking.created_at,
+            customer_name=names[booking.customer_id],
+            description=line_description(titles[item.course_id], item.start_date, item.venue or ""),
+        )
         if booking.balance_due == 0 and booking.id in paid_on:
             settle_invoice(invoice, paid_on[booking.id])
         writer.add(invoice)

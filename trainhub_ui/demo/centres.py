@@ -70,6 +70,8 @@ class CentreWriter:
             id=new_id(),
             slug=spec.slug,
             name=spec.name,
+            legal_name=spec.legal_name,
+            vat_number=spec.vat_number,
             tagline=spec.tagline,
             brand_colour=spec.brand_colour,
             contact_email=spec.contact_email,
@@ -86,6 +88,8 @@ class CentreWriter:
         self.instructor: StaffUser | None = None
         self.admin_name = ""
         self.customers: dict[str, Customer] = {}
+        # A company's billing address is given with each booking on invoice, not kept on the student.
+        self.billing_addresses = {c.email: c.billing_address for c in spec.customers if c.billing_address}
         self.courses: dict[str, Course] = {}
         self.price_by_course_id: dict[str, int] = {}
         self.upcoming: dict[str, list[CourseSession]] = {}

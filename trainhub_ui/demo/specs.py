@@ -53,6 +53,7 @@ class CustomerSpec:
     company_name: str = ""
     billing_email: str = ""
     po_number: str = ""
+    billing_address: str = ""  # where the company's invoices are addressed
     has_account: bool = False
 
 
@@ -78,6 +79,8 @@ class PastSessionSpec:
 class CentreSpec:
     slug: str
     name: str
+    legal_name: str
+    vat_number: str
     tagline: str
     brand_colour: str
     contact_email: str

@@ -8,7 +8,7 @@ report's "succeeded"). Sales invoices are those issued in the period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -16,9 +16,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Booking, Course, CourseSession, Customer, Invoice, Payment, PaymentMethod, Refund, RefundStatus
+from models import (
+    Booking,
+    Course,
+    CourseSession,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    Refund,
+    RefundStatus,
+)
 from trainhub_ui.domain.context import TenantContext
 
+from .invoice_pdf import credit_note_number
 from .invoices import invoice_number
 from .report_csv import csv_bytes
 from .report_periods import ReportPeriod, month_buckets
@@ -69,7 +81,11 @@ def _local_day(ctx: TenantContext, moment: datetime) -> date:
 
 
 async def sales_documents(session: AsyncSession, ctx: TenantContext, period: ReportPeriod) -> list[SalesDocument]:
-    """The invoices issued in the period, by number."""
+    """The invoices issued in the period, by number, then its credit notes (negative, by number)."""
+    return await _invoices(session, ctx, period) + await _credit_notes(session, ctx, period)
+
+
+async def _invoices(session: AsyncSession, ctx: TenantContext, period: ReportPeriod) -> list[SalesDocument]:
     rows = await session.execute(
         select(Invoice, Booking.reference, Customer.first_name, Customer.last_name, Course.title, CourseSession)
         .join(Booking, and_(Booking.id == Invoice.booking_id, Booking.tenant_id == ctx.tenant_id))
@@ -99,6 +115,38 @@ async def sales_documents(session: AsyncSession, ctx: TenantContext, period: Rep
             currency=invoice.currency,
         )
         for invoice, reference, first, last, title, item in rows
+    ]
+
+
+async def _credit_notes(session: AsyncSession, ctx: TenantContext, period: ReportPeriod) -> list[SalesDocument]:
+    rows = await session.execute(
+        select(CreditNote, Invoice, Booking.reference, Customer.first_name, Customer.last_name)
+        .join(Invoice, and_(Invoice.id == CreditNote.invoice_id, Invoice.tenant_id == ctx.tenant_id))
+        .join(Booking, and_(Booking.id == Invoice.booking_id, Booking.tenant_id == ctx.tenant_id))
+        .join(Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id))
+        .where(
+            CreditNote.tenant_id == ctx.tenant_id,
+            CreditNote.issued_on >= period.start,
+            CreditNote.issued_on <= period.end,
+        )
+        .order_by(CreditNote.number)
+    )
+    return [
+        SalesDocument(
+            number=credit_note_number(note),
+            issued_on=note.issued_on,
+            due_on=note.issued_on,
+            customer=invoice.company_name or f"{first} {last}",
+            email=invoice.billing_email,
+            reference=invoice_number(invoice),
+            description=f"Credit against {invoice_number(invoice)} ({reference}): {note.reason}".rstrip(": "),
+            net=-note.net_amount,
+            vat=-note.vat_amount,
+            gross=-note.total_amount,
+            vat_rate_basis_points=note.vat_rate_basis_points,
+            currency=note.currency,
+        )
+        for note, invoice, reference, first, last in rows
     ]
 
 
@@ -213,7 +261,17 @@ def xero_sales_csv(documents: list[SalesDocument]) -> bytes:
 
 
 def quickbooks_sales_csv(documents: list[SalesDocument]) -> bytes:
-    """QuickBooks Online's invoice import; the item amount is net of VAT, the VAT on its own column."""
+    """QuickBooks Online's invoice import; the item amount is net of VAT, the VAT on its own column. A credit
+    note (negative) is a credit memo there, which this import does not take: it is in its own file."""
+    return _quickbooks_csv([d for d in documents if d.gross >= 0])
+
+
+def quickbooks_credit_notes_csv(documents: list[SalesDocument]) -> bytes:
+    """The period's credit notes in the invoice layout, amounts as positive credit, for credit memos."""
+    return _quickbooks_csv([replace(d, net=-d.net, vat=-d.vat, gross=-d.gross) for d in documents if d.gross < 0])
+
+
+def _quickbooks_csv(documents: list[SalesDocument]) -> bytes:
     return csv_bytes(
         QUICKBOOKS_SALES_HEADER,
         (

@@ -25,6 +25,7 @@ from models import (
     BookingStatus,
     Course,
     CourseSession,
+    CreditNote,
     Customer,
     Invoice,
     Payment,
@@ -36,6 +37,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput, NotFound
 
 from .booking_filters import SORTS, TEXT_MAX, BookingSearch, search_conditions, search_order, with_sort_joins
+from .credit_notes import credit_notes_of
 from .payment_states import PaymentState, payment_state, refunded_of_booking
 from .refunds import policy_refund, refundable
 
@@ -277,6 +279,7 @@ class BookingRecord:
     payments: list[PaymentRecord]
     invoice: Invoice | None
     history: list[HistoryEntry] = field(default_factory=list)
+    credit_notes: list[CreditNote] = field(default_factory=list)  # of its invoice, oldest first
     refunded: int = 0
     refundable: int = 0  # what can still be given back: paid, less refunds made or under way
     refund_by_policy: int = 0  # what cancelling now gives back under the centre's policy
@@ -357,6 +360,7 @@ async def booking_record(session: AsyncSession, ctx: TenantContext, booking_id: 
         course=course,
         payments=[PaymentRecord(p, refunds.get(p.id, [])) for p in payments],
         invoice=invoice,
+        credit_notes=await credit_notes_of(session, ctx, booking.id) if invoice is not None else [],
         history=history,
         refunded=sum(p.amount_refunded for p in payments if p.kind is not PaymentKind.EXCESS),
         refundable=still_refundable,

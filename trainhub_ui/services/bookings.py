@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from sqlalchemy import Select, bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,13 +43,16 @@ from trainhub_ui.booking.rules import Refused, ensure_bookable
 from trainhub_ui.booking.states import BOOKING, WAITING_LIST
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.domain.inputs import EmailText, Fraction, Id, ServiceInput, ShortText, Text
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
+from . import credit_notes
 from .invoices import issue_invoice
 from .references import centre_prefix, new_booking_reference, random_reference
+
+BILLING_ADDRESS_MAX = 500
 
 
 class BookingRequest(ServiceInput):
@@ -63,6 +66,26 @@ class BookingRequest(ServiceInput):
     company_name: ShortText | None = None
     billing_email: EmailText | None = None
     po_number: Annotated[str, Field(max_length=100)] | None = None
+    billing_address: Annotated[str, StringConstraints(max_length=BILLING_ADDRESS_MAX, strip_whitespace=True)] | None = (
+        None
+    )
+
+
+def billing_address_problem(option: PaymentOption, address: str | None) -> str | None:
+    """Why a booking cannot be taken with this billing address, or None. A VAT invoice is addressed to the
+    company: paying on invoice needs its billing address."""
+    if option is PaymentOption.INVOICE and not (address or "").strip():
+        return "Enter the company's billing address: the invoice is addressed there."
+    if address and len(address.strip()) > BILLING_ADDRESS_MAX:
+        return f"Use at most {BILLING_ADDRESS_MAX} characters for the billing address."
+    return None
+
+
+def ensure_billing_address(option: PaymentOption, address: str | None) -> None:
+    """Asked by every way a person books (the API, the wizard, the phone dialog): InvalidInput at
+    `billingAddress` when an invoice booking lacks its billing address."""
+    if (problem := billing_address_problem(option, address)) is not None:
+        raise InvalidInput("billingAddress", problem)
 
 
 # --- loading, scoped to the centre ---------------------------------------------------------------
@@ -138,6 +161,7 @@ def _write_booking(
         company_name=customer.company_name if request.company_name is None else request.company_name,
         billing_email=customer.billing_email if request.billing_email is None else request.billing_email,
         po_number=customer.po_number if request.po_number is None else request.po_number,
+        billing_address=request.billing_address or "",
         created_at=now,
         updated_at=now,
     )
@@ -336,7 +360,11 @@ async def cancel_booking(
     booking.cancelled_at = now
     booking.cancellation_reason = reason
     booking.hold_expires_at = None
+    # What the company had not paid of its invoice is owed no longer: credited, since the invoice stays as issued.
+    unpaid = booking.balance_due if booking.payment_option is PaymentOption.INVOICE else 0
     await _give_place_back(session, ctx, course_session, booking, "cancel", reason)
+    if unpaid:
+        await credit_notes.credit_unpaid_on_cancel(session, ctx, booking, unpaid, reason)
     if tell_student:
         await emails.booking_cancelled(session, ctx, booking, reason)
     return booking

@@ -38,6 +38,8 @@ COLOUR_PATTERN = re.compile(r"^#[0-9a-f]{6}$")
 PHONE_PATTERN = re.compile(r"^[0-9+()\-. ]*$")
 SENDER_PATTERN = re.compile(r"^(?:([^<>]+?)\s*<([^<>\s]+)>|([^<>\s]+))$")
 VAT_PATTERN = re.compile(r"^\d{1,3}(?:\.\d{1,2})?$")
+# A UK VAT registration number: GB and 9 digits, or 12 for a branch of a group registration.
+VAT_NUMBER_PATTERN = re.compile(r"^GB(?:\d{9}|\d{12})$")
 # White text sits on the brand colour in the public header and on buttons; WCAG asks 3:1 for large text.
 MIN_CONTRAST_WITH_WHITE = 3.0
 HOLD_MINUTES = (5, 1440)
@@ -47,7 +49,7 @@ FULL_REFUND_DAYS = (0, 365)
 OFFER_WINDOW_HOURS = (1, 168)
 BALANCE_NOTICE_DAYS = (0, 365)
 BOOKING_CUTOFF_HOURS = (0, 720)
-TEXT_LIMITS = {"name": 200, "tagline": 300, "contactPhone": 50, "address": 2000, "bankDetails": 2000}
+TEXT_LIMITS = {"name": 200, "legalName": 200, "tagline": 300, "contactPhone": 50, "address": 2000, "bankDetails": 2000}
 
 
 def _refuse(message: str) -> PydanticCustomError:
@@ -66,6 +68,7 @@ class InvalidSettings(InvalidInput):
 # The settings a centre's admins change, by field name (as the API would name them) -> model attribute.
 SETTINGS_FIELDS: dict[str, str] = {
     "name": "name",
+    "legalName": "legal_name",
     "tagline": "tagline",
     "contactEmail": "contact_email",
     "contactPhone": "contact_phone",
@@ -86,6 +89,7 @@ SETTINGS_FIELDS: dict[str, str] = {
     "offersDeposit": "offers_deposit",
     "offersInvoice": "offers_invoice",
     "vatRate": "vat_rate_basis_points",
+    "vatNumber": "vat_number",
     "bankDetails": "bank_details",
 }
 
@@ -244,6 +248,16 @@ def _vat(value: object) -> int | None:
     return basis_points or None
 
 
+def _vat_number(value: object) -> str:
+    """GB and 9 or 12 digits, as HMRC issues it; spaces are dropped ("GB 123 4567 89"), empty for none."""
+    if not isinstance(value, str):
+        raise _refuse("Enter the VAT registration number, like GB123456789.")
+    number = re.sub(r"[\s.-]", "", value).upper()
+    if number and not VAT_NUMBER_PATTERN.match(number):
+        raise _refuse("Enter a UK VAT number: GB and 9 digits (like GB123456789), or 12 for a group branch.")
+    return number
+
+
 def _checked(check: Callable[[object], Any]) -> Any:
     return PlainValidator(check)
 
@@ -253,6 +267,7 @@ class SettingsChanges(ServiceInput):
     is kept. The VAT rate is a percent ("20", "17.5"); empty or 0 means no VAT."""
 
     name: Annotated[str, _checked(_text(TEXT_LIMITS["name"], required="Give the centre a name."))] = None
+    legal_name: Annotated[str, _checked(_text(TEXT_LIMITS["legalName"]))] = None
     tagline: Annotated[str, _checked(_text(TEXT_LIMITS["tagline"]))] = None
     contact_email: Annotated[str, _checked(_email)] = None
     contact_phone: Annotated[str, _checked(_phone)] = None
@@ -273,6 +288,7 @@ class SettingsChanges(ServiceInput):
     offers_deposit: Annotated[bool, _checked(_flag)] = None
     offers_invoice: Annotated[bool, _checked(_flag)] = None
     vat_rate_basis_points: Annotated[int | None, _checked(_vat), Field(alias="vatRate")] = None
+    vat_number: Annotated[str, _checked(_vat_number)] = None
     bank_details: Annotated[str, _checked(_text(TEXT_LIMITS["bankDetails"]))] = None
 
     @classmethod

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import LIVE_BOOKING_STATUSES, Booking, Course, CourseSession, Invoice, Payment
+from models import LIVE_BOOKING_STATUSES, Booking, Course, CourseSession, CreditNote, Invoice, Payment
 from trainhub_ui.domain.context import TenantContext
 
 from .refunds import policy_refund, refundable
@@ -22,6 +22,7 @@ class MyBooking:
     refund_on_cancel: int  # what cancelling now would give back (0 when it cannot be cancelled)
 
     upcoming: bool  # live, and its session has not started
+    credit_notes: list[CreditNote] = field(default_factory=list)  # of its invoice: a cancellation, a refund
 
 
 async def my_bookings(session: AsyncSession, ctx: TenantContext, customer_id: str) -> list[MyBooking]:
@@ -45,6 +46,15 @@ async def my_bookings(session: AsyncSession, ctx: TenantContext, customer_id: st
         if ids
         else set()
     )
+    credited: dict[str, list[CreditNote]] = {}
+    if invoiced:
+        for note, booking_id in await session.execute(
+            select(CreditNote, Invoice.booking_id)
+            .join(Invoice, Invoice.id == CreditNote.invoice_id)
+            .where(CreditNote.tenant_id == ctx.tenant_id, Invoice.booking_id.in_(invoiced))
+            .order_by(CreditNote.number)
+        ):
+            credited.setdefault(booking_id, []).append(note)
     payments: dict[str, list[Payment]] = {}
     if ids:
         for payment in await session.scalars(
@@ -59,5 +69,7 @@ async def my_bookings(session: AsyncSession, ctx: TenantContext, customer_id: st
         if live:
             available = sum(refundable(p) for p in payments.get(booking.id, []))
             back = min(policy_refund(booking, course_session, ctx, now), available)
-        found.append(MyBooking(booking, title, course_session, booking.id in invoiced, back, live))
+        found.append(
+            MyBooking(booking, title, course_session, booking.id in invoiced, back, live, credited.get(booking.id, []))
+        )
     return found

@@ -17,7 +17,7 @@ from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.domain.formatting import day_text, money
 
 from .accounts import email_problem, normalise_email
-from .bookings import BookingRequest, create_booking, find_customer_of
+from .bookings import BookingRequest, create_booking, ensure_billing_address, find_customer_of
 from .students import COMPANY_NAME_MAX, PO_NUMBER_MAX, CustomerExists, NewStudent, add_student
 from .waiting_list import join_waiting_list
 
@@ -42,6 +42,7 @@ class OnlineBooking:
     company_name: str = ""
     billing_email: str = ""
     po_number: str = ""
+    billing_address: str = ""
     special_requests: str = ""
 
 
@@ -124,9 +125,11 @@ async def _booker(session: AsyncSession, ctx: TenantContext, customer_id: str | 
 async def book_online(db: Database, ctx: TenantContext, request: OnlineBooking) -> Booking:
     """Take the place for the student, in one transaction with making the guest's record."""
     special_requests = _text("specialRequests", request.special_requests, SPECIAL_REQUESTS_MAX)
-    company_name = billing_email = po_number = ""
+    company_name = billing_email = po_number = billing_address = ""
     if request.for_company:
         company_name = _text("companyName", request.company_name, COMPANY_NAME_MAX, required="the company's name")
+        billing_address = request.billing_address.strip()
+        ensure_billing_address(request.payment_option, billing_address)
         billing_email = normalise_email(request.billing_email) if request.billing_email.strip() else ""
         if billing_email and (problem := email_problem(billing_email)):
             raise InvalidInput("billingEmail", problem)
@@ -146,6 +149,7 @@ async def book_online(db: Database, ctx: TenantContext, request: OnlineBooking) 
                 company_name=company_name if request.for_company else None,
                 billing_email=billing_email if request.for_company else None,
                 po_number=po_number if request.for_company else None,
+                billing_address=billing_address if request.for_company else None,
             ),
         )
 

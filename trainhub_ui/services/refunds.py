@@ -37,6 +37,7 @@ from trainhub_ui.domain.formatting import money
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import PaymentProvider, ProviderError
 
+from . import credit_notes
 from .bookings import get_booking
 
 # Later payments are given back first: the balance before the deposit. Money the booking never took (an
@@ -237,7 +238,7 @@ async def _settle(
     now = ctx.now()
     booking = await get_booking(session, ctx, booking_id)
     settled: list[Refund] = []
-    given_back, by_card, reasons = 0, False, []
+    given_back, credited, by_card, reasons = 0, 0, False, []
     for refund_id, (provider_id, failure) in outcomes.items():
         refund = await session.get(Refund, refund_id, with_for_update=True)
         payment = await session.get(Payment, refund.payment_id, with_for_update=True) if refund else None
@@ -257,6 +258,8 @@ async def _settle(
                 PAYMENT.move(payment, "refund_in_full", now)
             audit.record(session, ctx, "refund.made", "refund", refund.id, amount=refund.amount, payment=payment.id)
             given_back += refund.amount
+            if payment.kind is not PaymentKind.EXCESS:  # money the booking never took was never invoiced
+                credited += refund.amount
             by_card = by_card or payment.payment_method is PaymentMethod.CARD
             if refund.reason and refund.reason not in reasons:
                 reasons.append(refund.reason)
@@ -264,6 +267,8 @@ async def _settle(
     # amount_paid stays what was received: a goodwill refund must not turn into a balance to pay.
     booking.updated_at = now
     booking_changed(session, booking)
+    if credited:
+        await credit_notes.credit_refund(session, ctx, booking, credited, "; ".join(reasons))
     if given_back:
         await session.flush()
         await emails.refund_made(session, ctx, booking, given_back, "; ".join(reasons), by_card=by_card)
@@ -301,6 +306,8 @@ async def record_outside_refund(
     await session.flush()
     audit.record(session, ctx, "refund.recorded", "refund", refund.id, amount=added, payment=payment.id)
     booking = await get_booking(session, ctx, payment.booking_id)
+    if payment.kind is not PaymentKind.EXCESS:
+        await credit_notes.credit_refund(session, ctx, booking, added, "refunded at the payment provider")
     await emails.refund_made(session, ctx, booking, added, "", by_card=payment.payment_method is PaymentMethod.CARD)
     return added
 

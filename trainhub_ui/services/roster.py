@@ -34,7 +34,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput
 
 from . import courses, session_lists
-from .bookings import BookingRequest, create_booking, get_booking
+from .bookings import BookingRequest, create_booking, ensure_billing_address, get_booking
 from .payments import open_payment, payment_succeeded
 from .students import COMPANY_NAME_MAX, PO_NUMBER_MAX, NewStudent, add_student, get_student
 
@@ -365,6 +365,7 @@ class PhoneBooking:
     special_requests: str = ""
     company_name: str = ""  # an invoice booking: the company billed (the student's own when blank)
     po_number: str = ""
+    billing_address: str = ""  # an invoice booking: where its invoice is addressed (required)
 
 
 @dataclass(frozen=True)
@@ -395,11 +396,13 @@ async def book_for_customer(db: Database, ctx: TenantContext, request: PhoneBook
             student = await add_student(session, ctx, request.new_student)
         else:
             raise InvalidInput("customerId", "Choose a student, or add a new one.")
-        company_name = po_number = None
+        company_name = po_number = billing_address = None
         if on_invoice:
             company_name = _text("companyName", request.company_name, COMPANY_NAME_MAX) or student.company_name
             if not company_name:
                 raise InvalidInput("companyName", "A company invoice needs the company's name.")
+            billing_address = request.billing_address.strip()
+            ensure_billing_address(request.payment_option, billing_address)
             po_number = _text("poNumber", request.po_number, PO_NUMBER_MAX) or student.po_number
         booking = await create_booking(
             session,
@@ -411,6 +414,7 @@ async def book_for_customer(db: Database, ctx: TenantContext, request: PhoneBook
                 special_requests=special_requests,
                 company_name=company_name,
                 po_number=po_number,
+                billing_address=billing_address,
             ),
         )
         paid = 0

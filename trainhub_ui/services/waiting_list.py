@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import StringConstraints
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +18,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.domain.inputs import Fraction, ServiceInput, Text
 
-from .bookings import BookingRequest, create_booking, find_customer_of, live_booking_of
+from .bookings import BILLING_ADDRESS_MAX, BookingRequest, create_booking, find_customer_of, live_booking_of
 
 LIVE_ENTRY_STATUSES = (WaitingListStatus.WAITING, WaitingListStatus.OFFERED)
 
@@ -84,6 +87,9 @@ class OfferAcceptance(ServiceInput):
     payment_option: PaymentOption | None = None
     deposit_percentage: Fraction | None = None
     special_requests: Text = ""
+    billing_address: Annotated[str, StringConstraints(max_length=BILLING_ADDRESS_MAX, strip_whitespace=True)] | None = (
+        None
+    )
 
 
 async def accept_offer(
@@ -97,6 +103,7 @@ async def accept_offer(
         payment_option=acceptance.payment_option,
         deposit_percentage=acceptance.deposit_percentage,
         special_requests=acceptance.special_requests,
+        billing_address=acceptance.billing_address,
     )
     return await create_booking(session, ctx, booking_request)
 

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy import select
 
 from models import LIVE_BOOKING_STATUSES, Booking, CourseSession, Payment, WaitingListEntry
+from trainhub_ui.booking.amounts import payment_option_for
 from trainhub_ui.booking.rules import Refused
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
@@ -152,6 +153,7 @@ async def complete_session(
 
 async def book(db: Database, ctx: TenantContext, request: bookings.BookingRequest) -> Booking:
     """Take a place for a customer: a card booking held PENDING, an invoice one CONFIRMED (with its invoice)."""
+    bookings.ensure_billing_address(payment_option_for(ctx, request), request.billing_address)
     async with db.transaction() as session:
         return await bookings.create_booking(session, ctx, request)
 
@@ -166,6 +168,8 @@ async def accept_offer(
     db: Database, ctx: TenantContext, entry_id: str, acceptance: waiting_list.OfferAcceptance
 ) -> Booking:
     """Take the place a waiting-list offer holds: a booking on it."""
+    option = payment_option_for(ctx, acceptance)
+    bookings.ensure_billing_address(option, acceptance.billing_address)
     async with db.transaction() as session:
         return await waiting_list.accept_offer(session, ctx, entry_id, acceptance)
 
