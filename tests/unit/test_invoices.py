@@ -223,3 +223,8 @@ def test_dashes_quotes_and_the_euro_print_as_typed() -> None:
     for typed in ("Avonmouth \u2014 rig", "O\u2019Brien Heating Ltd", "Quay \u2013 Dock Road", "\u20ac600.00"):
         assert typed in text, f"{typed!r} missing from:\n{text}"
     assert "?" not in text
+    # Written in the centre's locale, as its pages and emails are: an Irish centre as Britain, an American
+    # one month first.
+    assert "\u20ac600.00" in pdf_text(render_invoice(invoice, "AGX-AAAAA", invoice.description, "en_IE"))
+    american = pdf_text(render_invoice(invoice, "AGX-AAAAA", invoice.description, "en_US"))
+    assert f"{invoice.issued_on:%B} {invoice.issued_on.day}, {invoice.issued_on.year}" in american

@@ -147,4 +147,4 @@ async def credit_note_pdf(
         raise NotFound("Credit note")
     note, invoice = row
     _reference, description = await booking_line(session, ctx, invoice)
-    return f"{credit_note_number(note)}.pdf", render_credit_note(note, invoice, description)
+    return f"{credit_note_number(note)}.pdf", render_credit_note(note, invoice, description, ctx.tenant.locale)

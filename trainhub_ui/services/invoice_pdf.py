@@ -14,6 +14,8 @@ from datetime import date, datetime
 from fpdf import FPDF
 
 from models import CreditNote, Invoice
+from trainhub_ui.domain import formatting
+from trainhub_ui.domain.formatting import LOCALE
 
 # A4 is 210 mm wide; 18 mm margins leave 174 mm for the page's content.
 MARGIN = 18.0
@@ -36,18 +38,17 @@ def credit_note_number(note: CreditNote) -> str:
     return f"CN-{note.number:05d}"
 
 
-def money(amount: int, currency: str) -> str:
-    symbol = {"GBP": "\u00a3", "EUR": "\u20ac"}.get(currency.upper())
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol}{abs(amount) / 100:,.2f}" if symbol else f"{amount / 100:,.2f} {currency.upper()}"
+def money(amount: int, currency: str, locale: str) -> str:
+    """As everywhere else (`formatting.money`), in the centre's locale, as the sheet's fonts print it."""
+    return _latin1(formatting.money(amount, currency, locale))
 
 
 def rate_text(basis_points: int | None) -> str:
     return f"{basis_points / 100:g}%" if basis_points else "0%"
 
 
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+def day(value: date, locale: str) -> str:
+    return _latin1(formatting.day_text(value, locale, "long_date"))
 
 
 def _latin1(text: str) -> str:
@@ -72,8 +73,9 @@ class Amounts:
 class _Sheet(FPDF):
     """One A4 document with the centre's heading, a facts block, the line table and totals."""
 
-    def __init__(self, title: str, author: str, created: date) -> None:
+    def __init__(self, title: str, author: str, created: date, locale: str) -> None:
         super().__init__(format="A4")
+        self.locale = locale
         self.core_fonts_encoding = ENCODING  # a venue typed "Avonmouth — rig hall" keeps its dash
         # Uncompressed, the text can be searched and checked (a document is a few kilobytes either way).
         self.set_compression(False)
@@ -147,10 +149,10 @@ class _Sheet(FPDF):
         bottom = self.get_y()
         figures = (
             "1",
-            money(amounts.net, amounts.currency),
+            money(amounts.net, amounts.currency, self.locale),
             rate_text(amounts.vat_rate_basis_points),
-            money(amounts.vat, amounts.currency),
-            money(amounts.gross, amounts.currency),
+            money(amounts.vat, amounts.currency, self.locale),
+            money(amounts.gross, amounts.currency, self.locale),
         )
         x = MARGIN + COLUMNS[0]
         for width, figure in zip(COLUMNS[1:], figures, strict=True):
@@ -169,7 +171,7 @@ class _Sheet(FPDF):
             self.set_font("Helvetica", "B" if last else "", 10.5 if last else 9.5)
             self.set_fill_color(*SHADE)
             self.cell(label_width, 7 if last else 5.6, _latin1(caption), fill=last, align="R")
-            self.cell(value_width, 7 if last else 5.6, money(amount, currency), fill=last, align="R")
+            self.cell(value_width, 7 if last else 5.6, money(amount, currency, self.locale), fill=last, align="R")
             self.ln(7 if last else 5.6)
         self.ln(6)
 
@@ -207,17 +209,17 @@ def _vat_rows(amounts: Amounts, prefix: str) -> list[tuple[str, int]]:
     ]
 
 
-def render_invoice(invoice: Invoice, booking_reference: str, description: str) -> bytes:
+def render_invoice(invoice: Invoice, booking_reference: str, description: str, locale: str = LOCALE) -> bytes:
     """The invoice as it was issued; paid or credited since, it says so below the payment details."""
     is_vat_invoice = bool(invoice.vat_rate_basis_points)
     title = "VAT invoice" if is_vat_invoice else "Invoice"
-    sheet = _Sheet(f"{title} {invoice_number(invoice)}", invoice.supplier_name, invoice.issued_on)
+    sheet = _Sheet(f"{title} {invoice_number(invoice)}", invoice.supplier_name, invoice.issued_on, locale)
     sheet.heading(invoice.supplier_name, invoice.supplier_address, invoice.supplier_vat_number, title)
     facts = [
         ("Invoice number", invoice_number(invoice)),
-        ("Invoice date", day(invoice.issued_on)),
-        ("Tax point (date of supply)", day(invoice.tax_point)),
-        ("Due by", day(invoice.due_on)),
+        ("Invoice date", day(invoice.issued_on, locale)),
+        ("Tax point (date of supply)", day(invoice.tax_point, locale)),
+        ("Due by", day(invoice.due_on, locale)),
     ]
     if invoice.po_number:
         facts.append(("Purchase order", invoice.po_number))
@@ -230,7 +232,9 @@ def render_invoice(invoice: Invoice, booking_reference: str, description: str) -
     if not is_vat_invoice:
         sheet.text_line("No VAT is charged on this invoice.")
         sheet.ln(3)
-    terms = [f"Due by {day(invoice.due_on)}, {(invoice.due_on - invoice.issued_on).days} days from the invoice date."]
+    terms = [
+        f"Due by {day(invoice.due_on, locale)}, {(invoice.due_on - invoice.issued_on).days} days from the invoice date."
+    ]
     sheet.section("Payment terms", terms)
     payment = ["By bank transfer to:", *_lines(invoice.bank_details)] if invoice.bank_details else []
     payment.append(f"Payment reference {invoice_number(invoice)}")
@@ -238,24 +242,24 @@ def render_invoice(invoice: Invoice, booking_reference: str, description: str) -
     if invoice.credited_amount >= invoice.total_amount and invoice.credited_amount:
         sheet.text_line("This invoice has been credited in full: see the credit notes that refer to it.")
     elif invoice.credited_amount:
-        credited = money(invoice.credited_amount, invoice.currency)
+        credited = money(invoice.credited_amount, invoice.currency, locale)
         sheet.text_line(f"{credited} of this invoice has been credited: see the credit notes that refer to it.")
     if invoice.paid_at is not None:
-        sheet.stamp(f"Paid on {day(invoice.paid_at.date())}. Thank you.")
+        sheet.stamp(f"Paid on {day(invoice.paid_at.date(), locale)}. Thank you.")
     return bytes(sheet.output())
 
 
-def render_credit_note(note: CreditNote, invoice: Invoice, description: str) -> bytes:
+def render_credit_note(note: CreditNote, invoice: Invoice, description: str, locale: str = LOCALE) -> bytes:
     """A credit note: the supplier and customer of its invoice, the invoice it refers to, what is credited."""
     title = "Credit note"
-    sheet = _Sheet(f"{title} {credit_note_number(note)}", invoice.supplier_name, note.issued_on)
+    sheet = _Sheet(f"{title} {credit_note_number(note)}", invoice.supplier_name, note.issued_on, locale)
     sheet.heading(invoice.supplier_name, invoice.supplier_address, invoice.supplier_vat_number, title)
     facts = [
         ("Credit note number", credit_note_number(note)),
-        ("Credit note date", day(note.issued_on)),
-        ("Tax point (date of credit)", day(note.issued_on)),
+        ("Credit note date", day(note.issued_on, locale)),
+        ("Tax point (date of credit)", day(note.issued_on, locale)),
         ("Credits invoice", invoice_number(invoice)),
-        ("Invoice date", day(invoice.issued_on)),
+        ("Invoice date", day(invoice.issued_on, locale)),
     ]
     if invoice.po_number:
         facts.append(("Purchase order", invoice.po_number))
@@ -268,8 +272,9 @@ def render_credit_note(note: CreditNote, invoice: Invoice, description: str) -> 
     sheet.section(
         "What this means",
         [
-            f"This credit note reduces invoice {invoice_number(invoice)} by {money(note.total_amount, note.currency)}"
-            + (f", of which {money(note.vat_amount, note.currency)} VAT." if note.vat_amount else "."),
+            f"This credit note reduces invoice {invoice_number(invoice)} by "
+            f"{money(note.total_amount, note.currency, locale)}"
+            + (f", of which {money(note.vat_amount, note.currency, locale)} VAT." if note.vat_amount else "."),
             "Nothing is owed for the amount credited; whatever of it was already paid is refunded.",
         ],
     )

@@ -202,4 +202,4 @@ async def invoice_pdf(session: AsyncSession, ctx: TenantContext, booking_id: str
     """(file name, PDF) of a booking's invoice."""
     invoice = await invoice_of(session, ctx, booking_id)
     reference, description = await booking_line(session, ctx, invoice)
-    return f"{invoice_number(invoice)}.pdf", render_invoice(invoice, reference, description)
+    return f"{invoice_number(invoice)}.pdf", render_invoice(invoice, reference, description, ctx.tenant.locale)
