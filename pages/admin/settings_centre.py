@@ -27,7 +27,7 @@ def centre_panel(ctx: TenantContext) -> None:
                 "legalName",
                 ui.input("Legal name (optional)", value=current["legalName"])
                 .props("outlined hint='As registered, for VAT invoices, like Bristol Gas Training Ltd'")
-                .classes("w-full"),
+                .classes("w-full mb-3"),  # room for the hint when it wraps on a phone
             )
             form.add(
                 "tagline",
