@@ -108,7 +108,8 @@ FACT_LABEL = "text-sm text-slate-500 w-28 sm:w-36 shrink-0"
 def _fact(label: str, value: str, marker: str | None = None) -> None:
     with ui.row().classes("w-full gap-2 no-wrap items-baseline"):
         ui.label(label).classes(FACT_LABEL)
-        shown = ui.label(value).classes("text-slate-900 break-words min-w-0")
+        # whitespace-pre-line: an address keeps the lines it was typed on.
+        shown = ui.label(value).classes("text-slate-900 break-words min-w-0 whitespace-pre-line")
         if marker:
             shown.mark(marker)
 
@@ -148,6 +149,8 @@ def booking_card(tenant: Tenant, record: BookingRecord) -> None:
             _fact("PO number", booking.po_number)
         if booking.billing_email:
             _fact("Billing email", booking.billing_email)
+        if booking.billing_address:
+            _fact("Billing address", booking.billing_address, "billing-address")
         if record.invoice is not None:
             with ui.row().classes("w-full gap-2 no-wrap items-baseline"):
                 ui.label("Invoice").classes(FACT_LABEL)
@@ -160,8 +163,8 @@ def booking_card(tenant: Tenant, record: BookingRecord) -> None:
                 with ui.row().classes("w-full gap-2 no-wrap items-baseline"):
                     ui.label("Credit note").classes(FACT_LABEL)
                     ui.link(
-                        f"{credit_note_number(note)} (PDF), {money(note.total_amount, note.currency)}"
-                        f" on {note.issued_on:%-d %b %Y}",
+                        f"{credit_note_number(note)} (PDF), {money(note.total_amount, note.currency, locale)}"
+                        f" on {day_text(note.issued_on, locale, 'date')}",
                         f"/{tenant.slug}/pay/{booking.reference}/credit-notes/{note.id}.pdf",
                         new_tab=True,
                     ).classes("text-primary").mark(f"credit-note-{note.number}")

@@ -376,6 +376,20 @@ async def test_a_cancelled_invoice_booking_shows_its_credit_note_to_download(use
     assert elsewhere.status_code == 404
 
 
+async def test_the_booking_page_shows_the_company_billing_address_on_its_lines(user: User, centres: Database) -> None:
+    seeded = await seed_bookings(centres)
+    async with centres.transaction() as session:
+        booking = await session.get(Booking, seeded.ids["invoice"])
+        assert booking is not None
+        booking.billing_address = "Unit 4, Riverside Park\nBristol BS1 6AA"
+    await signed_in(user)
+    await user.open(f"{LIST}/{seeded.ids['invoice']}")
+    await user.should_see(marker="billing-address")
+    shown = element(user, "billing-address")
+    assert shown.text == "Unit 4, Riverside Park\nBristol BS1 6AA"
+    assert "whitespace-pre-line" in shown.classes
+
+
 async def test_staff_notes_are_saved(user: User, centres: Database) -> None:
     seeded = await seed_bookings(centres)
     await signed_in(user)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -37,6 +38,7 @@ from .report_periods import ReportPeriod, month_buckets
 from .reports import COLLECTED_PAYMENT_STATUSES
 
 # Xero's UK chart of accounts: 200 is Sales. The centre's accountant may map it to another on import.
+T = TypeVar("T", bound=tuple[Any, ...])
 SALES_ACCOUNT = "200"
 METHOD_WORDS = {
     PaymentMethod.CARD: "Card (Stripe)",
@@ -85,11 +87,19 @@ async def sales_documents(session: AsyncSession, ctx: TenantContext, period: Rep
     return await _invoices(session, ctx, period) + await _credit_notes(session, ctx, period)
 
 
+def _invoiced_to(ctx: TenantContext, query: Select[T]) -> Select[T]:
+    """The query joined from its invoice to the booking and the customer it was issued to."""
+    return query.join(Booking, and_(Booking.id == Invoice.booking_id, Booking.tenant_id == ctx.tenant_id)).join(
+        Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id)
+    )
+
+
 async def _invoices(session: AsyncSession, ctx: TenantContext, period: ReportPeriod) -> list[SalesDocument]:
     rows = await session.execute(
-        select(Invoice, Booking.reference, Customer.first_name, Customer.last_name, Course.title, CourseSession)
-        .join(Booking, and_(Booking.id == Invoice.booking_id, Booking.tenant_id == ctx.tenant_id))
-        .join(Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id))
+        _invoiced_to(
+            ctx,
+            select(Invoice, Booking.reference, Customer.first_name, Customer.last_name, Course.title, CourseSession),
+        )
         .join(CourseSession, and_(CourseSession.id == Booking.session_id, CourseSession.tenant_id == ctx.tenant_id))
         .join(Course, and_(Course.id == CourseSession.course_id, Course.tenant_id == ctx.tenant_id))
         .where(
@@ -120,10 +130,12 @@ async def _invoices(session: AsyncSession, ctx: TenantContext, period: ReportPer
 
 async def _credit_notes(session: AsyncSession, ctx: TenantContext, period: ReportPeriod) -> list[SalesDocument]:
     rows = await session.execute(
-        select(CreditNote, Invoice, Booking.reference, Customer.first_name, Customer.last_name)
-        .join(Invoice, and_(Invoice.id == CreditNote.invoice_id, Invoice.tenant_id == ctx.tenant_id))
-        .join(Booking, and_(Booking.id == Invoice.booking_id, Booking.tenant_id == ctx.tenant_id))
-        .join(Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id))
+        _invoiced_to(
+            ctx,
+            select(CreditNote, Invoice, Booking.reference, Customer.first_name, Customer.last_name).join(
+                Invoice, and_(Invoice.id == CreditNote.invoice_id, Invoice.tenant_id == ctx.tenant_id)
+            ),
+        )
         .where(
             CreditNote.tenant_id == ctx.tenant_id,
             CreditNote.issued_on >= period.start,

@@ -102,21 +102,7 @@ async def _reserve(
         share = min(left, refundable(payment))
         if share <= 0:
             continue
-        payment.amount_refunded += share
-        payment.updated_at = now
-        refund = Refund(
-            tenant_id=ctx.tenant_id,
-            payment_id=payment.id,
-            amount=share,
-            currency=payment.currency,
-            reason=reason,
-            created_by=ctx.actor,
-            status=REFUND.start("request"),
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(refund)
-        refunds.append(refund)
+        refunds.append(_pending_refund(session, ctx, payment, share, reason, now))
         left -= share
         if left == 0:
             break
@@ -132,7 +118,16 @@ async def reserve_refund_of(
     transaction has committed (a crash in between leaves it to `finish_pending_refunds`)."""
     if amount > refundable(payment):
         raise InvalidInput("amount", "A refund cannot give back more than the payment took.")
-    now = ctx.now()
+    refund = _pending_refund(session, ctx, payment, amount, reason, ctx.now())
+    await session.flush()
+    return refund
+
+
+def _pending_refund(
+    session: AsyncSession, ctx: TenantContext, payment: Payment, amount: int, reason: str, now: datetime
+) -> Refund:
+    """A PENDING refund of `amount` of this payment, counted against it at once so that a second refund
+    in the meantime cannot take the same money."""
     payment.amount_refunded += amount
     payment.updated_at = now
     refund = Refund(
@@ -147,7 +142,6 @@ async def reserve_refund_of(
         updated_at=now,
     )
     session.add(refund)
-    await session.flush()
     return refund
 
 
