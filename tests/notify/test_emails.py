@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from models import Achievement, Booking, Customer, OutboxEmail, PaymentMethod, PaymentOption, StaffRole
+from models import Achievement, Booking, Customer, Invoice, OutboxEmail, PaymentMethod, PaymentOption, StaffRole
 from tests.notify.conftest import at, centre_with_sessions
 from tests.notify.test_outbox_delivery import book
 from trainhub_ui.db import Database
@@ -15,6 +15,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.notify import certificate_emails, emails, session_emails, staff_emails
 from trainhub_ui.notify.render import kinds
 from trainhub_ui.payments import OfflineProvider
+from trainhub_ui.services import workflows
 from trainhub_ui.services.bookings import cancel_booking
 from trainhub_ui.services.checkout import decline_payment, pay_in_test_mode
 from trainhub_ui.services.payments import open_payment
@@ -100,8 +101,17 @@ async def test_every_kind_of_email_comes_from_its_change(db: Database) -> None:
     async with db.read() as session:
         made = {email.kind: email for email in await session.scalars(select(OutboxEmail))}
 
-    missing = set(kinds()) - set(made) - {"hold_expiring", "balance_due", "session_reminder"}
-    assert missing == set(), f"no email of kind {missing} was made"  # the three left are timed: test_reminders
+    # The three timed ones are in test_reminders; invoices and credit notes in test_invoice_emails; a move below.
+    elsewhere = {
+        "hold_expiring",
+        "balance_due",
+        "session_reminder",
+        "invoice_issued",
+        "credit_note_issued",
+        "booking_moved",
+    }
+    missing = set(kinds()) - set(made) - elsewhere
+    assert missing == set(), f"no email of kind {missing} was made"
     for kind, email in made.items():
         assert email.subject and ("Hello" in email.body_text or kind == "new_booking"), kind
         assert "Bristol Gas Training" in email.body_text and "#b45309" in email.body_html, kind
@@ -122,3 +132,26 @@ async def test_every_kind_of_email_comes_from_its_change(db: Database) -> None:
     confirmations = await _emails(db, "booking_confirmed")
     # Gareth's and Megan's, then the one staff sent Megan again.
     assert [e.to_address for e in confirmations] == ["gareth@example.com", "megan@example.com", "megan@example.com"]
+
+
+async def test_a_moved_booking_is_told_its_new_dates_and_keeps_its_invoice(db: Database) -> None:
+    later = START + timedelta(days=14)
+    centre = await centre_with_sessions(db, [START, later])
+    ctx = TenantContext(tenant=centre.tenant, actor="Priya Shah", clock=lambda: at(TODAY))
+    paid = await book(db, ctx, centre, student=0)
+    held = await book(db, ctx, centre, student=1, pay=False)
+    invoiced = await book(db, ctx, centre, student=2, option=PaymentOption.INVOICE, pay=False)
+    for booking in (paid, held, invoiced):
+        await workflows.move_to_session(db, ctx, booking.id, centre.sessions[1].id)
+
+    moved = await _emails(db, "booking_moved")
+    # The held place is not yet the student's: its payment page shows the new dates instead.
+    assert sorted(email.booking_id for email in moved) == sorted([paid.id, invoiced.id])
+    email = next(e for e in moved if e.booking_id == paid.id)
+    assert email.subject.startswith("Moved: your place on") and f"{later.day} " in email.subject
+    assert "it was Mon 11 Jan – Tue 12 Jan 2027" in email.body_text and "now Mon 25 Jan" in email.body_text
+    [calendar] = email.attachments
+    assert calendar["filename"].endswith(".ics")
+    async with db.read() as session:
+        invoice = await session.scalar(select(Invoice).where(Invoice.booking_id == invoiced.id))
+    assert invoice is not None and f"starting {START.day} " in invoice.description  # as issued, never edited

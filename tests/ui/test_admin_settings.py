@@ -129,6 +129,16 @@ async def test_centre_details_save_and_bad_ones_are_marked_at_the_field(user: Us
     await user.should_see("Alpha Gas Academy")
 
 
+async def test_a_vat_rate_without_a_vat_number_is_refused_at_the_number(user: User, centres: Database) -> None:
+    await open_settings(user, tab="payments")
+    element(user, "setting-vatRate").value = "20"
+    element(user, "setting-vatNumber").value = ""
+    user.find(marker="save-payments").click()
+    await eventually(lambda: element(user, "setting-vatNumber").error is not None)
+    assert "VAT registration number" in element(user, "setting-vatNumber").error
+    assert (await tenant_row(centres)).vat_rate_basis_points is None
+
+
 async def test_payment_settings_save_and_bad_ones_are_marked_at_the_field(user: User, centres: Database) -> None:
     await open_settings(user, tab="payments")
     element(user, "setting-holdMinutes").value = 0

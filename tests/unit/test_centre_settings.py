@@ -81,6 +81,7 @@ async def test_admin_changes_every_setting_and_it_is_audited(db: Database) -> No
         offersDeposit=False,
         offersInvoice=False,
         vatRate="17.5 %",
+        vatNumber="GB123456789",
         bankDetails="Sort code 00-00-00",
     )
     assert tenant.name == "Bristol Gas Training"
@@ -98,6 +99,21 @@ async def test_admin_changes_every_setting_and_it_is_audited(db: Database) -> No
     assert entries[0].details["changes"]["depositPercent"] == [30, 25]
     assert entries[0].details["changes"]["vatRate"] == [None, 1750]
     assert centre_settings(stored)["vatRate"] == "17.5"
+
+
+async def test_a_vat_rate_needs_a_vat_number(db: Database) -> None:
+    ctx = await _centre(db)
+    with pytest.raises(InvalidSettings) as refused:
+        await _update(db, ctx, vatRate="20")
+    assert refused.value.field == "vatNumber" and "VAT registration number" in refused.value.message
+    await _update(db, ctx, vatRate="20", vatNumber="GB123456789")
+    with pytest.raises(InvalidSettings) as cleared:
+        await _update(db, ctx, vatNumber="")  # the number cannot go while VAT is charged
+    assert cleared.value.field == "vatNumber"
+    await _update(db, ctx, vatRate="", vatNumber="")  # both at once: no VAT
+    async with db.read() as session:
+        stored = await session.get(Tenant, ctx.tenant_id)
+    assert stored is not None and (stored.vat_rate_basis_points, stored.vat_number) == (None, "")
 
 
 async def test_unchanged_settings_write_no_audit_entry(db: Database) -> None:

@@ -1,6 +1,6 @@
 """The emails about a booking and its payments: confirmation, receipts, a failed payment, a place offered
-from the waiting list, cancellation, refund, and a change to the session, each queued in the transaction of
-the change that causes it.
+from the waiting list, cancellation, refund, a move to another date, and a change to the session, each
+queued in the transaction of the change that causes it.
 
 Every function here takes the caller's session: the email commits or rolls back with the change.
 Where a kind must go once only (a reminder, a confirmation), its dedupe key says so and the outbox's
@@ -209,6 +209,25 @@ async def refund_made(
             },
         },
         dedupe_key=None,
+    )
+
+
+async def booking_moved(
+    session: AsyncSession, ctx: TenantContext, booking: Booking, was: CourseSession
+) -> OutboxEmail | None:
+    """Staff moved the booking to another session of its course: the new dates, and a calendar file that
+    replaces the old one. A hold not yet paid hears nothing: its payment page shows the new dates."""
+    if booking.status is not BookingStatus.CONFIRMED:
+        return None
+    facts = await booking_facts(session, ctx, booking)
+    return await to_student(
+        session,
+        ctx,
+        "booking_moved",
+        facts,
+        {"was": session_dates(was, ctx.tenant.locale)},
+        dedupe_key=None,
+        attachments=[calendar_file(ctx, facts)],
     )
 
 

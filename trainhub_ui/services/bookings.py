@@ -399,7 +399,7 @@ async def end_hold(session: AsyncSession, ctx: TenantContext, booking: Booking, 
 
 
 async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: str, target_session_id: str) -> Booking:
-    """Move a live booking to another session of the same course, atomically.
+    """Move a live booking to another session of the same course, atomically, and tell the student.
 
     The old place is freed only if the new one is taken; otherwise nothing changes.
     """
@@ -437,6 +437,7 @@ async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: st
     booking.session_id = target.id
     booking.updated_at = now
     audit.record(session, ctx, "booking.moved", "booking", booking.id, source=current.id, target=target.id)
+    await emails.booking_moved(session, ctx, booking, current)
     await places.offer_places(session, ctx, current, now)
     booking_changed(session, booking)
     capacity_changed(session, ctx, current)

@@ -5,7 +5,8 @@ invoice, with the credited net, VAT and gross.
 When one is issued:
 - cancelling an invoiced booking credits what was still unpaid of it (the company owes it no longer);
 - a refund of money paid against an invoice credits the amount refunded, once the refund has gone through.
-Together they never credit more than the invoice: what stays uncredited is what the centre kept.
+Together they never credit more than the invoice: what stays uncredited is what the centre kept. Each credit
+note is emailed as a PDF to whoever the invoice is billed to.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Booking, CreditNote, Invoice, PaymentOption, Tenant
+from models import Booking, CreditNote, Customer, Invoice, PaymentOption, Tenant
 from trainhub_ui.booking.states import credit_invoice
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.notify import invoice_emails
 
-from .invoice_pdf import credit_note_number, render_credit_note
+from .invoice_pdf import credit_note_number, invoice_number, render_credit_note
 from .invoices import booking_line, vat_in
 
 
@@ -92,6 +94,20 @@ async def credit(
         reason=reason,
     )
     await session.flush()
+    customer = await session.get(Customer, booking.customer_id)
+    assert customer is not None
+    _reference, description = await booking_line(session, ctx, invoice)
+    await invoice_emails.credit_note_issued(
+        session,
+        ctx,
+        booking,
+        customer,
+        invoice,
+        note,
+        invoice_number=invoice_number(invoice),
+        number=credit_note_number(note),
+        pdf=render_credit_note(note, invoice, description, ctx.tenant.locale),
+    )
     return note
 
 

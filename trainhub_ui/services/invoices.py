@@ -4,7 +4,8 @@
 Prices include VAT: when the centre sets a VAT rate, the invoice shows the net price and the VAT contained
 in it, so the invoice total is always the booking's total. An invoice keeps what it showed when issued
 (the centre's legal name, address, VAT number and bank details; the company and its billing address; the
-line): an issued invoice is never edited.
+line): an issued invoice is never edited. A booking moved to another date of the same course keeps its
+invoice: the place sold and its price are the same, and its confirmation carries the new date.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from trainhub_ui.booking.states import INVOICE, invoice_state, settle_invoice
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.notify import invoice_emails
 
 from .invoice_pdf import invoice_number, render_invoice
 
@@ -88,7 +90,8 @@ def new_invoice(
 async def issue_invoice(
     session: AsyncSession, ctx: TenantContext, booking: Booking, course_session: CourseSession
 ) -> Invoice:
-    """The invoice of an INVOICE booking, with the centre's next number (taken under the centre row's lock)."""
+    """The invoice of an INVOICE booking, with the centre's next number (taken under the centre row's lock),
+    emailed as a PDF to whoever it is billed to."""
     number = (
         await session.execute(
             update(Tenant)
@@ -112,6 +115,18 @@ async def issue_invoice(
     )
     session.add(invoice)
     audit.record(session, ctx, "invoice.issued", "booking", booking.id, number=number)
+    await session.flush()
+    pdf = render_invoice(invoice, booking.reference, invoice.description, ctx.tenant.locale)
+    await invoice_emails.invoice_issued(
+        session,
+        ctx,
+        booking,
+        customer,
+        invoice,
+        number=invoice_number(invoice),
+        description=invoice.description,
+        pdf=pdf,
+    )
     return invoice
 
 

@@ -93,7 +93,8 @@ async def _lock_tenant(session: AsyncSession, ctx: TenantContext) -> Tenant:
 async def update_centre_settings(session: AsyncSession, ctx: TenantContext, changes: SettingsChanges) -> Tenant:
     """Change the given settings of the centre (ADMIN and up), recording what changed in the audit trail.
 
-    The currency stays once the centre has bookings: their amounts are in it. A new timezone moves no
+    The currency stays once the centre has bookings: their amounts are in it. VAT is charged only with a
+    VAT registration number, which every VAT invoice must show. A new timezone moves no
     session on the wall clock: each session's start is read again in it.
     """
     await acting_role(session, ctx, StaffRole.ADMIN)
@@ -106,6 +107,18 @@ async def update_centre_settings(session: AsyncSession, ctx: TenantContext, chan
     if not offers_card:
         raise InvalidSettings(
             {"offersFullPayment": "Offer paying in full or a deposit: a company invoice suits company bookings only."}
+        )
+    charges_vat = changed.get("vatRate", tenant.vat_rate_basis_points)
+    if (
+        ("vatRate" in changed or "vatNumber" in changed)
+        and charges_vat
+        and not changed.get("vatNumber", tenant.vat_number)
+    ):
+        raise InvalidSettings(
+            {
+                "vatNumber": "Charging VAT needs the centre's VAT registration number: "
+                "enter it, or leave the VAT rate empty."
+            }
         )
     if "currency" in changed and await currency_locked(session, ctx):
         raise InvalidSettings({"currency": f"The centre has bookings in {tenant.currency}: its currency stays."})
