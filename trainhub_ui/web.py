@@ -26,6 +26,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     With `run_jobs` (a served process), the background jobs run every `jobs_interval_seconds`.
     """
     from pages.admin import (
+        audit,
         booking_page,
         bookings,
         courses,
@@ -113,6 +114,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         student_page,
         reports,
         outbox,
+        audit,
         settings_logo,
         centre_settings,
         set_password,

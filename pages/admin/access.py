@@ -1,8 +1,11 @@
-"""Who may open a back-office page, and the context a staff member acts in."""
+"""Who may open a back-office page or file, the context a staff member acts in, and how a file is sent."""
 
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from models import StaffRole
 from trainhub_ui.auth import StaffAccess, require_role
@@ -27,3 +30,22 @@ def staff_context(access: StaffAccess) -> TenantContext:
     """The context a signed-in staff member acts in: their centre, name, role and id."""
     user = access.user
     return TenantContext(tenant=access.tenant, actor=user.name, role=user.role, user_id=user.id)
+
+
+async def file_access(slug: str, needed: StaffRole, request: Request) -> StaffAccess | Response:
+    """The signed-in staff member a file (a CSV) is for; otherwise the answer instead of the file: a redirect
+    to sign in (coming back to this file), or 404 / 403 as plain text."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    access = await require_role(slug, needed, path)
+    if isinstance(access, StaffAccess | RedirectResponse):
+        return access
+    return PlainTextResponse("Not found" if access.status == 404 else "Not available to your role", access.status)
+
+
+def csv_download(lines: AsyncIterator[str] | AsyncIterator[bytes], name: str) -> StreamingResponse:
+    """A CSV streamed as it is read, saved under `name`, never cached."""
+    return StreamingResponse(
+        lines,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

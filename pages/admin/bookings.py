@@ -8,11 +8,11 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import APIRouter, ui
 
 from models import BookingStatus, StaffRole
-from pages.admin.access import admin_access, staff_context
+from pages.admin.access import admin_access, csv_download, file_access, staff_context
 from pages.admin.booking_list_view import PER_PAGE_CHOICES, ListView, filter_day, read_view, view_query, with_query
 from pages.admin.bookings_table import (
     BADGE_CELL,
@@ -23,7 +23,7 @@ from pages.admin.bookings_table import (
     STUDENT_CELL,
     booking_row,
 )
-from trainhub_ui.auth import StaffAccess, require_role
+from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.status_badges import STATUS_LABELS
 from trainhub_ui.db import database
@@ -320,12 +320,9 @@ async def _student_name(session: Any, ctx: TenantContext, customer_id: str) -> s
 @router.get("/{slug}/admin/bookings.csv", include_in_schema=False)
 async def bookings_csv(slug: str, request: Request) -> Response:
     """Every booking of the filtered list, streamed from one query a thousand rows at a time."""
-    path = f"/{slug}/admin/bookings.csv" + (f"?{request.url.query}" if request.url.query else "")
-    access = await require_role(slug, StaffRole.STAFF, path)
-    if isinstance(access, RedirectResponse):
-        return access
+    access = await file_access(slug, StaffRole.STAFF, request)
     if not isinstance(access, StaffAccess):
-        return PlainTextResponse("Not found" if access.status == 404 else "Not available to your role", access.status)
+        return access
     view, problems = read_view(dict(request.query_params))
     if problems:
         return PlainTextResponse("; ".join(f"{k}: {v}" for k, v in problems.items()), status_code=422)
@@ -337,9 +334,4 @@ async def bookings_csv(slug: str, request: Request) -> Response:
             async for batch in booking_search.export_lines(session, ctx, view.search):
                 yield booking_search.csv_text(batch)
 
-    name = f"{access.tenant.slug}-bookings-{ctx.now():%Y-%m-%d}.csv"
-    return StreamingResponse(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return csv_download(lines(), f"{access.tenant.slug}-bookings-{ctx.now():%Y-%m-%d}.csv")

@@ -10,6 +10,7 @@ from models import OutboxEmail, OutboxStatus, StaffRole, Tenant
 from pages.admin.access import admin_access
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame, not_found_page
+from trainhub_ui.components.pager import pager
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
@@ -83,14 +84,8 @@ async def outbox(slug: str, status: str = "", page: int = 1) -> RedirectResponse
                                     "text-xs text-slate-500"
                                 )
                             _status_badge(email)
-        if pages > 1:
-            with ui.row().classes("items-center gap-2"):
-                query = f"status={status}&" if status else ""
-                if page > 1:
-                    ui.link("Newer", f"{base}?{query}page={page - 1}").mark("newer")
-                ui.label(f"Page {page} of {pages}").classes("text-slate-600")
-                if page < pages:
-                    ui.link("Older", f"{base}?{query}page={page + 1}").mark("older")
+        query = f"status={status}&" if status else ""
+        pager(page, pages, lambda n: f"{base}?{query}page={n}")
     return None
 
 

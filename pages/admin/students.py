@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import APIRouter, ui
 
 from models import Customer, StaffRole, Tenant
-from pages.admin.access import admin_access, staff_context
-from trainhub_ui.auth import StaffAccess, require_role
+from pages.admin.access import admin_access, csv_download, file_access, staff_context
+from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.student_dialog import student_dialog
 from trainhub_ui.db import database
@@ -210,12 +210,9 @@ async def students_list(slug: str, request: Request) -> RedirectResponse | None:
 @router.get("/{slug}/admin/students.csv", include_in_schema=False)
 async def students_csv(slug: str, request: Request) -> Response:
     """Every student matching the list's search, a thousand at a time."""
-    path = f"/{slug}/admin/students.csv" + (f"?{request.url.query}" if request.url.query else "")
-    access = await require_role(slug, StaffRole.STAFF, path)
-    if isinstance(access, RedirectResponse):
-        return access
+    access = await file_access(slug, StaffRole.STAFF, request)
     if not isinstance(access, StaffAccess):
-        return PlainTextResponse("Not found" if access.status == 404 else "Not available to your role", access.status)
+        return access
     text = _clean_query(request.query_params.get("q", ""))
     if len(text) > TEXT_MAX:
         return PlainTextResponse(f"q: Search for at most {TEXT_MAX} characters.", status_code=422)
@@ -227,9 +224,4 @@ async def students_csv(slug: str, request: Request) -> Response:
             async for batch in student_profile.export_students(session, ctx, text):
                 yield student_profile.students_csv(batch)
 
-    name = f"{access.tenant.slug}-students-{ctx.now():%Y-%m-%d}.csv"
-    return StreamingResponse(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return csv_download(lines(), f"{access.tenant.slug}-students-{ctx.now():%Y-%m-%d}.csv")

@@ -14,7 +14,8 @@ from trainhub_ui.db import Database
 
 
 async def _invoice_booking_emails(db: Database) -> list[OutboxEmail]:
-    """A company booking on invoice is confirmed at once, which queues its confirmation and a staff notice."""
+    """A company booking on invoice is confirmed at once, which queues its confirmation, its invoice and a
+    staff notice."""
     await _booking(db, CENTRE_A, PaymentOption.INVOICE)
     async with db.read() as session:
         return list(await session.scalars(select(OutboxEmail).order_by(OutboxEmail.kind)))
@@ -29,7 +30,7 @@ async def test_staff_read_the_outbox_and_each_email(user: User, centres: Databas
     await user.should_see("No mail server is set up")
     await user.should_see(confirmation.subject)
     await user.should_see(marker=f"email-{confirmation.id}")
-    await user.should_see("3 emails")  # the confirmation, and the notice to the owner and the admin
+    await user.should_see("4 emails")  # the confirmation, the invoice, and the notice to the owner and the admin
     await user.open(f"/{CENTRE_A}/admin/outbox?status=sent")
     await user.should_see("No emails here.")
     await user.open(f"/{CENTRE_A}/admin/outbox/{confirmation.id}")

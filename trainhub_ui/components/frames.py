@@ -21,6 +21,7 @@ ADMIN_NAVIGATION: list[tuple[str, str, str, StaffRole]] = [
     ("Reports", "/reports", "insights", StaffRole.STAFF),
     ("Outbox", "/outbox", "outgoing_mail", StaffRole.STAFF),
     ("Settings", "/settings", "settings", StaffRole.ADMIN),
+    ("Audit log", "/audit", "history", StaffRole.OWNER),
 ]
 
 _PAGE_STYLE = """
