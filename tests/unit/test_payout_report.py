@@ -20,6 +20,7 @@ from tests.unit.test_dashboard import _centre, _ctx
 from tests.unit.test_reports import ReportBuilder
 from trainhub_ui.db import Database
 from trainhub_ui.payments import OfflineProvider, ProviderError, ProviderPayout, ProviderPayoutLine
+from trainhub_ui.services import accounting_export as books
 from trainhub_ui.services.payout_report import PAYOUTS_HEADER, PayoutRow, payouts_csv, read_payout_report
 from trainhub_ui.services.report_periods import ReportPeriod
 
@@ -179,6 +180,14 @@ async def test_each_payout_is_its_bookings_with_stripes_fee_and_the_rest_unnamed
         (ref["pi_a3"], date(2026, 3, 9), 20000, "GBP")
     ]
     assert "Secret Person" not in repr(report) and ref["pi_b1"] not in repr(report)
+
+    # The card money the bank statement file counts for March is the March payments paid out plus those waiting
+    # (the payout of the 5th also carries February's 200.00).
+    async with db.read() as session:
+        movements = await books.money_movements(session, _ctx(built.alpha), MARCH)
+    card_received = sum(m.amount for m in movements if m.amount > 0 and m.description.startswith("Card (Stripe)"))
+    paid_out = sum(row.gross for payout in report.payouts for row in payout.rows if row.kind == "payment")
+    assert card_received == paid_out - 20000 + sum(p.amount for p in report.not_paid_out) == 89000
 
 
 async def test_the_neighbour_sees_its_own_booking_and_none_of_ours(db: Database) -> None:
