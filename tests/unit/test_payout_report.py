@@ -252,3 +252,16 @@ async def test_a_provider_that_cannot_list_its_payouts_says_so(db: Database) -> 
     built = await _build(db)
     with pytest.raises(ProviderError, match="did not list its payouts"):
         await read_payout_report(db, _ctx(built.alpha), MARCH, StripeUnreachable())  # type: ignore[arg-type]
+
+
+async def test_a_refund_paid_out_before_its_charge_leaves_the_payment_waiting(db: Database) -> None:
+    # Stripe takes a refund from the balance at once; the charge's money becomes available days later.
+    built = await _build(db)
+    refund_first = ProviderPayout(
+        "po_r", date(2026, 3, 10), -3000, "GBP", "paid", lines=(ProviderPayoutLine("refund", -3000, 0, -3000, "pi_a3"),)
+    )
+    report = await read_payout_report(db, _ctx(built.alpha), MARCH, PayoutsAnswered([refund_first]))  # type: ignore[arg-type]
+    [payout] = report.payouts
+    assert [(r.kind, r.net, r.booking_reference) for r in payout.rows] == [("refund", -3000, built.references["pi_a3"])]
+    assert payout.difference == 0
+    assert built.references["pi_a3"] in [p.booking_reference for p in report.not_paid_out]

@@ -109,8 +109,11 @@ async def payout_report(
     """The provider's payouts with each line matched by its PaymentIntent to this centre's payments, and the
     period's card payments that are in none of them."""
     payouts = sorted(payouts, key=lambda payout: (payout.arrival_date, payout.id))
-    paid_out = {line.payment_intent for payout in payouts for line in payout.lines if line.payment_intent}
-    bookings = await _bookings_paid_by(session, ctx, paid_out)
+    intents = {line.payment_intent for payout in payouts for line in payout.lines if line.payment_intent}
+    bookings = await _bookings_paid_by(session, ctx, intents)
+    # A payment is paid out by its charge's line. Its refund's line may be in an earlier payout than the charge:
+    # Stripe takes a refund from the balance at once, while a charge's money waits days to become available.
+    charged = {line.payment_intent for payout in payouts for line in payout.lines if line.type in PAYMENT_TYPES}
     summaries = []
     for payout in payouts:
         matched = [(line, bookings.get(line.payment_intent or "")) for line in payout.lines]
@@ -126,7 +129,7 @@ async def payout_report(
                 not_itemised=payout.not_itemised,
             )
         )
-    return PayoutReport(tuple(summaries), tuple(await _card_payments_not_in(session, ctx, period, paid_out)))
+    return PayoutReport(tuple(summaries), tuple(await _card_payments_not_in(session, ctx, period, charged)))
 
 
 def _row(line: ProviderPayoutLine, reference: str = "", payer: str = "") -> PayoutRow:
@@ -171,10 +174,10 @@ async def _bookings_paid_by(session: AsyncSession, ctx: TenantContext, intents: 
 
 
 async def _card_payments_not_in(
-    session: AsyncSession, ctx: TenantContext, period: ReportPeriod, paid_out: set[str]
+    session: AsyncSession, ctx: TenantContext, period: ReportPeriod, charged: set[str | None]
 ) -> list[CardPaymentNotPaidOut]:
-    """The card payments received in the period (as the revenue report counts them) whose PaymentIntent is in
-    none of the payouts."""
+    """The card payments received in the period (as the revenue report counts them) whose charge is in none of
+    the payouts."""
     rows = await session.execute(
         select(
             Payment.stripe_payment_intent_id,
@@ -203,7 +206,7 @@ async def _card_payments_not_in(
             reference, _payer(company, first, last), paid_at.astimezone(zone).date(), amount, currency
         )
         for intent, paid_at, amount, currency, reference, company, first, last in rows
-        if intent not in paid_out
+        if intent not in charged
     ]
 
 
