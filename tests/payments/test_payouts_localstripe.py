@@ -4,9 +4,10 @@ localstripe makes payouts only by hand (`POST /v1/payouts`, in eur) and answers 
 (its resources.py, class Payout and BalanceTransaction):
 
 - `GET /v1/payouts` takes no filters: `arrival_date[gte]` is refused with 400 "Unexpected arrival_date". So
-  `StripeProvider.payouts`, which asks exactly as Stripe documents, gets a refusal here, and the tests below
-  check that it says so clearly; the payouts themselves are read from the unfiltered list through the same
-  paging and the same reading of each payout that `payouts` uses.
+  `StripeProvider.payouts`, which asks exactly as Stripe documents, gets a refusal here, and the first test
+  checks that it says so clearly. The next hands the provider's request to localstripe without that filter
+  (after checking it was sent as Stripe documents it), and the one after reads the unfiltered list through
+  the same paging and the same reading of each payout that `payouts` uses.
 - every payout it makes is manual (`automatic: false`), which Stripe itself never itemises;
 - `GET /v1/balance_transactions?payout=...` is refused with 400 "Unexpected payout".
 
@@ -63,6 +64,29 @@ async def test_the_documented_date_filter_is_refused_by_localstripe_and_said_cle
     # should then find the payout through `payouts` itself.
     answer = await raw.get("/v1/payouts", params={"arrival_date[gte]": 0})
     assert (answer.status_code, answer.json()["error"]["message"]) == (400, "Unexpected arrival_date")
+
+
+async def test_payouts_lists_localstripes_payouts_once_handed_on_without_the_filter_it_lacks(
+    stripe_client: stripe.StripeClient, provider: StripeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = await _payout(stripe_client, 4200)
+    arrives = _utc_day(made["arrival_date"]).date()
+    payouts = provider._client.v1.payouts
+    list_payouts = payouts.list_async
+    asked: list[dict] = []
+
+    async def without_the_date_filter(params: dict, options: object = None) -> object:
+        # The provider's request, seen as sent, is handed to localstripe without the one filter it refuses.
+        asked.append(params)
+        return await list_payouts({key: value for key, value in params.items() if key != "arrival_date"})
+
+    monkeypatch.setattr(payouts, "list_async", without_the_date_filter)
+    listed = await provider.payouts(arrives, arrives)
+    midnight = int(datetime(arrives.year, arrives.month, arrives.day, tzinfo=UTC).timestamp())
+    assert asked[0] == {"arrival_date": {"gte": midnight, "lte": midnight + 24 * 3600 - 1}, "limit": 100}
+    [ours] = [payout for payout in listed if payout.id == made["id"]]
+    assert (ours.amount, ours.currency, ours.arrival_date, ours.status) == (4200, "EUR", arrives, "paid")
+    assert ours.not_itemised == wire.MADE_BY_HAND
 
 
 async def test_payouts_read_with_their_amount_and_arrival_date_page_by_page(
