@@ -16,11 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import BookingStatus, PaymentOption, RefundStatus, StaffRole, Tenant
+from pages.admin import report_accounting
 from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, CENTRE_B, staff_email
 from tests.ui.test_sign_in_pages import SLOW, expect_refused, sign_in_staff
 from tests.unit.test_reports import ReportBuilder
 from trainhub_ui.db import Database
+from trainhub_ui.payments import ProviderError, ProviderPayout
+from trainhub_ui.services.payout_report import PAYOUTS_HEADER
 
 YEAR = date.today().year
 REPORTS = f"/{CENTRE_A}/admin/reports"
@@ -266,3 +269,53 @@ async def test_the_accountants_files_download_with_the_periods_money(user: User,
     assert (await _csv(user, "xero-sales-invoices"))[0][0] == "*ContactName"
     assert (await _csv(user, "quickbooks-invoices"))[0][0] == "InvoiceNo"
     assert (await _csv(user, "quickbooks-credit-notes"))[0][0] == "InvoiceNo"
+
+
+class _Payouts:
+    """Stands in for Stripe's payouts on the reports page: answers the payouts given, or refuses as Stripe would."""
+
+    def __init__(self, answer: list[ProviderPayout] | ProviderError) -> None:
+        self.answer = answer
+
+    async def payouts(self, arrived_from: date, arrived_to: date) -> list[ProviderPayout]:
+        if isinstance(self.answer, ProviderError):
+            raise self.answer
+        return self.answer
+
+
+async def test_the_stripe_payouts_file_only_where_students_pay_by_card(
+    user: User, centres: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _centre(centres)
+    await _signed_in(user, StaffRole.ADMIN)
+    period = f"{REPORTS}?from={YEAR}-01-01&to={YEAR}-06-30"
+    await user.open(period)  # the offline mode: no money moves, so no payouts
+    await user.should_see("For your accountant")
+    await user.should_not_see(marker="csv-stripe-payouts")
+
+    by_hand = ProviderPayout("po_1", date(YEAR, 3, 6), 19500, "GBP", "paid", not_itemised="made by hand")
+    stripe = _Payouts([by_hand])
+    monkeypatch.setattr(report_accounting, "provider", lambda: stripe)
+    await user.open(period)
+    rows = await _csv(user, "stripe-payouts")
+    assert rows[0] == PAYOUTS_HEADER
+    assert rows[1] == [
+        "po_1",
+        f"06/03/{YEAR}",
+        "",
+        "",
+        "payout not itemised (made by hand)",
+        "195.00",
+        "",
+        "195.00",
+        "GBP",
+    ]
+    # Stripe did not say what was in it, so both card payments of the period are listed as in no payout.
+    assert sorted((row[4], row[5]) for row in rows[2:]) == [
+        ("card payment in none of these payouts", "195.00"),
+        ("card payment in none of these payouts", "495.00"),
+    ]
+
+    stripe.answer = ProviderError("Stripe did not list its payouts for these dates.")
+    user.find(marker="csv-stripe-payouts").click()
+    await user.should_see("Stripe did not list its payouts for these dates.")

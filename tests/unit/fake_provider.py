@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from trainhub_ui.payments import BadSignature, Checkout, CheckoutRequest, CheckoutState, ProviderError, ProviderEvent
+from trainhub_ui.payments import (
+    BadSignature,
+    Checkout,
+    CheckoutRequest,
+    CheckoutState,
+    ProviderError,
+    ProviderEvent,
+    ProviderPayout,
+)
 
 
 @dataclass
@@ -108,3 +116,7 @@ class FakeStripe:
 
     def parse_event(self, body: bytes, signature: str | None) -> ProviderEvent:
         raise BadSignature("The fake takes events in process.")
+
+    async def payouts(self, arrived_from: date, arrived_to: date) -> list[ProviderPayout]:
+        # The money properties end at the provider's balance; payouts to a bank are tests/unit/test_payout_report.py's.
+        return []

@@ -19,6 +19,8 @@ from .base import (
     PaymentProvider,
     ProviderError,
     ProviderEvent,
+    ProviderPayout,
+    ProviderPayoutLine,
 )
 from .offline import OfflineProvider
 from .stripe_provider import StripeProvider
@@ -32,6 +34,8 @@ __all__ = [
     "PaymentProvider",
     "ProviderError",
     "ProviderEvent",
+    "ProviderPayout",
+    "ProviderPayoutLine",
     "StripeProvider",
     "provider",
     "provider_for",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 
@@ -50,6 +50,37 @@ class CheckoutState:
 
 
 @dataclass(frozen=True)
+class ProviderPayoutLine:
+    """One movement of money a payout carries to the bank, as the provider's balance records it (for Stripe, one
+    balance transaction). Amounts in minor units with the provider's signs: a refund's gross and net are negative,
+    and net = gross - fee."""
+
+    type: str  # the provider's word: charge, payment, refund, stripe_fee, adjustment, ...
+    gross: int
+    fee: int
+    net: int
+    payment_intent: str | None  # of the charge or refund it came from; None for fees and the like
+
+
+@dataclass(frozen=True)
+class ProviderPayout:
+    """Money the provider sent (or is sending) to the centre's bank, with what was in it where the provider can say.
+
+    `lines` is the whole payout only when `not_itemised` is None; otherwise it is empty and `not_itemised` says
+    why the provider cannot tell which payments went into it (a payout made by hand, one still being itemised, a
+    provider that does not answer the question). Nothing is ever guessed into it.
+    """
+
+    id: str
+    arrival_date: date
+    amount: int
+    currency: str  # upper case, as the centre's currency is kept
+    status: str  # the provider's word: paid, pending, in_transit, canceled, failed
+    lines: tuple[ProviderPayoutLine, ...] = ()
+    not_itemised: str | None = None
+
+
+@dataclass(frozen=True)
 class ProviderEvent:
     id: str
     type: str
@@ -71,3 +102,8 @@ class PaymentProvider(Protocol):
         ...
 
     def parse_event(self, body: bytes, signature: str | None) -> ProviderEvent: ...
+
+    async def payouts(self, arrived_from: date, arrived_to: date) -> list[ProviderPayout]:
+        """The payouts expected at the bank on these days (both included, UTC dates as the provider keeps them),
+        each with its lines where the provider can say; raises ProviderError if they cannot be listed."""
+        ...

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
-from .base import BadSignature, Checkout, CheckoutRequest, CheckoutState, ProviderError, ProviderEvent
+from .base import BadSignature, Checkout, CheckoutRequest, CheckoutState, ProviderError, ProviderEvent, ProviderPayout
 
 
 class OfflineProvider:
@@ -25,3 +25,7 @@ class OfflineProvider:
 
     def parse_event(self, body: bytes, signature: str | None) -> ProviderEvent:
         raise BadSignature("The offline test mode takes no webhooks.")
+
+    async def payouts(self, arrived_from: date, arrived_to: date) -> list[ProviderPayout]:
+        # No money moves, so none reaches a bank.
+        return []

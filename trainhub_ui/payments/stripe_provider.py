@@ -1,4 +1,4 @@
-"""Stripe: Checkout Sessions in payment mode, refunds, and signed webhooks.
+"""Stripe: Checkout Sessions in payment mode, refunds, signed webhooks, and the payouts to the centre's bank.
 
 Only ids and amounts are kept; card details never reach this server (Stripe's page takes them), and
 the secret key comes from the settings alone and is never logged.
@@ -6,20 +6,40 @@ the secret key comes from the settings alone and is never logged.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import stripe
 
-from .base import BadSignature, Checkout, CheckoutRequest, CheckoutState, ProviderError, ProviderEvent
+from .base import (
+    BadSignature,
+    Checkout,
+    CheckoutRequest,
+    CheckoutState,
+    ProviderError,
+    ProviderEvent,
+    ProviderPayout,
+    ProviderPayoutLine,
+)
 
 log = logging.getLogger(__name__)
 
 # Stripe refuses a Checkout Session that expires sooner than 30 minutes after it is made.
 SHORTEST_CHECKOUT = timedelta(minutes=30)
 SIGNATURE_TOLERANCE_SECONDS = 300
+# The most a Stripe list answers at once; longer lists are followed page by page (has_more, starting_after).
+PAGE_SIZE = 100
+PAYOUTS_ITEMISED_AT_ONCE = 4
+# Why Stripe cannot say which payments are in a payout (its docs: only automatic payouts are itemised, once
+# Stripe has finished reconciling them).
+MADE_BY_HAND = "made by hand: Stripe cannot say which payments it holds"
+STILL_ITEMISING = "Stripe is still itemising it"
+REFUSED = "Stripe did not list what is in it"
 
 
 class StripeProvider:
@@ -123,6 +143,89 @@ class StripeProvider:
         if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str) or not isinstance(data, dict):
             raise BadSignature("not a Stripe event")
         return ProviderEvent(id=event["id"], type=event["type"], data=data)
+
+    async def payouts(self, arrived_from: date, arrived_to: date) -> list[ProviderPayout]:
+        # Stripe keeps an arrival date as the moment its day starts in UTC.
+        window = {
+            "gte": int(datetime.combine(arrived_from, time(0), UTC).timestamp()),
+            "lte": int(datetime.combine(arrived_to + timedelta(days=1), time(0), UTC).timestamp()) - 1,
+        }
+        try:
+            listed = await _every(self._client.v1.payouts.list_async, {"arrival_date": window})
+        except stripe.StripeError as error:
+            log.warning("Stripe did not list payouts from %s to %s: %s", arrived_from, arrived_to, error.user_message)
+            raise ProviderError("Stripe did not list its payouts for these dates.") from error
+        # A payout a day makes a year's report hundreds of requests: a few at a time, well inside Stripe's rate limit.
+        asking = asyncio.Semaphore(PAYOUTS_ITEMISED_AT_ONCE)
+
+        async def itemised(payout: dict[str, Any]) -> ProviderPayout:
+            async with asking:
+                return await self._itemised(payout)
+
+        return list(await asyncio.gather(*(itemised(payout) for payout in listed)))
+
+    async def _itemised(self, payout: dict[str, Any]) -> ProviderPayout:
+        """The payout with its balance transactions, or marked not itemised with Stripe's reason."""
+        found = ProviderPayout(
+            id=str(payout["id"]),
+            arrival_date=datetime.fromtimestamp(int(payout["arrival_date"]), UTC).date(),
+            amount=int(payout["amount"]),
+            currency=str(payout.get("currency") or "").upper(),
+            status=str(payout.get("status") or ""),
+        )
+        if payout.get("automatic") is False:
+            return replace(found, not_itemised=MADE_BY_HAND)
+        if payout.get("reconciliation_status") == "in_progress":
+            return replace(found, not_itemised=STILL_ITEMISING)
+        try:
+            transactions = await _every(
+                self._client.v1.balance_transactions.list_async, {"payout": found.id, "expand": ["data.source"]}
+            )
+        except stripe.InvalidRequestError as error:
+            # Stripe (or a stand-in for it) refused the question for this payout: say so, never guess.
+            log.info("Stripe did not itemise payout %s: %s", found.id, error.user_message)
+            return replace(found, not_itemised=REFUSED)
+        except stripe.StripeError as error:
+            log.warning("Stripe did not answer for payout %s: %s", found.id, error.user_message)
+            raise ProviderError("Stripe did not answer about its payouts; please try again.") from error
+        lines = tuple(_payout_line(txn) for txn in transactions if not _is_the_payout_itself(txn, payout))
+        return replace(found, lines=lines)
+
+
+async def _every(listing: Callable[[Any], Awaitable[Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every object of a Stripe list, asked for a page at a time."""
+    found: list[dict[str, Any]] = []
+    asked = {**params, "limit": PAGE_SIZE}
+    while True:
+        page = (await listing(asked)).to_dict()
+        found += page["data"]
+        if not page.get("has_more") or not page["data"]:
+            return found
+        asked = {**asked, "starting_after": page["data"][-1]["id"]}
+
+
+def _is_the_payout_itself(txn: dict[str, Any], payout: dict[str, Any]) -> bool:
+    # The payout's own balance transaction (money leaving the balance for the bank) is in its list too.
+    source = txn.get("source")
+    source_id = source.get("id") if isinstance(source, dict) else source
+    return txn.get("id") == payout.get("balance_transaction") or (
+        txn.get("type") == "payout" and source_id == payout["id"]
+    )
+
+
+def _payout_line(txn: dict[str, Any]) -> ProviderPayoutLine:
+    # The source of a charge is the Charge and of a refund the Refund: both name their PaymentIntent.
+    source = txn.get("source")
+    intent = source.get("payment_intent") if isinstance(source, dict) else None
+    if isinstance(intent, dict):
+        intent = intent.get("id")
+    return ProviderPayoutLine(
+        type=str(txn.get("type") or ""),
+        gross=int(txn["amount"]),
+        fee=int(txn.get("fee") or 0),
+        net=int(txn["net"]),
+        payment_intent=str(intent) if intent else None,
+    )
 
 
 def _with_session_id(url: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -33,7 +32,7 @@ from trainhub_ui.domain.context import TenantContext
 
 from .invoice_pdf import credit_note_number
 from .invoices import invoice_number
-from .report_csv import csv_bytes
+from .report_csv import amount_cell, csv_bytes, uk_date
 from .report_periods import ReportPeriod, month_buckets
 from .reports import COLLECTED_PAYMENT_STATUSES
 
@@ -210,15 +209,6 @@ async def money_movements(session: AsyncSession, ctx: TenantContext, period: Rep
 # --- the import layouts ------------------------------------------------------------------------------
 
 
-def _amount(minor_units: int) -> Decimal:
-    """A number, not text: the CSV writer would guard a text "-12.00" against formulas with a quote."""
-    return Decimal(minor_units).scaleb(-2)
-
-
-def _uk_date(day: date) -> str:
-    return f"{day:%d/%m/%Y}"
-
-
 def _percent(basis_points: int | None) -> str:
     return f"{basis_points / 100:g}%" if basis_points else ""
 
@@ -257,14 +247,14 @@ def xero_sales_csv(documents: list[SalesDocument]) -> bytes:
                 d.email,
                 d.number,
                 d.reference,
-                _uk_date(d.issued_on),
-                _uk_date(d.due_on),
+                uk_date(d.issued_on),
+                uk_date(d.due_on),
                 d.description,
                 1,
-                _amount(d.gross),
+                amount_cell(d.gross),
                 SALES_ACCOUNT,
                 _xero_tax_type(d),
-                _amount(d.vat),
+                amount_cell(d.vat),
                 d.currency,
             ]
             for d in documents
@@ -290,16 +280,16 @@ def _quickbooks_csv(documents: list[SalesDocument]) -> bytes:
             [
                 d.number,
                 d.customer,
-                _uk_date(d.issued_on),
-                _uk_date(d.due_on),
+                uk_date(d.issued_on),
+                uk_date(d.due_on),
                 d.reference,
                 "Training course",
                 d.description,
                 1,
-                _amount(d.net),
-                _amount(d.net),
+                amount_cell(d.net),
+                amount_cell(d.net),
                 _quickbooks_tax_code(d),
-                _amount(d.vat),
+                amount_cell(d.vat),
                 d.currency,
             ]
             for d in documents
@@ -311,7 +301,7 @@ def xero_bank_csv(movements: list[MoneyMovement]) -> bytes:
     """Xero's bank statement import: money in positive, refunds negative."""
     return csv_bytes(
         XERO_BANK_HEADER,
-        ([_uk_date(m.day), _amount(m.amount), m.payer, m.description, m.reference] for m in movements),
+        ([uk_date(m.day), amount_cell(m.amount), m.payer, m.description, m.reference] for m in movements),
     )
 
 
@@ -319,5 +309,5 @@ def quickbooks_bank_csv(movements: list[MoneyMovement]) -> bytes:
     """QuickBooks Online's three-column bank upload: money in positive, refunds negative."""
     return csv_bytes(
         QUICKBOOKS_BANK_HEADER,
-        ([_uk_date(m.day), f"{m.payer}: {m.description}", _amount(m.amount)] for m in movements),
+        ([uk_date(m.day), f"{m.payer}: {m.description}", amount_cell(m.amount)] for m in movements),
     )
