@@ -16,6 +16,7 @@ from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.pager import pager
 from trainhub_ui.db import database
+from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.domain.formatting import day_and_time
 from trainhub_ui.services import audit_log
@@ -42,18 +43,20 @@ def _query(wanted: AuditFilter, page: int = 1) -> str:
     return urlencode({key: value for key, value in values.items() if value})
 
 
-def _entry_card(slug: str, access: StaffAccess, entry: AuditEntry) -> None:
-    with ui.card().props("flat bordered").classes("w-full gap-0").mark(f"audit-{entry.id}"):
-        with ui.row().classes("w-full items-baseline justify-between gap-2"):
+def _entry_card(slug: str, ctx: TenantContext, entry: AuditEntry) -> None:
+    with ui.card().props("flat bordered").classes("w-full gap-0 py-2 px-3").mark(f"audit-{entry.id}"):
+        with ui.row().classes("w-full items-baseline justify-between gap-x-3 gap-y-0"):
             ui.label(audit_log.what_happened(entry)).classes("font-semibold text-slate-900")
-            ui.label(day_and_time(access.tenant, entry.created_at)).classes("text-xs text-slate-500")
-        ui.label(f"By {entry.actor}").classes("text-sm text-slate-700 break-words")
-        details = audit_log.details_text(entry)
-        if details:
-            ui.label(details).classes("text-sm text-slate-600 break-words").mark(f"audit-details-{entry.id}")
-        page = ENTITY_PAGES.get(entry.entity_type)
-        if page:
-            ui.link("Open", f"/{slug}" + page.format(id=entry.entity_id)).classes("text-primary text-sm")
+            ui.label(day_and_time(ctx.tenant, entry.created_at)).classes("text-xs text-slate-500")
+        with ui.row().classes("w-full items-baseline justify-between gap-x-3 gap-y-0 no-wrap"):
+            with ui.column().classes("gap-0 min-w-0"):
+                ui.label(f"By {entry.actor}").classes("text-sm text-slate-700 break-words")
+                details = audit_log.details_text(entry, ctx)
+                if details:
+                    ui.label(details).classes("text-sm text-slate-600 break-words").mark(f"audit-details-{entry.id}")
+            page = ENTITY_PAGES.get(entry.entity_type)
+            if page:
+                ui.link("Open", f"/{slug}" + page.format(id=entry.entity_id)).classes("text-primary text-sm shrink-0")
 
 
 @router.page("/{slug}/admin/audit")
@@ -119,7 +122,7 @@ async def audit_page(slug: str, request: Request) -> RedirectResponse | None:
             if not found.entries:
                 ui.label("Nothing recorded matches.").classes("text-slate-500")
             for entry in found.entries:
-                _entry_card(slug, access, entry)
+                _entry_card(slug, ctx, entry)
         pager(page, pages, lambda n: f"{path}?{_query(wanted, n)}")
     return None
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import AuditEntry, StaffRole, StaffUser
+from models import AuditEntry, StaffRole, StaffUser, Tenant
 from tests import factories
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
@@ -62,9 +62,9 @@ async def test_changes_read_back_newest_first_with_before_and_after(db: Database
 
     role, settings = await _all(db, ctx, AuditFilter())
     assert (audit_log.what_happened(role), role.actor) == ("Staff member role changed", "Olive Owner")
-    assert audit_log.details_text(role) == "STAFF → ADMIN"
+    assert audit_log.details_text(role, ctx) == "STAFF → ADMIN"
     assert audit_log.what_happened(settings) == "Centre settings changed"
-    assert "holdMinutes: 15 → 30" in audit_log.details_text(settings)
+    assert "holdMinutes: 15 → 30" in audit_log.details_text(settings, ctx)
     assert all(entry.tenant_id == ctx.tenant_id for entry in (role, settings))
 
 
@@ -125,3 +125,10 @@ async def test_the_csv_holds_every_entry_across_batches(db: Database, monkeypatc
         "holdMinutes: 15 → 20"
     ]
     assert {row[1] for row in rows[1:]} == {"Olive Owner"} and rows[1][0].startswith("Mon 1 Jun 2026")
+
+
+def test_amounts_read_as_money_in_the_centres_currency() -> None:
+    ctx = TenantContext(tenant=Tenant(slug="c", name="C", currency="GBP", locale="en_GB"))
+    entry = AuditEntry(action="refund.made", details={"amount": 89500, "reference": "BGT-5PKTZ", "kept": None})
+    assert audit_log.details_text(entry, ctx) == "amount: £895.00; reference: BGT-5PKTZ; kept: (none)"
+    assert audit_log.what_happened(entry) == "Refund made"

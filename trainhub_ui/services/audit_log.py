@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AuditEntry
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
-from trainhub_ui.domain.formatting import day_and_time
+from trainhub_ui.domain.formatting import day_and_time, money
 
 from .report_csv import csv_bytes
 
@@ -133,8 +133,8 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def details_text(entry: AuditEntry) -> str:
-    """The entry's details in words; a change reads "field: before → after"."""
+def details_text(entry: AuditEntry, ctx: TenantContext) -> str:
+    """The entry's details in words: a change reads "field: before → after", an amount as money."""
     details = dict(entry.details or {})
     parts: list[str] = []
     changes = details.pop("changes", None)
@@ -146,7 +146,11 @@ def details_text(entry: AuditEntry) -> str:
                 parts.append(f"{field}: {_value(pair)}")
     if "before" in details and "after" in details:
         parts.append(f"{_value(details.pop('before'))} → {_value(details.pop('after'))}")
-    parts.extend(f"{key}: {_value(value)}" for key, value in details.items())
+    for key, value in details.items():
+        # Amounts are recorded in minor units of the centre's currency.
+        is_amount = key == "amount" or key.endswith("_amount")
+        shown = money(value, ctx.tenant.currency, ctx.tenant.locale) if is_amount and isinstance(value, int) else value
+        parts.append(f"{key}: {_value(shown)}")
     return "; ".join(parts)
 
 
@@ -164,7 +168,7 @@ async def export_audit(session: AsyncSession, ctx: TenantContext, wanted: AuditF
                 what_happened(entry),
                 entry.entity_type,
                 entry.entity_id,
-                details_text(entry),
+                details_text(entry, ctx),
             )
             for entry in batch
         ]
