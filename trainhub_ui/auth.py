@@ -14,6 +14,7 @@ from nicegui import app
 
 from models import Customer, StaffRole, StaffUser, Tenant
 from trainhub_ui.db import database
+from trainhub_ui.domain.permissions import Permission, role_may
 from trainhub_ui.services.accounts import find_customer, find_staff_user
 from trainhub_ui.services.tenants import find_tenant
 
@@ -67,7 +68,7 @@ class Refusal:
     user: StaffUser | None = None
 
 
-async def require_role(slug: str, needed: StaffRole, path: str) -> StaffAccess | Refusal | RedirectResponse:
+async def require_role(slug: str, needed: Permission, path: str) -> StaffAccess | Refusal | RedirectResponse:
     """The check every admin page makes before it renders anything.
 
     Not signed in at this centre: a redirect to its staff sign-in. Signed in with too low a role: a
@@ -83,7 +84,7 @@ async def require_role(slug: str, needed: StaffRole, path: str) -> StaffAccess |
         if user_id:
             forget_sign_in(STAFF_KEY, slug)
         return RedirectResponse(f"/{slug}/admin/login?next={quote(path)}", status_code=303)
-    if not user.role.at_least(needed):
+    if not role_may(user.role, needed):
         return Refusal(tenant, 403, user)
     return StaffAccess(tenant, user)
 

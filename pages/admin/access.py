@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
-from models import StaffRole
 from trainhub_ui.auth import StaffAccess, require_role
 from trainhub_ui.components.frames import not_found_page, refused_page
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.permissions import Permission
 
 
-async def admin_access(slug: str, needed: StaffRole, path: str) -> StaffAccess | RedirectResponse | None:
-    """The signed-in staff member if their role reaches `needed`; otherwise the page is already answered
+async def admin_access(slug: str, needed: Permission, path: str) -> StaffAccess | RedirectResponse | None:
+    """The signed-in staff member if their role has `needed`; otherwise the page is already answered
     (a redirect to sign in is returned, or a not-found / not-allowed page has been rendered)."""
     access = await require_role(slug, needed, path)
     if isinstance(access, StaffAccess | RedirectResponse):
@@ -32,7 +32,7 @@ def staff_context(access: StaffAccess) -> TenantContext:
     return TenantContext(tenant=access.tenant, actor=user.name, role=user.role, user_id=user.id)
 
 
-async def file_access(slug: str, needed: StaffRole, request: Request) -> StaffAccess | Response:
+async def file_access(slug: str, needed: Permission, request: Request) -> StaffAccess | Response:
     """The signed-in staff member a file (a CSV) is for; otherwise the answer instead of the file: a redirect
     to sign in (coming back to this file), or 404 / 403 as plain text."""
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import APIRouter, ui
 
-from models import AuditEntry, StaffRole
+from models import AuditEntry
 from pages.admin.access import admin_access, csv_download, file_access, staff_context
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
@@ -19,6 +19,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.domain.formatting import day_and_time
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import audit_log
 from trainhub_ui.services.audit_log import AREAS, LIST_PAGE, AuditFilter
 
@@ -62,7 +63,9 @@ def _entry_card(slug: str, ctx: TenantContext, entry: AuditEntry) -> None:
 @router.page("/{slug}/admin/audit")
 async def audit_page(slug: str, request: Request) -> RedirectResponse | None:
     path = f"/{slug}/admin/audit"
-    access = await admin_access(slug, StaffRole.OWNER, path + (f"?{request.url.query}" if request.url.query else ""))
+    access = await admin_access(
+        slug, Permission.AUDIT_LOG, path + (f"?{request.url.query}" if request.url.query else "")
+    )
     if not isinstance(access, StaffAccess):
         return access
     query = request.query_params
@@ -130,7 +133,7 @@ async def audit_page(slug: str, request: Request) -> RedirectResponse | None:
 @router.get("/{slug}/admin/audit.csv", include_in_schema=False)
 async def audit_csv(slug: str, request: Request) -> Response:
     """The whole filtered log, streamed."""
-    access = await file_access(slug, StaffRole.OWNER, request)
+    access = await file_access(slug, Permission.AUDIT_LOG, request)
     if not isinstance(access, StaffAccess):
         return access
     query = request.query_params

@@ -8,7 +8,6 @@ from urllib.parse import quote
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import StaffRole
 from pages.admin.access import admin_access, staff_context
 from pages.admin.booking_actions import BookingActions
 from pages.admin.booking_cards import (
@@ -25,6 +24,7 @@ from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.permissions import Permission, role_may
 from trainhub_ui.domain.signals import BookingChanged
 from trainhub_ui.services import booking_search, workflows
 from trainhub_ui.services.booking_search import BookingRecord
@@ -35,12 +35,12 @@ router = APIRouter()
 @router.page("/{slug}/admin/bookings/{booking_id}")
 async def booking_page(slug: str, booking_id: str) -> RedirectResponse | None:
     here = f"/{slug}/admin/bookings/{quote(booking_id)}"
-    access = await admin_access(slug, StaffRole.STAFF, here)
+    access = await admin_access(slug, Permission.BOOKINGS, here)
     if not isinstance(access, StaffAccess):
         return access
     tenant = access.tenant
     ctx = staff_context(access)
-    can_refund = access.role.at_least(StaffRole.ADMIN)
+    can_refund = role_may(access.role, Permission.REFUNDS)
 
     async def load() -> BookingRecord | None:
         try:

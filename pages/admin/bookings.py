@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import APIRouter, ui
 
-from models import BookingStatus, StaffRole
+from models import BookingStatus
 from pages.admin.access import admin_access, csv_download, file_access, staff_context
 from pages.admin.booking_list_view import PER_PAGE_CHOICES, ListView, filter_day, read_view, view_query, with_query
 from pages.admin.bookings_table import (
@@ -30,6 +30,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput, NotFound
 from trainhub_ui.domain.formatting import session_dates
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import booking_search
 from trainhub_ui.services.booking_filters import SORTS, BookingSearch
 from trainhub_ui.services.courses import list_courses
@@ -44,7 +45,7 @@ router = APIRouter()
 async def bookings_list(slug: str, request: Request) -> RedirectResponse | None:
     here = f"/{slug}/admin/bookings"
     address = here + (f"?{request.url.query}" if request.url.query else "")
-    access = await admin_access(slug, StaffRole.STAFF, address)
+    access = await admin_access(slug, Permission.BOOKINGS, address)
     if not isinstance(access, StaffAccess):
         return access
     tenant = access.tenant
@@ -320,7 +321,7 @@ async def _student_name(session: Any, ctx: TenantContext, customer_id: str) -> s
 @router.get("/{slug}/admin/bookings.csv", include_in_schema=False)
 async def bookings_csv(slug: str, request: Request) -> Response:
     """Every booking of the filtered list, streamed from one query a thousand rows at a time."""
-    access = await file_access(slug, StaffRole.STAFF, request)
+    access = await file_access(slug, Permission.BOOKINGS, request)
     if not isinstance(access, StaffAccess):
         return access
     view, problems = read_view(dict(request.query_params))

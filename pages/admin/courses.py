@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import Course, StaffRole, Tenant
+from models import Course, Tenant
 from pages.admin.access import admin_access, staff_context
 from pages.admin.course_dialog import course_dialog
 from pages.admin.course_parts import duration_text, sessions_path
@@ -21,6 +21,7 @@ from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import money
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import courses as course_service
 
 router = APIRouter()
@@ -38,7 +39,7 @@ class CourseListView:
 
 @router.page("/{slug}/admin/courses")
 async def courses_page(slug: str) -> RedirectResponse | None:
-    access = await admin_access(slug, StaffRole.STAFF, f"/{slug}/admin/courses")
+    access = await admin_access(slug, Permission.TIMETABLE, f"/{slug}/admin/courses")
     if not isinstance(access, StaffAccess):
         return access
     tenant, ctx = access.tenant, staff_context(access)

@@ -8,13 +8,14 @@ from html import escape
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import BookingStatus, StaffRole, Tenant
+from models import BookingStatus, Tenant
 from trainhub_ui import events
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.formatting import clock_text, currency_symbol, day_text, money
+from trainhub_ui.domain.permissions import Permission, role_may
 from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.services import dashboard as dashboard_service
 from trainhub_ui.services import reports as reports_service
@@ -29,12 +30,12 @@ router = APIRouter()
 @router.page("/{slug}/admin")
 async def dashboard(slug: str) -> RedirectResponse | None:
     """The centre at a glance. An instructor sees only their own upcoming sessions, and no money."""
-    access = await admin_access(slug, StaffRole.INSTRUCTOR, f"/{slug}/admin")
+    access = await admin_access(slug, Permission.SESSIONS_TAUGHT, f"/{slug}/admin")
     if not isinstance(access, StaffAccess):
         return access
     tenant, user = access.tenant, access.user
     ctx = TenantContext(tenant=tenant, actor=user.name, role=user.role, user_id=user.id)
-    instructor_only = not access.role.at_least(StaffRole.STAFF)
+    instructor_only = not role_may(access.role, Permission.REPORTS)
     async with database().read() as session:
         if instructor_only:
             mine = await dashboard_service.instructor_figures(session, ctx, user.id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import StaffRole
 from pages.admin.access import admin_access, staff_context
 from pages.admin.course_parts import SessionListView, session_path, session_state
 from trainhub_ui.auth import StaffAccess
@@ -15,6 +14,7 @@ from trainhub_ui.components.live_fill import LiveFill
 from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager, table_head, table_row
 from trainhub_ui.db import database
 from trainhub_ui.domain.formatting import session_dates
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import roster
 
 router = APIRouter()
@@ -24,7 +24,7 @@ MINE_COLUMNS = "md:grid-cols-[minmax(11rem,1.5fr)_minmax(11rem,1.5fr)_minmax(8re
 
 @router.page("/{slug}/admin/my-sessions")
 async def my_sessions_page(slug: str) -> RedirectResponse | None:
-    access = await admin_access(slug, StaffRole.INSTRUCTOR, f"/{slug}/admin/my-sessions")
+    access = await admin_access(slug, Permission.SESSIONS_TAUGHT, f"/{slug}/admin/my-sessions")
     if not isinstance(access, StaffAccess):
         return access
     tenant, ctx = access.tenant, staff_context(access)

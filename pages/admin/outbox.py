@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import OutboxEmail, OutboxStatus, StaffRole, Tenant
+from models import OutboxEmail, OutboxStatus, Tenant
 from pages.admin.access import admin_access
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame, not_found_page
@@ -16,6 +16,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import day_and_time
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.notify.outbox import OUTBOX_PAGE, Attachment, get_email, list_outbox, send_again
 from trainhub_ui.notify.sender import smtp_configured
 
@@ -51,7 +52,7 @@ def _delivery_note(tenant: Tenant) -> None:
 
 @router.page("/{slug}/admin/outbox")
 async def outbox(slug: str, status: str = "", page: int = 1) -> RedirectResponse | None:
-    access = await admin_access(slug, StaffRole.STAFF, f"/{slug}/admin/outbox")
+    access = await admin_access(slug, Permission.OUTBOX, f"/{slug}/admin/outbox")
     if not isinstance(access, StaffAccess):
         return access
     status = status if status in FILTERS else ""
@@ -91,7 +92,7 @@ async def outbox(slug: str, status: str = "", page: int = 1) -> RedirectResponse
 
 @router.page("/{slug}/admin/outbox/{email_id}")
 async def outbox_email(slug: str, email_id: str) -> RedirectResponse | None:
-    access = await admin_access(slug, StaffRole.STAFF, f"/{slug}/admin/outbox/{email_id}")
+    access = await admin_access(slug, Permission.OUTBOX, f"/{slug}/admin/outbox/{email_id}")
     if not isinstance(access, StaffAccess):
         return access
     ctx = TenantContext(tenant=access.tenant, actor=access.user.name, role=access.role, user_id=access.user.id)

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import StaffRole, Tenant
+from models import Tenant
 from pages.admin.access import admin_access
 from pages.admin.report_accounting import accounting
 from pages.admin.report_balances import balances, overdue_invoices
@@ -25,6 +25,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
 from trainhub_ui.domain.formatting import day_text
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import reports
 from trainhub_ui.services.feedback import CourseFeedback, feedback_by_course
 from trainhub_ui.services.invoices import InvoiceLine
@@ -75,7 +76,7 @@ async def _read_figures(ctx: TenantContext, period: ReportPeriod) -> _Figures:
 @router.page("/{slug}/admin/reports")
 async def reports_page(slug: str, request: Request) -> RedirectResponse | None:
     query = request.url.query
-    access = await admin_access(slug, StaffRole.STAFF, f"/{slug}/admin/reports" + (f"?{query}" if query else ""))
+    access = await admin_access(slug, Permission.REPORTS, f"/{slug}/admin/reports" + (f"?{query}" if query else ""))
     if not isinstance(access, StaffAccess):
         return access
     tenant, user = access.tenant, access.user

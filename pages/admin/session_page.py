@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import AttendanceStatus, StaffRole
+from models import AttendanceStatus
 from pages.admin.access import admin_access, staff_context
 from pages.admin.course_parts import session_state, sessions_path
 from pages.admin.phone_booking import phone_booking_dialog
@@ -34,6 +34,7 @@ from trainhub_ui.components.tables import badge, pager, table_head
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import day_text, local, money, session_dates
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged
 from trainhub_ui.payments import provider
 from trainhub_ui.services import attendance, roster, session_cancellation
@@ -56,7 +57,7 @@ class RosterView:
 @router.page("/{slug}/admin/courses/{course_id}/sessions/{session_id}")
 async def session_page(slug: str, course_id: str, session_id: str) -> RedirectResponse | None:
     here = f"/{slug}/admin/courses/{course_id}/sessions/{session_id}"
-    access = await admin_access(slug, StaffRole.INSTRUCTOR, here)
+    access = await admin_access(slug, Permission.SESSIONS_TAUGHT, here)
     if not isinstance(access, StaffAccess):
         return access
     tenant, ctx = access.tenant, staff_context(access)
@@ -70,7 +71,7 @@ async def session_page(slug: str, course_id: str, session_id: str) -> RedirectRe
         not_found_page("There is no such session at this centre.")
         return None
     course, item = found.course, found.course_session
-    is_staff = ctx.has_role(StaffRole.STAFF)
+    is_staff = ctx.may(Permission.BOOKINGS)
     shows_money = roster.sees_money(ctx)
     view = RosterView()
     today = ctx.today()

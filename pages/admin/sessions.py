@@ -9,7 +9,7 @@ from datetime import date
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import CourseSession, StaffRole, Tenant
+from models import CourseSession, Tenant
 from pages.admin.access import admin_access, staff_context
 from pages.admin.course_parts import SessionListView, duration_text, session_path, session_state
 from pages.admin.session_cancel import cancel_session_dialog
@@ -21,6 +21,7 @@ from trainhub_ui.components.tables import PAGE_SIZE, actions, badge, cell, pager
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import money, session_dates
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import course_sessions, courses, session_lists
 
 router = APIRouter()
@@ -31,7 +32,7 @@ SESSION_WHEN = {"upcoming": "Upcoming", "past": "Past", "all": "All"}
 
 @router.page("/{slug}/admin/courses/{course_id}/sessions")
 async def sessions_page(slug: str, course_id: str) -> RedirectResponse | None:
-    access = await admin_access(slug, StaffRole.STAFF, f"/{slug}/admin/courses/{course_id}/sessions")
+    access = await admin_access(slug, Permission.TIMETABLE, f"/{slug}/admin/courses/{course_id}/sessions")
     if not isinstance(access, StaffAccess):
         return access
     tenant, ctx = access.tenant, staff_context(access)

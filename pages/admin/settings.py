@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import StaffRole
 from pages.admin.access import admin_access
 from pages.admin.settings_centre import centre_panel
 from pages.admin.settings_parts import settings_context
@@ -16,6 +15,7 @@ from pages.admin.settings_tokens import tokens_panel
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.db import database
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import tenants
 
 router = APIRouter()
@@ -25,7 +25,7 @@ TABS = {"centre": "Centre", "payments": "Payments", "staff": "Staff", "tokens": 
 
 @router.page("/{slug}/admin/settings")
 async def settings_page(slug: str, tab: str = "centre") -> RedirectResponse | None:
-    access = await admin_access(slug, StaffRole.ADMIN, f"/{slug}/admin/settings")
+    access = await admin_access(slug, Permission.SETTINGS, f"/{slug}/admin/settings")
     if not isinstance(access, StaffAccess):
         return access
     ctx = settings_context(access)

@@ -21,8 +21,8 @@ PAGE_SIZE = 25
 ROLE_NOTES = {
     StaffRole.INSTRUCTOR: "Instructor: their own sessions and rosters",
     StaffRole.STAFF: "Staff: everything but settings, staff and tokens",
-    StaffRole.ADMIN: "Admin: everything",
-    StaffRole.OWNER: "Owner: everything, and other owners",
+    StaffRole.ADMIN: "Admin: everything but the audit log",
+    StaffRole.OWNER: "Owner: everything, other owners and the audit log",
 }
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, ui
 
-from models import Customer, PaymentStatus, StaffRole, Tenant
+from models import Customer, PaymentStatus, Tenant
 from pages.admin.access import admin_access, staff_context
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame, not_found_page
@@ -20,6 +20,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.domain.formatting import clock_text, day_and_time, day_text, local, money
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import student_profile
 from trainhub_ui.services.booking_search import BookingLine
 
@@ -29,7 +30,7 @@ router = APIRouter()
 @router.page("/{slug}/admin/students/{customer_id}")
 async def student_page(slug: str, customer_id: str) -> RedirectResponse | None:
     here = f"/{slug}/admin/students/{quote(customer_id)}"
-    access = await admin_access(slug, StaffRole.STAFF, here)
+    access = await admin_access(slug, Permission.STUDENTS, here)
     if not isinstance(access, StaffAccess):
         return access
     tenant = access.tenant

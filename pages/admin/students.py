@@ -11,13 +11,14 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import APIRouter, ui
 
-from models import Customer, StaffRole, Tenant
+from models import Customer, Tenant
 from pages.admin.access import admin_access, csv_download, file_access, staff_context
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
 from trainhub_ui.components.student_dialog import student_dialog
 from trainhub_ui.db import database
 from trainhub_ui.domain.formatting import day_text, local
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import student_profile, students
 from trainhub_ui.services.booking_filters import TEXT_MAX
 
@@ -80,7 +81,7 @@ def _row(tenant: Tenant, customer: Customer, bookings: int) -> dict[str, Any]:
 async def students_list(slug: str, request: Request) -> RedirectResponse | None:
     here = f"/{slug}/admin/students"
     address = here + (f"?{request.url.query}" if request.url.query else "")
-    access = await admin_access(slug, StaffRole.STAFF, address)
+    access = await admin_access(slug, Permission.STUDENTS, address)
     if not isinstance(access, StaffAccess):
         return access
     tenant = access.tenant
@@ -210,7 +211,7 @@ async def students_list(slug: str, request: Request) -> RedirectResponse | None:
 @router.get("/{slug}/admin/students.csv", include_in_schema=False)
 async def students_csv(slug: str, request: Request) -> Response:
     """Every student matching the list's search, a thousand at a time."""
-    access = await file_access(slug, StaffRole.STAFF, request)
+    access = await file_access(slug, Permission.STUDENTS, request)
     if not isinstance(access, StaffAccess):
         return access
     text = _clean_query(request.query_params.get("q", ""))

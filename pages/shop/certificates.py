@@ -6,12 +6,12 @@ from fastapi import Response
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter
 
-from models import StaffRole
 from trainhub_ui.auth import StaffAccess, require_role, signed_in_student
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services.certificates import certificate_pdf, certificate_view
 
 from .loading import load_tenant
@@ -47,7 +47,7 @@ async def my_certificate(slug: str, achievement_id: str) -> Response:
 
 @router.get("/{slug}/admin/certificates/{achievement_id}.pdf")
 async def staff_certificate(slug: str, achievement_id: str) -> Response:
-    access = await require_role(slug, StaffRole.STAFF, f"/{slug}/admin")
+    access = await require_role(slug, Permission.STUDENTS, f"/{slug}/admin")
     if not isinstance(access, StaffAccess):
         status = access.status_code if isinstance(access, RedirectResponse) else access.status
         return Response("Not available", status_code=403 if status == 303 else status)

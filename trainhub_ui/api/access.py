@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ApiToken, StaffRole, Tenant, utcnow
+from models import ApiToken, Tenant, utcnow
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.permissions import LOWEST_ROLE, Permission
 from trainhub_ui.services.tenants import find_tenant
 from trainhub_ui.services.tokens import find_token, hash_token
 
@@ -31,8 +32,9 @@ class Unauthorised(DomainError):
 class Forbidden(DomainError):
     status = 403
 
-    def __init__(self, needed: StaffRole) -> None:
-        super().__init__("forbidden", f"This token's role cannot do this; it needs {needed.value} or above.")
+    def __init__(self, needed: Permission) -> None:
+        lowest = LOWEST_ROLE[needed].value
+        super().__init__("forbidden", f"This token's role cannot do this; it needs {lowest} or above.")
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -102,8 +104,9 @@ async def public_or_token_context(slug: str, authorization: Annotated[str | None
     return await _context(slug, authorization, public_allowed=True)
 
 
-def require(ctx: TenantContext, needed: StaffRole) -> None:
-    if not ctx.has_role(needed):
+def require(ctx: TenantContext, needed: Permission) -> None:
+    """The token's role has `needed`, as a sign-in of that role would (`domain/permissions.py`)."""
+    if not ctx.may(needed):
         raise Forbidden(needed)
 
 
@@ -131,3 +134,21 @@ Reader = Annotated[AsyncSession, Depends(read_session, scope="function")]
 Writer = Annotated[AsyncSession, Depends(write_session, scope="function")]
 Caller = Annotated[TenantContext, Depends(token_context)]
 Visitor = Annotated[TenantContext, Depends(public_or_token_context)]
+
+
+def caller_who_may(needed: Permission) -> Any:
+    """A route's caller: a token of this centre whose role has `needed`. As a dependency it is checked
+    before the body is read, so a role without it is told 403 whatever it sent."""
+
+    async def check(ctx: Caller) -> TenantContext:
+        require(ctx, needed)
+        return ctx
+
+    return Annotated[TenantContext, Depends(check)]
+
+
+MayBook = caller_who_may(Permission.BOOKINGS)
+MayRefund = caller_who_may(Permission.REFUNDS)
+MayReadStudents = caller_who_may(Permission.STUDENTS)
+MayChangeTimetable = caller_who_may(Permission.TIMETABLE)
+MayReadReports = caller_who_may(Permission.REPORTS)

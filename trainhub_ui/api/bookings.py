@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Booking, BookingStatus, PaymentOption, StaffRole, WaitingListEntry, WaitingListStatus
+from models import Booking, BookingStatus, PaymentOption, WaitingListEntry, WaitingListStatus
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
@@ -22,7 +22,7 @@ from trainhub_ui.services.bookings import BookingRequest
 from trainhub_ui.services.checkout import pay_page_url
 from trainhub_ui.services.waiting_list import OfferAcceptance
 
-from .access import Caller, Reader, require
+from .access import MayBook, Reader
 from .common import ERROR_RESPONSES, ApiModel, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["bookings"], responses=ERROR_RESPONSES)
@@ -137,7 +137,7 @@ class BookingQuery:
 
 @router.get("/bookings", response_model=Page[BookingOut], response_model_by_alias=True)
 async def list_bookings(
-    ctx: Caller, session: Reader, query: Annotated[BookingQuery, Depends()], paging: Annotated[Paging, Depends()]
+    ctx: MayBook, session: Reader, query: Annotated[BookingQuery, Depends()], paging: Annotated[Paging, Depends()]
 ) -> Page[BookingOut]:
     """The centre's bookings, newest first. `from`/`to` filter on the session's start date."""
     filters = BookingFilters(
@@ -155,23 +155,21 @@ async def list_bookings(
 
 
 @router.post("/bookings", status_code=201, response_model=BookingOut, response_model_by_alias=True)
-async def create_booking(body: BookingRequest, ctx: Caller) -> BookingOut:
+async def create_booking(body: BookingRequest, ctx: MayBook) -> BookingOut:
     """Take a place. Card bookings are PENDING with a hold and a `paymentUrl`; INVOICE ones CONFIRMED."""
-    require(ctx, StaffRole.STAFF)
     booking = await workflows.book(database(), ctx, body)
     return booking_out(ctx, booking, booking.session.course_id)  # the booking comes with its session
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
-async def get_booking(booking_id: str, ctx: Caller, session: Reader) -> BookingOut:
+async def get_booking(booking_id: str, ctx: MayBook, session: Reader) -> BookingOut:
     return await one_booking_out(session, ctx, await engine.get_booking(session, ctx, booking_id))
 
 
 @router.patch("/bookings/{booking_id}", response_model=BookingOut, response_model_by_alias=True)
-async def change_booking(booking_id: str, body: BookingChange, ctx: Caller) -> BookingOut:
+async def change_booking(booking_id: str, body: BookingChange, ctx: MayBook) -> BookingOut:
     """Cancel with a reason (refunding by the centre's policy unless `refund` says otherwise), move to
     another session of the same course, or set notes."""
-    require(ctx, StaffRole.STAFF)
     changes = workflows.BookingChanges(
         staff_notes=body.staff_notes,
         special_requests=body.special_requests,
@@ -191,7 +189,7 @@ def entry_out(entry: WaitingListEntry) -> WaitingListEntryOut:
 
 @router.get("/waiting-list", response_model=Page[WaitingListEntryOut], response_model_by_alias=True)
 async def list_waiting_list(
-    ctx: Caller,
+    ctx: MayBook,
     session: Reader,
     paging: Annotated[Paging, Depends()],
     session_id: Annotated[str | None, Query(alias="sessionId", max_length=64)] = None,
@@ -202,29 +200,25 @@ async def list_waiting_list(
 
 
 @router.post("/waiting-list", status_code=201, response_model=WaitingListEntryOut, response_model_by_alias=True)
-async def join_waiting_list(body: WaitingListIn, ctx: Caller) -> WaitingListEntryOut:
+async def join_waiting_list(body: WaitingListIn, ctx: MayBook) -> WaitingListEntryOut:
     """Join a full session's waiting list; a freed place is offered to the first in line."""
-    require(ctx, StaffRole.STAFF)
     return entry_out(await workflows.join_waiting_list(database(), ctx, body.session_id, body.customer_id))
 
 
 @router.post(
     "/waiting-list/{entry_id}/accept", status_code=201, response_model=BookingOut, response_model_by_alias=True
 )
-async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: Caller) -> BookingOut:
+async def accept_offer(entry_id: str, body: OfferAcceptance, ctx: MayBook) -> BookingOut:
     """Take the place on offer: answers the new booking."""
-    require(ctx, StaffRole.STAFF)
     booking = await workflows.accept_offer(database(), ctx, entry_id, body)
     return booking_out(ctx, booking, booking.session.course_id)
 
 
 @router.post("/waiting-list/{entry_id}/decline", response_model=WaitingListEntryOut, response_model_by_alias=True)
-async def decline_offer(entry_id: str, ctx: Caller) -> WaitingListEntryOut:
-    require(ctx, StaffRole.STAFF)
+async def decline_offer(entry_id: str, ctx: MayBook) -> WaitingListEntryOut:
     return entry_out(await workflows.decline_offer(database(), ctx, entry_id))
 
 
 @router.delete("/waiting-list/{entry_id}", response_model=WaitingListEntryOut, response_model_by_alias=True)
-async def leave_waiting_list(entry_id: str, ctx: Caller) -> WaitingListEntryOut:
-    require(ctx, StaffRole.STAFF)
+async def leave_waiting_list(entry_id: str, ctx: MayBook) -> WaitingListEntryOut:
     return entry_out(await workflows.leave_waiting_list(database(), ctx, entry_id))

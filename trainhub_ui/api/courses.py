@@ -12,25 +12,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from models import Course, CourseSession, StaffRole
+from models import Course, CourseSession
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.permissions import Permission
 from trainhub_ui.services import course_sessions, courses, session_lists
 
-from .access import Caller, Reader, Visitor, Writer, require
+from .access import MayChangeTimetable, Reader, Visitor, Writer
 from .common import ERROR_RESPONSES, ApiModel, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["courses"], responses=ERROR_RESPONSES)
 
-
-async def staff_context(ctx: Caller) -> TenantContext:
-    """A token of this centre with the STAFF role or above; checked before the body is read."""
-    require(ctx, StaffRole.STAFF)
-    return ctx
-
-
 # The caller comes first in every route: on SQLite the write transaction holds the database's write
 # lock, and recording the token's last use needs it too.
-Staff = Annotated[TenantContext, Depends(staff_context)]
+Staff = MayChangeTimetable
 CourseId = Annotated[str, Path(alias="courseId")]
 SessionId = Annotated[str, Path(alias="sessionId")]
 PagingQuery = Annotated[Paging, Depends()]
@@ -97,7 +91,7 @@ async def list_courses(
     items, total = await courses.list_courses(
         session,
         ctx,
-        public=ctx.role is None,
+        public=not ctx.may(Permission.TIMETABLE),
         category=category,
         q=q,
         active=active,
@@ -115,7 +109,7 @@ async def create_course(ctx: Staff, session: Writer, body: courses.NewCourse) ->
 
 @router.get("/courses/{courseId}")
 async def get_course(ctx: Visitor, session: Reader, course_id: CourseId) -> CourseOut:
-    course = await courses.get_course(session, ctx, course_id, public=ctx.role is None)
+    course = await courses.get_course(session, ctx, course_id, public=not ctx.may(Permission.TIMETABLE))
     return course_answer(ctx, course)
 
 
@@ -174,7 +168,7 @@ def session_answer(ctx: TenantContext, item: CourseSession) -> SessionOut:
         instructor=item.instructor.name if item.instructor is not None else None,
         venue=item.venue,
     )
-    if ctx.role is not None:
+    if ctx.may(Permission.SESSIONS_TAUGHT):
         answer.instructor_notes = item.instructor_notes  # marks the field set, so it is answered
     return answer
 
@@ -194,7 +188,7 @@ async def list_sessions(
         session,
         ctx,
         course_id,
-        public=ctx.role is None,
+        public=not ctx.may(Permission.TIMETABLE),
         starts_from=starts_from,
         starts_to=starts_to,
         include_past=include_past,
@@ -215,7 +209,9 @@ async def create_session(
 
 @router.get("/courses/{courseId}/sessions/{sessionId}", response_model_exclude_unset=True)
 async def get_session(ctx: Visitor, session: Reader, course_id: CourseId, session_id: SessionId) -> SessionOut:
-    item = await session_lists.get_session(session, ctx, course_id, session_id, public=ctx.role is None)
+    item = await session_lists.get_session(
+        session, ctx, course_id, session_id, public=not ctx.may(Permission.TIMETABLE)
+    )
     return session_answer(ctx, item)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from trainhub_ui.services.dashboard import DashboardFigures, UpcomingSession, dashboard_figures
 
-from .access import Caller, Reader
+from .access import MayReadReports, Reader
 from .common import ERROR_RESPONSES, ApiModel
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["dashboard"], responses=ERROR_RESPONSES)
@@ -98,6 +98,6 @@ class DashboardOut(ApiModel):
 
 
 @router.get("/dashboard", response_model=DashboardOut)
-async def dashboard(ctx: Caller, session: Reader) -> DashboardOut:
+async def dashboard(ctx: MayReadReports, session: Reader) -> DashboardOut:
     """Courses, sessions, bookings by status, money, occupancy of upcoming sessions and the next five sessions."""
     return DashboardOut.of(await dashboard_figures(session, ctx))

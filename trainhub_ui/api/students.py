@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from models import Customer, StaffRole
+from models import Customer
 from trainhub_ui.domain.inputs import Id
 from trainhub_ui.services import students
 from trainhub_ui.services.students import CustomerExists, NewStudent
 
-from .access import Caller, Reader, Writer, require
+from .access import MayReadStudents, Reader, Writer
 from .common import ERROR_RESPONSES, ApiModel, ErrorBody, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["students"], responses=ERROR_RESPONSES)
@@ -60,11 +60,10 @@ class CustomerExistsBody(ErrorBody):
     response_model=StudentOut,
     responses={409: {"model": CustomerExistsBody, "description": "`customer_exists`: the email is taken here"}},
 )
-async def create_student(body: NewStudent, ctx: Caller, session: Writer) -> StudentOut | JSONResponse:
+async def create_student(body: NewStudent, ctx: MayReadStudents, session: Writer) -> StudentOut | JSONResponse:
     """Add a student. An email already at this centre answers 409 with the existing student's `customerId`."""
     # `ctx` is resolved before `session`: the token check may write its last-used time in a transaction of
     # its own, which on SQLite would otherwise wait for the write lock this request's session holds.
-    require(ctx, StaffRole.STAFF)
     try:
         customer = await students.add_student(session, ctx, body)
     except CustomerExists as exists:
@@ -77,7 +76,7 @@ async def create_student(body: NewStudent, ctx: Caller, session: Writer) -> Stud
 
 @router.get("/students", response_model=Page[StudentOut])
 async def list_students(
-    ctx: Caller,
+    ctx: MayReadStudents,
     session: Reader,
     paging: Annotated[Paging, Depends()],
     q: Annotated[str, Query(max_length=200, description="Part of a name, email or company")] = "",
@@ -88,6 +87,8 @@ async def list_students(
 
 
 @router.get("/students/{customerId}", response_model=StudentOut)
-async def get_student(ctx: Caller, session: Reader, customer_id: Annotated[Id, Path(alias="customerId")]) -> StudentOut:
+async def get_student(
+    ctx: MayReadStudents, session: Reader, customer_id: Annotated[Id, Path(alias="customerId")]
+) -> StudentOut:
     """One student; another centre's id answers 404 like an unknown one."""
     return StudentOut.of(await students.get_student(session, ctx, customer_id))

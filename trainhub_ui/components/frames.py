@@ -7,21 +7,22 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
-from models import Customer, StaffRole, StaffUser, Tenant
+from models import Customer, StaffUser, Tenant
+from trainhub_ui.domain.permissions import Permission, role_may
 from trainhub_ui.payments import provider
 from trainhub_ui.services.tenants import logo_url
 
-ADMIN_NAVIGATION: list[tuple[str, str, str, StaffRole]] = [
-    # label, path below /{slug}/admin, icon, lowest role that sees it
-    ("Dashboard", "", "dashboard", StaffRole.INSTRUCTOR),
-    ("My sessions", "/my-sessions", "event_note", StaffRole.INSTRUCTOR),
-    ("Courses", "/courses", "school", StaffRole.STAFF),
-    ("Bookings", "/bookings", "event_seat", StaffRole.STAFF),
-    ("Students", "/students", "groups", StaffRole.STAFF),
-    ("Reports", "/reports", "insights", StaffRole.STAFF),
-    ("Outbox", "/outbox", "outgoing_mail", StaffRole.STAFF),
-    ("Settings", "/settings", "settings", StaffRole.ADMIN),
-    ("Audit log", "/audit", "history", StaffRole.OWNER),
+ADMIN_NAVIGATION: list[tuple[str, str, str, Permission]] = [
+    # label, path below /{slug}/admin, icon, what a role needs to see it (domain/permissions.py)
+    ("Dashboard", "", "dashboard", Permission.SESSIONS_TAUGHT),
+    ("My sessions", "/my-sessions", "event_note", Permission.SESSIONS_TAUGHT),
+    ("Courses", "/courses", "school", Permission.TIMETABLE),
+    ("Bookings", "/bookings", "event_seat", Permission.BOOKINGS),
+    ("Students", "/students", "groups", Permission.STUDENTS),
+    ("Reports", "/reports", "insights", Permission.REPORTS),
+    ("Outbox", "/outbox", "outgoing_mail", Permission.OUTBOX),
+    ("Settings", "/settings", "settings", Permission.SETTINGS),
+    ("Audit log", "/audit", "history", Permission.AUDIT_LOG),
 ]
 
 _PAGE_STYLE = """
@@ -136,12 +137,13 @@ def admin_frame(tenant: Tenant, user: StaffUser, active: str, title: str) -> Ite
                     ui.menu_item("Sign out", on_click=lambda: ui.navigate.to(f"{base}/logout"))
     with drawer:
         with ui.column().classes("w-full gap-1 p-2"):
-            for label, path, icon, lowest in ADMIN_NAVIGATION:
-                if not user.role.at_least(lowest):
+            for label, path, icon, needed in ADMIN_NAVIGATION:
+                if not role_may(user.role, needed):
                     continue
                 item = ui.link(target=f"{base}{path}").classes(
                     "th-link flex items-center gap-3 rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100"
                 )
+                item.mark(f"nav{path.replace('/', '-') or '-dashboard'}")
                 if label == active:
                     item.classes("th-nav-active text-primary")
                 with item:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from models import StaffRole, Tenant, utcnow
 
+from .permissions import Permission, role_may
+
 
 def local_today(tenant: Tenant, now: datetime) -> date:
     """Today's date on the centre's wall calendar."""
@@ -39,3 +41,7 @@ class TenantContext:
 
     def has_role(self, needed: StaffRole) -> bool:
         return self.role is not None and self.role.at_least(needed)
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the one acting has `permission` by their role (`domain/permissions.py`)."""
+        return role_may(self.role, permission)
