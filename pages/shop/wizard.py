@@ -208,9 +208,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             chosen.payment_option = choices[0].option.value if choices else ""
         with payment_panel:
             radio = (
-                ui.radio(
-                    {c.option.value: f"{c.title}: {money(c.due_now, tenant.currency, locale)} now" for c in choices}
-                )
+                ui.radio({c.option.value: c.summary(tenant.currency, locale) for c in choices})
                 .bind_value(chosen, "payment_option")
                 .mark("payment-choice")
             )
@@ -245,9 +243,9 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             ui.label(f"Price: {money(course.price, tenant.currency, locale)}").classes("font-semibold")
             choice = offered.get(chosen.payment_option)
             if choice is not None and not is_full:
-                ui.label(f"{choice.title}: {money(choice.due_now, tenant.currency, locale)} to pay now").classes(
-                    "font-semibold"
-                ).mark("review-due")
+                ui.label(choice.summary(tenant.currency, locale, now="to pay now")).classes("font-semibold").mark(
+                    "review-due"
+                )
         book_button.set_visibility(not is_full)
         waiting_button.set_visibility(is_full)
         stepper.next()

@@ -14,6 +14,7 @@ from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, SLOW
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.formatting import money
 from trainhub_ui.services.accounts import sign_up_customer
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 
@@ -117,6 +118,7 @@ async def test_company_invoice_is_confirmed_at_once(user: User, centres: Databas
     await _choose_payment(user, PaymentOption.INVOICE)
     await user.should_see("Company: Severn Heating Ltd")
     await user.should_see("Billing address: Severn Heating Ltd, 4 Quay Street, Gloucester GL1 2AB")
+    await user.should_see(f"Company invoice: {money(course.price, 'GBP', 'en_GB')}, nothing to pay now")
     await user.should_see(marker="book-now")
     user.find(marker="book-now").click()
     await user.should_see(marker="status-invoice", retries=SLOW)

@@ -52,6 +52,13 @@ class PaymentChoice:
     title: str
     due_now: int
     note: str
+    invoiced: int = 0  # what the company's invoice will ask for, where nothing is paid now
+
+    def summary(self, currency: str, locale: str, now: str = "now") -> str:
+        """The choice in a line: "Pay in full: £895.00 now", "Company invoice: £895.00, nothing to pay now"."""
+        if self.invoiced:
+            return f"{self.title}: {money(self.invoiced, currency, locale)}, nothing to pay now"
+        return f"{self.title}: {money(self.due_now, currency, locale)} {now}"
 
 
 def balance_due_date(ctx: TenantContext, starts_on: date) -> date:
@@ -63,7 +70,6 @@ def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_
     invoice is offered only to a booking made for a company (`book_online` refuses it otherwise); a
     deposit only while its balance date is far enough away (the full payment then says why)."""
     locale = ctx.tenant.locale
-    locale = locale
     tenant = ctx.tenant
     choices = []
     deposit = deposit_for(course.price, tenant.deposit_percent)
@@ -89,6 +95,7 @@ def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_
                 "Company invoice",
                 0,
                 "Your place is confirmed now; your company pays the invoice by bank transfer.",
+                invoiced=course.price,
             )
         )
     return choices
