@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
+import pytest
 from nicegui.testing import User
 from sqlalchemy import select
 
@@ -151,6 +152,33 @@ async def test_a_bad_email_is_refused_at_booking(user: User, centres: Database) 
         await asyncio.sleep(0.1)
     assert email.props.get("error-message") == "Enter an email address like name@example.com."
     assert await _bookings_of(centres, "not-an-email") == []
+
+
+@pytest.mark.parametrize("option", [PaymentOption.FULL, PaymentOption.INVOICE])
+async def test_a_guest_cannot_book_in_an_accounts_name(user: User, centres: Database, option: PaymentOption) -> None:
+    """An email with an account here: a guest typing it is asked to sign in, and nothing is booked."""
+    course, course_session = await _course(centres)
+    async with centres.transaction() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == CENTRE_A))
+        assert tenant is not None
+        await sign_up_customer(
+            session, tenant, first_name="Jamie", last_name="Wilson", email="jamie@example.com", password=PASSWORD
+        )
+    await _open(user, course, course_session)
+    _guest(user, "jamie@example.com")
+    if option is PaymentOption.INVOICE:
+        user.find(marker="for-company").click()
+        user.find(marker="company-name").type("Not Jamie's Company Ltd")
+        user.find(marker="billing-address").elements.pop().value = "1 Nowhere Street"
+    await _choose_payment(user, option)
+    user.find(marker="book-now").click()
+    for _ in range(SLOW):
+        email = user.find(marker="email").elements.pop()
+        if "error" in email.props:
+            break
+        await asyncio.sleep(0.1)
+    assert email.props.get("error-message") == "There is an account with this email: sign in to book with it."
+    assert await _bookings_of(centres, "jamie@example.com") == []
 
 
 async def test_signed_in_student_books_as_themselves(user: User, centres: Database) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Booking, Course, PaymentOption, WaitingListEntry
+from models import Booking, Course, Customer, PaymentOption, WaitingListEntry
 from trainhub_ui.booking import rules
 from trainhub_ui.booking.amounts import deposit_for
 from trainhub_ui.db import Database
@@ -123,8 +123,13 @@ async def _booker(session: AsyncSession, ctx: TenantContext, customer_id: str | 
             NewStudent(first_name=guest.first_name, last_name=guest.last_name, email=guest.email, phone=guest.phone),
         )
     except CustomerExists as known:
-        # A guest booking under an email the centre knows joins that student's bookings; nothing of the
-        # existing student is shown or changed.
+        existing = await session.get(Customer, known.customer_id)
+        if existing is not None and existing.password_hash:
+            # Booking in an account's name takes its sign-in: a stranger cannot add to someone's bookings
+            # (or confirm an invoice in their name) by typing their email.
+            raise InvalidInput("email", "There is an account with this email: sign in to book with it.") from None
+        # A guest booking under an email the centre knows from an earlier guest booking joins those
+        # bookings; nothing of the existing student is shown or changed.
         return known.customer_id
     return customer.id
 
