@@ -64,6 +64,7 @@ PAGES: dict[str, str] = {
     "/admin/students": "students",
     "/admin/students.csv": "students",
     "/admin/students/{customer_id}": "students",
+    "/admin/students/{customer_id}/data.{kind}": "students",
     "/admin/certificates/{achievement_id}.pdf": "students",
     "/admin/reports": "reports",
     "/admin/outbox": "outbox",

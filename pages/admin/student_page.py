@@ -59,6 +59,7 @@ async def student_page(slug: str, customer_id: str) -> RedirectResponse | None:
             with ui.element("div").classes("grid gap-4 w-full lg:grid-cols-3"):
                 with ui.column().classes("gap-4 min-w-0"):
                     _details_card(profile.student, edit)
+                    _data_card(slug, profile.student)
                 with ui.column().classes("gap-4 lg:col-span-2 min-w-0"):
                     _bookings_card(tenant, profile)
                     _payments_card(tenant, profile)
@@ -75,6 +76,19 @@ async def student_page(slug: str, customer_id: str) -> RedirectResponse | None:
 
     render(profile)
     return None
+
+
+def _data_card(slug: str, student: Customer) -> None:
+    """For a subject access request: the student's data, as they would download it themselves."""
+    with ui.card().classes("w-full gap-1").props("flat bordered").mark("student-data"):
+        ui.label("Their data").classes("text-lg font-semibold")
+        ui.label("Everything held about them, for a subject access request. Each download is logged.").classes(
+            "text-sm text-slate-600"
+        )
+        base = f"/{slug}/admin/students/{student.id}/data"
+        with ui.row().classes("gap-4"):
+            ui.link("All of it (JSON)", f"{base}.json").mark("student-data-json")
+            ui.link("To read (PDF)", f"{base}.pdf").mark("student-data-pdf")
 
 
 def _details_card(student: Customer, edit: Callable[[Customer], Any]) -> None:

@@ -44,6 +44,14 @@ async def account(slug: str) -> RedirectResponse | None:
         with ui.row().classes("w-full gap-4 items-start"):
             _my_details(tenant, ctx, student)
             _my_password(ctx, student)
+        with ui.card().classes("w-full gap-1").props("flat bordered").mark("my-data"):
+            ui.label("Your data").classes("text-lg font-semibold")
+            ui.label(
+                f"Everything {tenant.name} holds about you: a file with every record, and a copy to read."
+            ).classes("text-slate-600")
+            with ui.row().classes("gap-4"):
+                ui.link("Download all of it (JSON)", f"/{slug}/account/my-data.json").mark("my-data-json")
+                ui.link("A copy to read (PDF)", f"/{slug}/account/my-data.pdf").mark("my-data-pdf")
 
     async def show() -> None:
         async with database().read() as session:
