@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # (its webhook may have been lost); sooner, the webhook is most likely still on its way.
     reconcile_payments_after_minutes: int = Field(default=15, ge=1)
 
+    # The largest request body taken, in bytes; a bigger one is refused with 413 before it is read. The logo
+    # upload has a limit of its own (services/tenants.py: LOGO_MAX_BYTES).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+
     _base_url_given: bool = PrivateAttr(default=False)
 
     @property

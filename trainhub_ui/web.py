@@ -15,6 +15,7 @@ from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
 from trainhub_ui.jobs import run_jobs_forever
 from trainhub_ui.relay import Relay
+from trainhub_ui.request_limits import BodyLimit
 
 TITLE = "TrainHub"
 GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
@@ -98,7 +99,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     app.on_startup(start_relay)
     app.on_startup(start_jobs)
     app.on_shutdown(close_database)
-    _serve_api_first(api.create_api_app())
+    _serve_api_first(api.create_api_app(settings), settings)
     events.install()
     # Literal paths before the catch-all /{slug} pages.
     back_office = (
@@ -158,24 +159,28 @@ def run_options(settings: Settings) -> dict[str, object]:
 
 
 _api_app: ASGIApp | None = None
+_settings: Settings | None = None
 
 
-def _serve_api_first(api_app: ASGIApp) -> None:
-    """Send /api requests to the API's own app, everything else through NiceGUI's middleware and pages.
+def _serve_api_first(api_app: ASGIApp, settings: Settings) -> None:
+    """Send /api requests to the API's own app, everything else through NiceGUI's middleware and pages,
+    whose request bodies are limited here.
 
     Starlette builds an app's middleware stack on its first request (after ui.run has added NiceGUI's
     middleware), so the dispatch wraps that build. The wrapper is installed once per process; each
-    build (the User test harness builds once per test) only swaps which API app it serves.
+    build (the User test harness builds once per test) only swaps which API app and settings it serves.
     """
-    global _api_app
+    global _api_app, _settings
     _api_app = api_app
+    _settings = settings
     if getattr(app, "_trainhub_api_first", False):
         return
 
     build_pages_stack: Callable[[], ASGIApp] = app.build_middleware_stack
 
     def build_middleware_stack() -> ASGIApp:
-        pages = build_pages_stack()
+        assert _settings is not None
+        pages = BodyLimit(build_pages_stack(), max_bytes=_settings.max_request_bytes)
 
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
             path: str = scope.get("path", "")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
+from trainhub_ui.config import Settings
 from trainhub_ui.db import database
+from trainhub_ui.request_limits import BodyLimit
 
 from . import bookings, courses, dashboard, payments, students
 from .common import install_error_handlers, refuse_nul_characters
@@ -36,12 +38,13 @@ DOCS_URL = "/api/docs"
 OPENAPI_URL = "/api/openapi.json"
 
 
-def create_api_app() -> FastAPI:
+def create_api_app(settings: Settings) -> FastAPI:
     """The API as an ASGI app of its own, documented at /api/docs.
 
     The web server hands it every /api request before NiceGUI's page middleware (sessions, gzip,
     request tracking) and page routes see them: none of that serves a JSON client, and on the
-    booking path it cost as much CPU as the booking itself.
+    booking path it cost as much CPU as the booking itself. A body over `max_request_bytes` is refused
+    with 413 once its Content-Length, or the bytes streamed so far, pass the limit.
     """
     app = FastAPI(
         title="TrainHub API",
@@ -50,5 +53,6 @@ def create_api_app() -> FastAPI:
         redoc_url=None,
         openapi_url=OPENAPI_URL,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     install_api(app)
     return app
