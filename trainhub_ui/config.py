@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # The largest request body taken, in bytes; a bigger one is refused with 413 before it is read. The logo
     # upload has a limit of its own (services/tenants.py: LOGO_MAX_BYTES).
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # The API's documentation at /api/docs and its OpenAPI document; a production server may hide both.
+    api_docs: bool = True
 
     _base_url_given: bool = PrivateAttr(default=False)
 

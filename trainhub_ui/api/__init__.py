@@ -11,6 +11,7 @@ from trainhub_ui.request_limits import BodyLimit
 
 from . import bookings, courses, dashboard, payments, students
 from .common import install_error_handlers, refuse_nul_characters
+from .docs import OPENAPI_URL, install_docs
 
 router = APIRouter(prefix="/api", dependencies=[Depends(refuse_nul_characters)])
 
@@ -34,12 +35,8 @@ def install_api(app: FastAPI) -> None:
     app.include_router(router)
 
 
-DOCS_URL = "/api/docs"
-OPENAPI_URL = "/api/openapi.json"
-
-
 def create_api_app(settings: Settings) -> FastAPI:
-    """The API as an ASGI app of its own, documented at /api/docs.
+    """The API as an ASGI app of its own, documented at /api/docs unless the settings turn that off.
 
     The web server hands it every /api request before NiceGUI's page middleware (sessions, gzip,
     request tracking) and page routes see them: none of that serves a JSON client, and on the
@@ -49,10 +46,12 @@ def create_api_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="TrainHub API",
         version="1",
-        docs_url=DOCS_URL,
+        docs_url=None,
         redoc_url=None,
-        openapi_url=OPENAPI_URL,
+        openapi_url=OPENAPI_URL if settings.api_docs else None,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     install_api(app)
+    if settings.api_docs:
+        install_docs(app)
     return app
