@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         return "stripe" if self.stripe_secret_key else "offline"
 
     @property
+    def strict_transport(self) -> bool:
+        """Whether browsers are told to come back only over https: only when the app is served over it."""
+        return self.base_url.startswith("https://")
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

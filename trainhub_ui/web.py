@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nicegui import APIRouter, app, ui
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trainhub_ui import api, events
@@ -16,6 +17,7 @@ from trainhub_ui.db import Database, database, set_database
 from trainhub_ui.jobs import run_jobs_forever
 from trainhub_ui.relay import Relay
 from trainhub_ui.request_limits import BodyLimit
+from trainhub_ui.security_headers import SecurityHeaders
 
 TITLE = "TrainHub"
 GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
@@ -155,6 +157,9 @@ def run_options(settings: Settings) -> dict[str, object]:
         "storage_secret": settings.storage_secret,
         "favicon": "🎓",
         "show_welcome_message": False,
+        # Compression is added around the security headers instead (see _serve_api_first), which must see
+        # a page before it is compressed to give its scripts their nonce.
+        "gzip_middleware_factory": None,
     }
 
 
@@ -163,8 +168,8 @@ _settings: Settings | None = None
 
 
 def _serve_api_first(api_app: ASGIApp, settings: Settings) -> None:
-    """Send /api requests to the API's own app, everything else through NiceGUI's middleware and pages,
-    whose request bodies are limited here.
+    """Send /api requests to the API's own app, everything else through NiceGUI's middleware and pages;
+    both answer with the security headers, and the pages' request bodies are limited here.
 
     Starlette builds an app's middleware stack on its first request (after ui.run has added NiceGUI's
     middleware), so the dispatch wraps that build. The wrapper is installed once per process; each
@@ -180,12 +185,23 @@ def _serve_api_first(api_app: ASGIApp, settings: Settings) -> None:
 
     def build_middleware_stack() -> ASGIApp:
         assert _settings is not None
-        pages = BodyLimit(build_pages_stack(), max_bytes=_settings.max_request_bytes)
+        strict_transport = _settings.strict_transport
+        pages = GZipMiddleware(
+            SecurityHeaders(
+                BodyLimit(build_pages_stack(), max_bytes=_settings.max_request_bytes), strict_transport=strict_transport
+            )
+        )
+
+        async def serve_api(scope: Scope, receive: Receive, send: Send) -> None:
+            assert _api_app is not None
+            await _api_app(scope, receive, send)
+
+        api_with_headers = SecurityHeaders(serve_api, strict_transport=strict_transport)
 
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
             path: str = scope.get("path", "")
             if _api_app is not None and scope["type"] == "http" and (path == "/api" or path.startswith("/api/")):
-                await _api_app(scope, receive, send)
+                await api_with_headers(scope, receive, send)
             else:
                 await pages(scope, receive, send)
 
