@@ -105,9 +105,15 @@ async def test_an_unreadable_body_is_invalid(
 
 async def test_a_body_of_another_content_type_is_refused(served: httpx.AsyncClient, centre: Centre) -> None:
     answer = await served.post(centre.url("/courses"), content=COURSE, headers=json_headers(centre, "text/plain"))
-    assert 400 <= answer.status_code < 500
-    assert_error_shape(answer, answer.status_code, answer.json()["code"])
+    body = assert_error_shape(answer, 415, "unsupported_media_type")
+    assert "application/json" in str(body["message"])
     assert await count_courses(served, centre) == 0
+    vendor_json = await served.post(
+        centre.url("/courses"), content=COURSE, headers=json_headers(centre, "application/vnd.api+json")
+    )
+    assert vendor_json.status_code == 201, vendor_json.text
+    untyped = await served.post(centre.url("/courses"), content=COURSE, headers=centre.headers)
+    assert_error_shape(untyped, 415, "unsupported_media_type")
 
 
 async def test_an_unknown_api_path_answers_404_in_the_error_shape(served: httpx.AsyncClient) -> None:

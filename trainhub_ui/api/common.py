@@ -72,8 +72,19 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status, error.code, error.message, error.field)
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+def _sent_as_json(request: Request) -> bool:
+    """Whether a body came as JSON (or no body came, so none came as anything else)."""
+    if "content-type" not in request.headers:
+        return request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in request.headers
+    content_type = request.headers["content-type"].split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    if not _sent_as_json(request) and any(item.get("loc", ())[:1] == ("body",) for item in error.errors()):
+        # FastAPI took the body as bytes, and would blame the first field for not being in it.
+        return error_response(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json)")
     problems = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
@@ -93,7 +104,6 @@ _HTTP_CODES = {
     400: ("bad_request", "The request could not be read"),
     404: ("not_found", "There is no such API path"),
     405: ("method_not_allowed", "This method is not allowed on this path"),
-    415: ("unsupported_media_type", "The body's content type is not accepted here"),
 }
 # A body that is no JSON at all: FastAPI turns all but a syntax error into a bare 400.
 _UNREADABLE_BODY = {
