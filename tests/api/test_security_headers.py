@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from tests.e2e.conftest import api_token, start_server, stop
 from trainhub_ui.config import Settings
-from trainhub_ui.security_headers import SecurityHeaders
+from trainhub_ui.security_headers import SecurityHeaders, may_be_framed
 
 SLUG = "bristol-gas-training"
 NONCE = re.compile(r"script-src 'self' 'nonce-([A-Za-z0-9_-]{20,})' 'unsafe-eval'")
@@ -118,8 +118,11 @@ def test_every_kind_of_answer_has_the_headers(server: tuple[str, dict[str, str]]
         assert NONCE.search(first).group(1) != NONCE.search(second).group(1)  # type: ignore[union-attr]
 
 
+_PAGE = "<html><body><script>1</script></body></html>"
+
+
 async def _page(_request: object) -> HTMLResponse:
-    return HTMLResponse("<html><body><script>1</script></body></html>")
+    return HTMLResponse(_PAGE)
 
 
 @pytest.mark.parametrize(("base_url", "told"), [("https://book.example.com", True), ("http://localhost:3000", False)])
@@ -131,3 +134,37 @@ async def test_browsers_are_told_to_keep_to_https_only_when_served_over_it(base_
     assert ("strict-transport-security" in answer.headers) is told
     if told:
         assert answer.headers["strict-transport-security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize(
+    ("path", "framed"),
+    [
+        (f"/{SLUG}", True),
+        (f"/{SLUG}/courses", True),
+        (f"/{SLUG}/courses/c1/book", True),
+        (f"/{SLUG}/pay/BGT-7K3QX", True),
+        (f"/{SLUG}/verify/abc", True),
+        ("/", False),
+        ("/platform", False),
+        ("/api/docs", False),
+        ("/_nicegui/3.18.0/static/nicegui.js", False),
+        (f"/{SLUG}/admin", False),
+        (f"/{SLUG}/admin/courses", False),
+        (f"/{SLUG}/kiosk", False),
+        (f"/{SLUG}/login", False),
+        (f"/{SLUG}/account", False),
+        (f"/{SLUG}/feedback/b1/t1", False),
+    ],
+)
+def test_only_the_public_booking_pages_may_be_framed(path: str, framed: bool) -> None:
+    assert may_be_framed(path) is framed
+
+
+async def test_a_head_request_keeps_the_length_of_the_page() -> None:
+    app = SecurityHeaders(Starlette(routes=[Route("/", _page, methods=["GET", "HEAD"])]), strict_transport=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        page = await client.get("/")
+        head = await client.head("/")
+    assert "content-security-policy" in head.headers
+    assert int(head.headers["content-length"]) == len(_PAGE)
+    assert int(page.headers["content-length"]) == len(page.content) > len(_PAGE)  # the nonce went in
