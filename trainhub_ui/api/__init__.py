@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
-from trainhub_ui.config import Settings
+from trainhub_ui.config import Settings, get_settings
 from trainhub_ui.db import database
 from trainhub_ui.request_limits import BodyLimit
 
@@ -35,14 +35,16 @@ def install_api(app: FastAPI) -> None:
     app.include_router(router)
 
 
-def create_api_app(settings: Settings) -> FastAPI:
-    """The API as an ASGI app of its own, documented at /api/docs unless the settings turn that off.
+def create_api_app(settings: Settings | None = None) -> FastAPI:
+    """The API as an ASGI app of its own, documented at /api/docs unless the settings (by default the
+    environment's) turn that off.
 
     The web server hands it every /api request before NiceGUI's page middleware (sessions, gzip,
     request tracking) and page routes see them: none of that serves a JSON client, and on the
     booking path it cost as much CPU as the booking itself. A body over `max_request_bytes` is refused
     with 413 once its Content-Length, or the bytes streamed so far, pass the limit.
     """
+    settings = settings or get_settings()
     app = FastAPI(
         title="TrainHub API",
         version="1",
