@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # (its webhook may have been lost); sooner, the webhook is most likely still on its way.
     reconcile_payments_after_minutes: int = Field(default=15, ge=1)
 
+    # The largest request body taken, in bytes; a bigger one is refused with 413 before it is read. The logo
+    # upload has a limit of its own (services/tenants.py: LOGO_MAX_BYTES).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # The API's documentation at /api/docs and its OpenAPI document; a production server may hide both.
+    api_docs: bool = True
+
     _base_url_given: bool = PrivateAttr(default=False)
 
     @property
@@ -64,6 +70,11 @@ class Settings(BaseSettings):
     def payment_provider_name(self) -> str:
         """`stripe` when a secret key is set, otherwise the clearly-labelled offline test mode."""
         return "stripe" if self.stripe_secret_key else "offline"
+
+    @property
+    def strict_transport(self) -> bool:
+        """Whether browsers are told to come back only over https: only when the app is served over it."""
+        return self.base_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

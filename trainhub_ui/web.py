@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nicegui import APIRouter, app, ui
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trainhub_ui import api, events
@@ -15,6 +16,8 @@ from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
 from trainhub_ui.jobs import run_jobs_forever
 from trainhub_ui.relay import Relay
+from trainhub_ui.request_limits import BodyLimit
+from trainhub_ui.security_headers import SecurityHeaders
 
 TITLE = "TrainHub"
 GC_YOUNG_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
@@ -101,7 +104,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     app.on_startup(start_relay)
     app.on_startup(start_jobs)
     app.on_shutdown(close_database)
-    _serve_api_first(api.create_api_app())
+    _serve_api_first(api.create_api_app(settings), settings)
     events.install()
     # Literal paths before the catch-all /{slug} pages.
     back_office = (
@@ -160,33 +163,51 @@ def run_options(settings: Settings) -> dict[str, object]:
         "storage_secret": settings.storage_secret,
         "favicon": "🎓",
         "show_welcome_message": False,
+        # Compression is added around the security headers instead (see _serve_api_first), which must see
+        # a page before it is compressed to give its scripts their nonce.
+        "gzip_middleware_factory": None,
     }
 
 
 _api_app: ASGIApp | None = None
+_settings: Settings | None = None
 
 
-def _serve_api_first(api_app: ASGIApp) -> None:
-    """Send /api requests to the API's own app, everything else through NiceGUI's middleware and pages.
+def _serve_api_first(api_app: ASGIApp, settings: Settings) -> None:
+    """Send /api requests to the API's own app, everything else through NiceGUI's middleware and pages;
+    both answer with the security headers, and the pages' request bodies are limited here.
 
     Starlette builds an app's middleware stack on its first request (after ui.run has added NiceGUI's
     middleware), so the dispatch wraps that build. The wrapper is installed once per process; each
-    build (the User test harness builds once per test) only swaps which API app it serves.
+    build (the User test harness builds once per test) only swaps which API app and settings it serves.
     """
-    global _api_app
+    global _api_app, _settings
     _api_app = api_app
+    _settings = settings
     if getattr(app, "_trainhub_api_first", False):
         return
 
     build_pages_stack: Callable[[], ASGIApp] = app.build_middleware_stack
 
     def build_middleware_stack() -> ASGIApp:
-        pages = build_pages_stack()
+        assert _settings is not None
+        strict_transport = _settings.strict_transport
+        pages = GZipMiddleware(
+            SecurityHeaders(
+                BodyLimit(build_pages_stack(), max_bytes=_settings.max_request_bytes), strict_transport=strict_transport
+            )
+        )
+
+        async def serve_api(scope: Scope, receive: Receive, send: Send) -> None:
+            assert _api_app is not None
+            await _api_app(scope, receive, send)
+
+        api_with_headers = SecurityHeaders(serve_api, strict_transport=strict_transport)
 
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
             path: str = scope.get("path", "")
             if _api_app is not None and scope["type"] == "http" and (path == "/api" or path.startswith("/api/")):
-                await _api_app(scope, receive, send)
+                await api_with_headers(scope, receive, send)
             else:
                 await pages(scope, receive, send)
 

@@ -8,9 +8,11 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException
 
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.domain.inputs import NUL, ServiceInput
+from trainhub_ui.request_limits import BodyTooLarge
 
 T = TypeVar("T")
 
@@ -70,8 +72,19 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status, error.code, error.message, error.field)
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+def _sent_as_json(request: Request) -> bool:
+    """Whether a body came as JSON (or no body came, so none came as anything else)."""
+    if "content-type" not in request.headers:
+        return request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in request.headers
+    content_type = request.headers["content-type"].split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    if not _sent_as_json(request) and any(item.get("loc", ())[:1] == ("body",) for item in error.errors()):
+        # FastAPI took the body as bytes, and would blame the first field for not being in it.
+        return error_response(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json)")
     problems = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
@@ -86,6 +99,34 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     return JSONResponse(status_code=422, content=body)
 
 
+# What a refusal by the web framework itself (before any route of ours ran) is called, by its status.
+_HTTP_CODES = {
+    400: ("bad_request", "The request could not be read"),
+    404: ("not_found", "There is no such API path"),
+    405: ("method_not_allowed", "This method is not allowed on this path"),
+}
+# A body that is no JSON at all: FastAPI turns all but a syntax error into a bare 400.
+_UNREADABLE_BODY = {
+    UnicodeDecodeError: "The body is not valid UTF-8",
+    RecursionError: "The body's JSON is nested too deeply",
+}
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    for cause, message in _UNREADABLE_BODY.items():
+        if isinstance(error.__cause__, cause):
+            # The same answer as a JSON syntax error (FastAPI's 422 `json_invalid`): the body is not JSON.
+            return error_response(422, "invalid", message)
+    if isinstance(error, BodyTooLarge):
+        return error_response(error.status_code, "too_large", error.detail)
+    code, message = _HTTP_CODES.get(error.status_code, ("error", str(error.detail)))
+    answer = error_response(error.status_code, code, message)
+    answer.headers.update(error.headers or {})  # e.g. a 405's Allow
+    return answer
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
