@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # (its webhook may have been lost); sooner, the webhook is most likely still on its way.
     reconcile_payments_after_minutes: int = Field(default=15, ge=1)
 
+    # How many reverse proxies in front of the app append the client's address to X-Forwarded-For; 0: the
+    # header is ignored and the connection's own peer address counts (a client could write anything there).
+    forwarded_for_hops: int = Field(default=0, ge=0, le=5)
+
     _base_url_given: bool = PrivateAttr(default=False)
 
     @property

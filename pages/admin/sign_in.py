@@ -7,6 +7,7 @@ from nicegui import APIRouter, ui
 
 from models import Tenant, utcnow
 from trainhub_ui.auth import STAFF_KEY, forget_sign_in, remember_sign_in, safe_next
+from trainhub_ui.client_address import client_address
 from trainhub_ui.components.frames import apply_branding, not_found_page
 from trainhub_ui.components.sign_in_form import sign_in_form
 from trainhub_ui.db import database
@@ -29,9 +30,10 @@ async def staff_sign_in(slug: str, next: str = "") -> None:
         return
     apply_branding(tenant)
     ui.page_title(f"Staff sign-in · {tenant.name}")
+    address = client_address(ui.context.client.request)
 
     async def check(email: str, password: str) -> SignInResult:
-        return await sign_in_staff(database(), tenant, email, password, now=utcnow())
+        return await sign_in_staff(database(), tenant, email, password, now=utcnow(), address=address)
 
     def signed_in(user_id: str) -> None:
         remember_sign_in(STAFF_KEY, slug, user_id)

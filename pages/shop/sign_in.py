@@ -7,6 +7,7 @@ from nicegui import APIRouter, ui
 
 from models import utcnow
 from trainhub_ui.auth import STUDENT_KEY, forget_sign_in, remember_sign_in, safe_next, signed_in_student
+from trainhub_ui.client_address import client_address
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.components.sign_in_form import sign_in_form
 from trainhub_ui.db import database
@@ -23,9 +24,10 @@ async def student_sign_in(slug: str, next: str = "") -> None:
     if tenant is None:
         not_found_page("There is no training centre at this address.")
         return
+    address = client_address(ui.context.client.request)
 
     async def check(email: str, password: str) -> SignInResult:
-        return await sign_in_customer(database(), tenant, email, password, now=utcnow())
+        return await sign_in_customer(database(), tenant, email, password, now=utcnow(), address=address)
 
     def signed_in(customer_id: str) -> None:
         remember_sign_in(STUDENT_KEY, slug, customer_id)
