@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         return "stripe" if self.stripe_secret_key else "offline"
 
     @property
+    def serves_https(self) -> bool:
+        """Whether browsers reach the site over https (its cookies are then marked Secure)."""
+        return self.base_url.startswith("https://")
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -154,6 +154,9 @@ def run_options(settings: Settings) -> dict[str, object]:
         "storage_secret": settings.storage_secret,
         "favicon": "🎓",
         "show_welcome_message": False,
+        # The browser id's cookie: never sent over plain http when the site is served over https, and kept
+        # off other sites' cross-site posts.
+        "session_middleware_kwargs": {"https_only": settings.serves_https, "same_site": "lax"},
     }
 
 

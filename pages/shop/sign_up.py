@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import APIRouter, ui
 
-from trainhub_ui.auth import STUDENT_KEY, remember_sign_in, safe_next, signed_in_student
+from trainhub_ui.auth import STUDENT_KEY, begin_sign_in, safe_next, signed_in_student
 from trainhub_ui.components.fields import show_password_button
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.db import database
@@ -69,8 +69,8 @@ async def student_sign_up(slug: str, next: str = "") -> None:
                 except DomainError as error:
                     fields.get(error.field or "email", email).error = error.message
                     return
-                remember_sign_in(STUDENT_KEY, slug, customer.id)
-                ui.navigate.to(safe_next(slug, next, f"/{slug}/account"))
+                target = safe_next(slug, next, f"/{slug}/account")
+                ui.navigate.to(begin_sign_in(STUDENT_KEY, slug, customer.id, target))
 
             repeat.on("keydown.enter", submit)
             ui.button("Create account", on_click=submit).classes("w-full").mark("create-account").props(
