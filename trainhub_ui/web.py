@@ -14,6 +14,7 @@ from trainhub_ui import api, events
 from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
 from trainhub_ui.jobs import run_jobs_forever
+from trainhub_ui.rate_limits import RateLimits, set_rate_limits
 from trainhub_ui.relay import Relay
 
 TITLE = "TrainHub"
@@ -59,6 +60,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     )
 
     settings.check_fit_to_run()
+    set_rate_limits(RateLimits(settings))
 
     relays: list[Relay] = []
 

@@ -10,9 +10,11 @@ from models import Tenant, utcnow
 from trainhub_ui.auth import STAFF_KEY, begin_sign_in, finish_sign_in, safe_next, same_origin, sign_out
 from trainhub_ui.client_address import client_address
 from trainhub_ui.components.frames import apply_branding, not_found_page
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.components.sign_in_form import sign_in_form
 from trainhub_ui.components.sign_out import sign_out_page
 from trainhub_ui.db import database
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services.accounts import SignInResult, sign_in_staff
 from trainhub_ui.services.tenants import find_tenant
 
@@ -35,6 +37,8 @@ async def staff_sign_in(slug: str, next: str = "") -> None:
     address = client_address(ui.context.client.request)
 
     async def check(email: str, password: str) -> SignInResult:
+        if message := await wait_message(Door.SIGN_IN, slug):
+            return SignInResult(None, message)
         return await sign_in_staff(database(), tenant, email, password, now=utcnow(), address=address)
 
     def signed_in(user_id: str) -> None:

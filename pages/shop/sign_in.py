@@ -10,9 +10,11 @@ from models import utcnow
 from trainhub_ui.auth import STUDENT_KEY, begin_sign_in, safe_next, same_origin, sign_out, signed_in_student
 from trainhub_ui.client_address import client_address
 from trainhub_ui.components.frames import not_found_page, public_frame
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.components.sign_in_form import sign_in_form
 from trainhub_ui.components.sign_out import sign_out_page
 from trainhub_ui.db import database
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services.accounts import SignInResult, sign_in_customer
 
 from .loading import load_tenant
@@ -29,6 +31,8 @@ async def student_sign_in(slug: str, next: str = "") -> None:
     address = client_address(ui.context.client.request)
 
     async def check(email: str, password: str) -> SignInResult:
+        if message := await wait_message(Door.SIGN_IN, slug):
+            return SignInResult(None, message)
         return await sign_in_customer(database(), tenant, email, password, now=utcnow(), address=address)
 
     def signed_in(customer_id: str) -> None:

@@ -7,8 +7,10 @@ from nicegui import APIRouter, ui
 from trainhub_ui.auth import STUDENT_KEY, begin_sign_in, safe_next, signed_in_student
 from trainhub_ui.components.fields import show_password_button
 from trainhub_ui.components.frames import not_found_page, public_frame
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services.accounts import sign_up_customer
 
 from .loading import load_tenant
@@ -54,6 +56,9 @@ async def student_sign_up(slug: str, next: str = "") -> None:
                     field.error = None
                 if password.value != repeat.value:
                     repeat.error = "The two passwords differ."
+                    return
+                if message := await wait_message(Door.SIGN_UP, slug):
+                    email.error = message
                     return
                 try:
                     async with database().transaction() as session:

@@ -143,13 +143,17 @@ async def test_unknown_centre_is_a_404_page(user: User) -> None:
         assert "There is no training centre at this address." in response.text
 
 
-async def test_student_signs_up_and_reaches_my_account(user: User) -> None:
+async def fill_sign_up(user: User, email: str, password: str) -> None:
     await user.open(f"/{CENTRE_A}/signup")
     user.find(marker="first-name").type("Ada")
     user.find(marker="last-name").type("Lovelace")
-    user.find(marker="email").type("ada@example.com")
-    user.find(marker="password").type("short")
-    user.find(marker="repeat-password").type("short")
+    user.find(marker="email").type(email)
+    user.find(marker="password").type(password)
+    user.find(marker="repeat-password").type(password)
+
+
+async def test_student_signs_up_and_reaches_my_account(user: User) -> None:
+    await fill_sign_up(user, "ada@example.com", "short")
     user.find(marker="create-account").click()
     await user.should_see("Use at least 8 characters.", retries=SLOW)
     user.find(marker="password").clear().type("analytical-engine")

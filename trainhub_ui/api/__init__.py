@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
+from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.rate_limits import RateLimits
 
 from . import bookings, courses, dashboard, payments, students
 from .common import install_error_handlers, refuse_nul_characters
@@ -27,8 +29,9 @@ router.include_router(payments.webhook_router)
 
 
 def install_api(app: FastAPI) -> None:
-    """Add the API and its error answers to an app."""
+    """Add the API, its error answers and its rate limits to an app."""
     install_error_handlers(app)
+    app.state.rate_limits = RateLimits(get_settings())
     app.include_router(router)
 
 
