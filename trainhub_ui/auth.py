@@ -55,14 +55,21 @@ def forget_sign_in(key: str, slug: str) -> None:
 def begin_sign_in(key: str, slug: str, account_id: str, next_path: str) -> str:
     """Keep a checked sign-in waiting for the browser; answers the address that completes it."""
     secret = secrets.token_urlsafe(32)
-    app.storage.user[PENDING_KEY] = {
-        "secret": secret,
+    now = time.time()
+    # Several at once: two tabs may sign in to two centres in the same moment.
+    pending = {
+        waiting_secret: waiting
+        for waiting_secret, waiting in dict(app.storage.user.get(PENDING_KEY, {})).items()
+        if float(waiting.get("expires", 0)) >= now
+    }
+    pending[secret] = {
         "key": key,
         "slug": slug,
         "account": account_id,
         "next": next_path,
-        "expires": time.time() + PENDING_SECONDS,
+        "expires": now + PENDING_SECONDS,
     }
+    app.storage.user[PENDING_KEY] = pending
     return f"/{slug}/signed-in/{secret}"
 
 
@@ -70,14 +77,13 @@ async def finish_sign_in(request: Request, slug: str, secret: str) -> str | None
     """Sign in the account waiting under this secret, on a new browser id; answers where to go next.
 
     None when the secret is wrong, used or stale (nothing is signed in then)."""
-    pending = app.storage.user.pop(PENDING_KEY, None)
-    if (
-        not isinstance(pending, dict)
-        or not secrets.compare_digest(str(pending.get("secret", "")), secret)
-        or pending.get("slug") != slug
-        or float(pending.get("expires", 0)) < time.time()
-    ):
+    waiting = dict(app.storage.user.get(PENDING_KEY, {}))
+    # Compared in constant time, so how long a wrong guess takes says nothing of the secrets.
+    used = next((known for known in waiting if secrets.compare_digest(known.encode(), secret.encode())), None)
+    pending = waiting.pop(used, None) if used else None
+    if pending is None or pending.get("slug") != slug or float(pending.get("expires", 0)) < time.time():
         return None
+    app.storage.user[PENDING_KEY] = waiting  # another tab's sign-in still waiting goes on with the new id
     await _new_browser_id(request)
     remember_sign_in(str(pending["key"]), slug, str(pending["account"]))
     return str(pending["next"])
@@ -91,7 +97,7 @@ async def sign_out(request: Request, key: str, slug: str) -> None:
 
 async def _new_browser_id(request: Request) -> None:
     """Move what this browser keeps to a new id and leave the old id's storage empty."""
-    kept: dict[str, Any] = {key: value for key, value in app.storage.user.items() if key != PENDING_KEY}
+    kept: dict[str, Any] = dict(app.storage.user)
     app.storage.user.clear()
     request.session["id"] = str(uuid.uuid4())
     # NiceGUI makes a browser's storage only as a request begins; this request needs the new one now.

@@ -54,7 +54,7 @@ async def staff_sign_in(slug: str, next: str = "") -> None:
 async def signed_in(request: Request, slug: str, secret: str) -> RedirectResponse:
     """Where a checked sign-in (staff or student) lands: a new browser id, then on to where it was going."""
     target = await finish_sign_in(request, slug, secret)
-    return RedirectResponse(target or f"/{slug}/login", status_code=303)
+    return RedirectResponse(target or f"/{slug}", status_code=303)
 
 
 @router.post("/{slug}/admin/logout", include_in_schema=False)

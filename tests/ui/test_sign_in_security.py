@@ -68,8 +68,9 @@ async def test_a_student_sign_in_gives_a_new_id_too(user: User) -> None:
 
 async def test_a_wrong_or_used_secret_signs_nobody_in(user: User) -> None:
     await user.open(f"{ADMIN}/login")
-    response = await user.http_client.get(f"/{CENTRE_A}/signed-in/not-the-secret")
-    assert response.status_code == 303 and response.headers["location"] == f"/{CENTRE_A}/login"
+    for secret in ("not-the-secret", "%C3%A9t%C3%A9", "x" * 500):
+        response = await user.http_client.get(f"/{CENTRE_A}/signed-in/{secret}")
+        assert response.status_code == 303 and response.headers["location"] == f"/{CENTRE_A}"
     assert not await _opens(ADMIN, _cookie(user))
 
 

@@ -101,9 +101,9 @@ async def test_a_right_password_clears_the_address_count(db: Database, centre: T
         assert (await sign_in_staff(db, centre, OWNER, "wrong-guess", NOW, address=HOME)).message == WRONG_CREDENTIALS
 
 
-async def _lock_by_strangers(db: Database, tenant: Tenant, email: str, sign_in=sign_in_staff) -> None:  # type: ignore[no-untyped-def]
+async def _lock_by_strangers(db: Database, tenant: Tenant, email: str) -> None:
     for n in range(EMAIL_LOCK_FAILURES):
-        await sign_in(db, tenant, email, "wrong-guess", NOW, address=f"203.0.113.{n}")
+        await sign_in_staff(db, tenant, email, "wrong-guess", NOW, address=f"203.0.113.{n}")
 
 
 async def test_a_stranger_cannot_lock_the_owner_out_of_an_address_they_signed_in_from(

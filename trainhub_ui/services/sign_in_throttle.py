@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,7 +86,7 @@ def _known_key(email: str, address: str) -> str:
     return f"{address} {email}"[:400]
 
 
-def _row(tenant: Tenant, audience: str, kind: str, key: str):  # type: ignore[no-untyped-def]
+def _row(tenant: Tenant, audience: str, kind: str, key: str) -> tuple[ColumnElement[bool], ...]:
     return (
         SignInThrottle.tenant_id == tenant.id,
         SignInThrottle.audience == audience,
