@@ -19,7 +19,7 @@ from .booking import (
 )
 from .catalog import Course, CourseSession
 from .delivery import Achievement, AttendanceStatus, FeedbackAnswer, SessionAttendance
-from .people import ApiToken, Customer, SignInAttempt, StaffRole, StaffUser
+from .people import ApiToken, Customer, SignInThrottle, StaffRole, StaffUser
 from .records import AuditEntry, OutboxEmail, OutboxStatus
 from .staff_invites import StaffInvite
 from .tenant import Tenant
@@ -50,7 +50,7 @@ __all__ = [
     "Refund",
     "RefundStatus",
     "SessionAttendance",
-    "SignInAttempt",
+    "SignInThrottle",
     "StaffInvite",
     "StaffRole",
     "StaffUser",

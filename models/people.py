@@ -1,11 +1,11 @@
-"""People: students (customers), staff users, API tokens and sign-in attempts."""
+"""People: students (customers), staff users, API tokens and sign-in throttles."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, CreatedMixin, IdMixin, TenantOwned, TimestampsMixin, UTCDateTime, str_enum
@@ -75,12 +75,19 @@ class ApiToken(IdMixin, TenantOwned, CreatedMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SignInAttempt(IdMixin, TenantOwned, CreatedMixin, Base):
-    """One try to sign in, kept to lock an email out after repeated failures."""
+class SignInThrottle(IdMixin, TenantOwned, Base):
+    """Failed sign-ins counted per client address or per email, shared by every server process.
 
-    __tablename__ = "sign_in_attempts"
-    __table_args__ = (Index("ix_sign_in_attempts_lookup", "tenant_id", "audience", "email", "created_at"),)
+    `kind` is "address" (a delay that grows with each failure), "email" (a lock after many failures) or
+    "known" (an address that has signed in to that email before, which the email's lock lets through).
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("tenant_id", "audience", "kind", "key", name="uq_sign_in_throttles_key"),)
 
     audience: Mapped[str] = mapped_column(String(20))  # "staff" or "customer"
-    email: Mapped[str] = mapped_column(String(320))
-    succeeded: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(400))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from limits import parse
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STORAGE_SECRET = "trainhub-development-secret-change-me"
@@ -50,6 +51,37 @@ class Settings(BaseSettings):
     # The API's documentation at /api/docs and its OpenAPI document; a production server may hide both.
     api_docs: bool = True
 
+    # How many reverse proxies in front of the app append the client's address to X-Forwarded-For; 0: the
+    # header is ignored and the connection's own peer address counts (a client could write anything there).
+    forwarded_for_hops: int = Field(default=0, ge=0, le=5)
+
+    # Where the rate limits are counted so that every server process shares them (redis://host:6379/0);
+    # unset: in each process's memory.
+    redis_url: str = ""
+    # Requests per client address and centre at each public door, in the `limits` notation.
+    rate_limit_sign_in: str = "10/minute"
+    rate_limit_sign_up: str = "5/minute"
+    rate_limit_password_reset: str = "5/minute"
+    rate_limit_booking: str = "20/minute"
+    rate_limit_pay_page: str = "60/minute"
+    rate_limit_kiosk_lookup: str = "120/minute"
+
+    @field_validator(
+        "rate_limit_sign_in",
+        "rate_limit_sign_up",
+        "rate_limit_password_reset",
+        "rate_limit_booking",
+        "rate_limit_pay_page",
+        "rate_limit_kiosk_lookup",
+    )
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as error:
+            raise ValueError(f"write a rate like 10/minute or 100/hour, not {value!r}") from error
+        return value
+
     _base_url_given: bool = PrivateAttr(default=False)
 
     @property
@@ -72,8 +104,9 @@ class Settings(BaseSettings):
         return "stripe" if self.stripe_secret_key else "offline"
 
     @property
-    def strict_transport(self) -> bool:
-        """Whether browsers are told to come back only over https: only when the app is served over it."""
+    def serves_https(self) -> bool:
+        """Whether browsers reach the site over https: its cookies are then Secure, and browsers are told to
+        come back only over https."""
         return self.base_url.startswith("https://")
 
     @property

@@ -8,9 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-
-from models import SignInAttempt, Tenant, utcnow
+from models import Tenant, utcnow
 from trainhub_ui.booking.places import lock_session, release_lapsed
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import Database
@@ -21,8 +19,7 @@ from trainhub_ui.payments import provider
 from trainhub_ui.services.bookings import sessions_with_lapsed_places
 from trainhub_ui.services.reconciliation import reconcile_open_payments
 from trainhub_ui.services.refunds import finish_pending_refunds
-
-SIGN_IN_ATTEMPTS_KEPT = timedelta(days=1)
+from trainhub_ui.services.sign_in_throttle import forget_old_throttles
 
 
 @dataclass(frozen=True)
@@ -31,13 +28,10 @@ class Job:
     run: Callable[[Database, datetime], Awaitable[int]]
 
 
-async def prune_sign_in_attempts(db: Database, now: datetime) -> int:
-    """Forget sign-in attempts once they are far older than any lockout window."""
+async def forget_sign_in_failures(db: Database, now: datetime) -> int:
+    """Forget sign-in counts that have gone quiet, and addresses that have long stopped signing in."""
     async with db.transaction() as session:
-        result = await session.execute(
-            delete(SignInAttempt).where(SignInAttempt.created_at < now - SIGN_IN_ATTEMPTS_KEPT)
-        )
-    return result.rowcount or 0
+        return await forget_old_throttles(session, now)
 
 
 async def expire_holds(db: Database, now: datetime) -> int:
@@ -95,7 +89,7 @@ JOBS: list[Job] = [
     Job("finish pending refunds", finish_refunds),
     Job("queue due reminders", queue_due_reminders),
     Job("deliver the outbox", deliver_outbox),
-    Job("prune sign-in attempts", prune_sign_in_attempts),
+    Job("forget old sign-in failures", forget_sign_in_failures),
     Job("refresh query statistics", refresh_statistics),
 ]
 

@@ -15,6 +15,7 @@ from trainhub_ui import api, events
 from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
 from trainhub_ui.jobs import run_jobs_forever
+from trainhub_ui.rate_limits import RateLimits, set_rate_limits
 from trainhub_ui.relay import Relay
 from trainhub_ui.request_limits import BodyLimit
 from trainhub_ui.security_headers import SecurityHeaders
@@ -65,6 +66,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     )
 
     settings.check_fit_to_run()
+    set_rate_limits(RateLimits(settings))
 
     relays: list[Relay] = []
 
@@ -166,6 +168,9 @@ def run_options(settings: Settings) -> dict[str, object]:
         # Compression is added around the security headers instead (see _serve_api_first), which must see
         # a page before it is compressed to give its scripts their nonce.
         "gzip_middleware_factory": None,
+        # The browser id's cookie: never sent over plain http when the site is served over https, and kept
+        # off other sites' cross-site posts.
+        "session_middleware_kwargs": {"https_only": settings.serves_https, "same_site": "lax"},
     }
 
 
@@ -191,7 +196,7 @@ def _serve_api_first(api_app: ASGIApp, settings: Settings) -> None:
 
     def build_middleware_stack() -> ASGIApp:
         assert _settings is not None
-        strict_transport = _settings.strict_transport
+        strict_transport = _settings.serves_https
         pages = GZipMiddleware(
             SecurityHeaders(
                 BodyLimit(build_pages_stack(), max_bytes=_settings.max_request_bytes), strict_transport=strict_transport

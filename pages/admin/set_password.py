@@ -7,8 +7,10 @@ from nicegui import APIRouter, ui
 from models import utcnow
 from trainhub_ui.components.fields import show_password_button
 from trainhub_ui.components.frames import apply_branding, not_found_page
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services import staff, tenants
 
 router = APIRouter()
@@ -60,6 +62,10 @@ async def set_password_page(slug: str, secret: str) -> None:
             problem.set_visibility(False)
             if (password.value or "") != (repeat.value or ""):
                 repeat.error = "The two passwords differ."
+                return
+            if message := await wait_message(Door.PASSWORD_RESET, slug):
+                problem.set_text(message)
+                problem.set_visibility(True)
                 return
             button.disable()
             try:

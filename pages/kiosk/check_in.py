@@ -11,8 +11,10 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from models import Tenant
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services import attendance, workflows
 from trainhub_ui.services.attendance import CheckIn, NameMatch
 
@@ -33,6 +35,7 @@ PROBLEM_HEADINGS = {
     "wrong_day": "Your course is not today",
     "balance_unpaid": "There is a balance to pay",
     "error": "Something went wrong",
+    "too_many": "Please wait a moment",
 }
 
 
@@ -133,6 +136,9 @@ class CheckInPanel:
         if not typed.strip() or (repeated and self.result.visible):
             refocus()
             return
+        if message := await wait_message(Door.KIOSK_LOOKUP, self.tenant.slug):
+            self._show_result(CheckIn(False, "too_many", message))
+            return
         await self._check_in(lambda: workflows.check_in(database(), self.ctx(), typed))
 
     async def _check_in(self, action: Callable[..., Awaitable[CheckIn]]) -> None:
@@ -203,6 +209,12 @@ class CheckInPanel:
         text = self.name.value or ""
         if len(" ".join(text.split())) < 2:
             self.matches.clear()
+            return
+        if message := await wait_message(Door.KIOSK_LOOKUP, self.tenant.slug):
+            if search == self.searches:
+                self.matches.clear()
+                with self.matches:
+                    ui.label(message).classes("kiosk-hint").mark("kiosk-too-many")
             return
         try:
             async with database().read() as session:

@@ -10,7 +10,10 @@ from nicegui import app, ui
 
 from models import StaffRole, StaffUser, Tenant, utcnow
 from trainhub_ui.auth import STAFF_KEY, forget_sign_in
+from trainhub_ui.client_address import client_address
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.db import database
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services.accounts import find_staff_user, sign_in_staff
 
 from .check_in import TRY_AGAIN
@@ -55,7 +58,10 @@ async def _staff_member(tenant: Tenant, email: str, password: str) -> tuple[Staf
     """A member of staff (STAFF or above) of this centre by email and password, or why not.
 
     Through the staff sign-in's own check, so a wrong password here counts towards its lockout."""
-    result = await sign_in_staff(database(), tenant, email, password, now=utcnow())
+    if message := await wait_message(Door.SIGN_IN, tenant.slug):
+        return None, message
+    address = client_address(ui.context.client.request)
+    result = await sign_in_staff(database(), tenant, email, password, now=utcnow(), address=address)
     if not isinstance(result.account, StaffUser):
         return None, result.message or TRY_AGAIN
     if not result.account.role.at_least(StaffRole.STAFF):

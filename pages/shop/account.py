@@ -10,6 +10,7 @@ from nicegui import APIRouter, ui
 
 from models import BookingStatus, Customer, PaymentKind, Tenant
 from trainhub_ui.auth import signed_in_student
+from trainhub_ui.client_address import client_address
 from trainhub_ui.components.fields import show_password_button, student_details
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.db import database
@@ -211,6 +212,7 @@ def _my_password(ctx: TenantContext, student: Customer) -> None:
         new.classes("w-full").mark("new-password")
         repeat = ui.input("Repeat new password", password=True).props("autocomplete=new-password outlined")
         repeat.classes("w-full").mark("repeat-new-password")
+        address = client_address(ui.context.client.request)
 
         async def change() -> None:
             for field in (current, new, repeat):
@@ -220,7 +222,7 @@ def _my_password(ctx: TenantContext, student: Customer) -> None:
                 return
             try:
                 await accounts.change_customer_password(
-                    database(), ctx.tenant, student.id, current.value or "", new.value or "", ctx.now()
+                    database(), ctx.tenant, student.id, current.value or "", new.value or "", ctx.now(), address=address
                 )
             except DomainError as error:
                 (current if error.field == "currentPassword" else new).error = error.message

@@ -10,17 +10,20 @@ from __future__ import annotations
 from datetime import datetime
 
 import segno
+from fastapi.responses import Response
 from nicegui import APIRouter, ui
 
 from models import Booking, BookingStatus, PaymentKind, PaymentOption, Tenant, utcnow
 from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.frames import not_found_page, public_frame
+from trainhub_ui.components.rate_limited import refused_page
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import day_and_time, money, time_of_day
 from trainhub_ui.payments import ProviderError, provider
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services import checkout
 from trainhub_ui.services.payments import PAID_AFTER_THE_HOLD, amount_due
 
@@ -36,13 +39,18 @@ DUE_LABELS = {
 
 
 @router.page("/{slug}/pay/{reference}")
-async def pay_page(slug: str, reference: str) -> None:
+async def pay_page(slug: str, reference: str) -> Response | None:
+    if refused := await refused_page(Door.PAY_PAGE, slug):
+        return refused
     await _show(slug, reference, notice=None)
+    return None
 
 
 @router.page("/{slug}/pay/{reference}/done")
-async def paid_page(slug: str, reference: str, session_id: str = "") -> None:
+async def paid_page(slug: str, reference: str, session_id: str = "") -> Response | None:
     """Stripe's success URL: settle from the checkout itself, then show the booking."""
+    if refused := await refused_page(Door.PAY_PAGE, slug):
+        return refused
     tenant = await load_tenant(slug)
     notice = None
     if tenant is not None and session_id:
@@ -57,6 +65,7 @@ async def paid_page(slug: str, reference: str, session_id: str = "") -> None:
         except (ProviderError, DomainError):
             notice = "We could not confirm the payment with the card provider yet; it will show here once it does."
     await _show(slug, reference, notice=notice)
+    return None
 
 
 def _refunded_notice(tenant: Tenant, settled: checkout.Settled) -> str:

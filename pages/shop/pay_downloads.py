@@ -3,12 +3,15 @@ a calendar entry."""
 
 from __future__ import annotations
 
+from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 from nicegui import APIRouter
 
+from trainhub_ui.components.rate_limited import refused_request
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services import checkout, credit_notes, invoices
 from trainhub_ui.services.payments import find_booking_by_reference
 
@@ -18,8 +21,10 @@ router = APIRouter()
 
 
 @router.get("/{slug}/pay/{reference}/invoice.pdf", include_in_schema=False)
-async def invoice_download(slug: str, reference: str) -> Response:
+async def invoice_download(request: Request, slug: str, reference: str) -> Response:
     """The company invoice of an INVOICE booking, for whoever holds its pay link."""
+    if refused := await refused_request(request, Door.PAY_PAGE, slug):
+        return refused
     tenant = await load_tenant(slug)
     if tenant is None:
         return PlainTextResponse("Not found", status_code=404)
@@ -34,8 +39,10 @@ async def invoice_download(slug: str, reference: str) -> Response:
 
 
 @router.get("/{slug}/pay/{reference}/credit-notes/{credit_note_id}.pdf", include_in_schema=False)
-async def credit_note_download(slug: str, reference: str, credit_note_id: str) -> Response:
+async def credit_note_download(request: Request, slug: str, reference: str, credit_note_id: str) -> Response:
     """A credit note of the booking's invoice (a cancellation, a refund), for whoever holds its pay link."""
+    if refused := await refused_request(request, Door.PAY_PAGE, slug):
+        return refused
     tenant = await load_tenant(slug)
     if tenant is None:
         return PlainTextResponse("Not found", status_code=404)
@@ -50,8 +57,10 @@ async def credit_note_download(slug: str, reference: str, credit_note_id: str) -
 
 
 @router.get("/{slug}/pay/{reference}/calendar.ics", include_in_schema=False)
-async def calendar_download(slug: str, reference: str) -> Response:
+async def calendar_download(request: Request, slug: str, reference: str) -> Response:
     """The booked session as a calendar entry, for whoever holds the pay link."""
+    if refused := await refused_request(request, Door.PAY_PAGE, slug):
+        return refused
     tenant = await load_tenant(slug)
     if tenant is None:
         return PlainTextResponse("Not found", status_code=404)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from nicegui import APIRouter, ui
 
-from trainhub_ui.auth import STUDENT_KEY, remember_sign_in, safe_next, signed_in_student
+from trainhub_ui.auth import STUDENT_KEY, begin_sign_in, safe_next, signed_in_student
 from trainhub_ui.components.fields import show_password_button
 from trainhub_ui.components.frames import not_found_page, public_frame
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services.accounts import sign_up_customer
 
 from .loading import load_tenant
@@ -55,6 +57,9 @@ async def student_sign_up(slug: str, next: str = "") -> None:
                 if password.value != repeat.value:
                     repeat.error = "The two passwords differ."
                     return
+                if message := await wait_message(Door.SIGN_UP, slug):
+                    email.error = message
+                    return
                 try:
                     async with database().transaction() as session:
                         customer = await sign_up_customer(
@@ -69,8 +74,8 @@ async def student_sign_up(slug: str, next: str = "") -> None:
                 except DomainError as error:
                     fields.get(error.field or "email", email).error = error.message
                     return
-                remember_sign_in(STUDENT_KEY, slug, customer.id)
-                ui.navigate.to(safe_next(slug, next, f"/{slug}/account"))
+                target = safe_next(slug, next, f"/{slug}/account")
+                ui.navigate.to(begin_sign_in(STUDENT_KEY, slug, customer.id, target))
 
             repeat.on("keydown.enter", submit)
             ui.button("Create account", on_click=submit).classes("w-full").mark("create-account").props(

@@ -16,11 +16,13 @@ from models import PaymentOption
 from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.frames import public_frame
 from trainhub_ui.components.live_places import LivePlaces
+from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.db import database
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import day_text, money, session_dates
 from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.events import capacity_changed
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services.bookings import Refused, billing_address_problem
 from trainhub_ui.services.online_booking import (
     Guest,
@@ -267,6 +269,10 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
     async def _book() -> None:
         book_button.disable()  # a double click books once
         problem.set_text("")
+        if message := await wait_message(Door.BOOKING, slug):
+            problem.set_text(message)
+            book_button.enable()
+            return
         try:
             booking = await book_online(database(), ctx, _booker_fields())
         except Refused as refused:

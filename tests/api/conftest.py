@@ -15,7 +15,9 @@ from fastapi import FastAPI
 
 from models import StaffRole, Tenant
 from trainhub_ui.api import install_api
+from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, set_database
+from trainhub_ui.rate_limits import RateLimits
 from trainhub_ui.services.tenants import create_tenant
 from trainhub_ui.services.tokens import create_api_token
 
@@ -41,6 +43,9 @@ class Centre:
 async def api(db: Database) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     install_api(app)
+    # These tests make hundreds of requests from one address within seconds (fifty bookings racing for a
+    # place); the rate limits have their own tests, with their own app, in test_rate_limits.py.
+    app.state.rate_limits = RateLimits(Settings(rate_limit_booking="100000/minute"))
     set_database(db)
     try:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

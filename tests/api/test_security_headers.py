@@ -128,7 +128,7 @@ async def _page(_request: object) -> HTMLResponse:
 @pytest.mark.parametrize(("base_url", "told"), [("https://book.example.com", True), ("http://localhost:3000", False)])
 async def test_browsers_are_told_to_keep_to_https_only_when_served_over_it(base_url: str, told: bool) -> None:
     settings = Settings(base_url=base_url)
-    app = SecurityHeaders(Starlette(routes=[Route("/", _page)]), strict_transport=settings.strict_transport)
+    app = SecurityHeaders(Starlette(routes=[Route("/", _page)]), strict_transport=settings.serves_https)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         answer = await client.get("/")
     assert ("strict-transport-security" in answer.headers) is told

@@ -47,3 +47,28 @@ async def test_public_home_of_each_demo_centre(live_server: str, browser: Browse
         assert response is not None and response.status == 200
         await expect(page.get_by_text(f"Welcome to {name}")).to_be_visible()
         await page.screenshot(path=screenshot_path(f"centre-home-{slug}-1280"), full_page=True)
+
+
+async def test_sign_in_gives_a_new_cookie_and_sign_out_posts_in_chromium(live_server: str, browser: Browser) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{live_server}/{SLUG}/admin/login")
+    [planted] = [cookie["value"] for cookie in await context.cookies() if cookie["name"] == "session"]
+    await page.get_by_label("Email").fill("admin@bristolgas.example")
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_text("Welcome back")).to_be_visible(timeout=10_000)
+    [signed_in] = [cookie for cookie in await context.cookies() if cookie["name"] == "session"]
+    assert signed_in["value"] != planted and signed_in["httpOnly"] and signed_in["sameSite"] == "Lax"
+
+    # A visit to the sign-out address only asks; the menu's Sign out posts and signs out.
+    await page.goto(f"{live_server}/{SLUG}/admin/logout")
+    await expect(page.get_by_text("Sign out of Bristol Gas Training Centre's back office?")).to_be_visible()
+    await page.goto(f"{live_server}/{SLUG}/admin")
+    await expect(page.get_by_text("Welcome back")).to_be_visible()
+    await page.get_by_role("button", name="User menu").click()
+    await page.get_by_text("Sign out", exact=True).click()
+    await expect(page.get_by_text("Staff sign-in")).to_be_visible(timeout=10_000)
+    await page.goto(f"{live_server}/{SLUG}/admin")
+    await expect(page.get_by_text("Staff sign-in")).to_be_visible()
+    await context.close()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import Course, StaffRole, Tenant
 from tests.factories import PASSWORD
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
+from tests.ui.test_sign_in_pages import sign_out
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services import course_sessions, courses
@@ -171,7 +172,7 @@ async def test_lower_roles_and_other_centres_do_not_see_the_courses(user: User, 
     refused = await user.http_client.get(COURSES)
     assert refused.status_code == 403 and "Not available to your role" in refused.text
     assert "Secret Syllabus" not in refused.text
-    await user.open(f"/{CENTRE_A}/admin/logout")
+    await sign_out(user, f"/{CENTRE_A}/admin/logout")
     # Staff of another centre are not signed in here: they meet this centre's sign-in.
     await sign_in(user, StaffRole.OWNER, CENTRE_B)
     await user.open(COURSES)

@@ -19,12 +19,13 @@ from tests.factories import PASSWORD, customer
 from tests.ui.conftest import CENTRE_A, CENTRE_B, SLOW, staff_email
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.services.accounts import MAX_FAILURES, WRONG_CREDENTIALS
+from trainhub_ui.services.accounts import WRONG_CREDENTIALS
 from trainhub_ui.services.attendance import record_attendance
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
 from trainhub_ui.services.course_sessions import NewSession, create_session
 from trainhub_ui.services.courses import NewCourse, create_course
 from trainhub_ui.services.payments import open_payment, payment_succeeded
+from trainhub_ui.services.sign_in_throttle import FREE_FAILURES_PER_ADDRESS
 
 
 @dataclass
@@ -203,9 +204,9 @@ async def test_instructors_wrong_passwords_and_other_centres_staff_cannot_unlock
         await user.should_not_see("Welcome! Check in")
 
 
-async def test_failed_unlocks_count_towards_the_sign_in_lockout(user: User) -> None:
+async def test_failed_unlocks_count_towards_the_sign_in_throttle(user: User) -> None:
     await user.open(f"/{CENTRE_A}/kiosk")
-    for _ in range(MAX_FAILURES):
+    for _ in range(FREE_FAILURES_PER_ADDRESS):
         user.find(marker="unlock-email").clear().type(staff_email(StaffRole.STAFF))
         user.find(marker="unlock-password").clear().type("guessing")
         user.find(marker="unlock").click()

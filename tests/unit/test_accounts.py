@@ -1,8 +1,8 @@
-"""Sign-in, sign-up and lockout, on SQLite and PostgreSQL."""
+"""Sign-in, sign-up and password changes, on SQLite and PostgreSQL (the throttle: test_sign_in_throttle.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +12,6 @@ from tests import factories
 from trainhub_ui.db import Database
 from trainhub_ui.domain.errors import DomainError, InvalidInput
 from trainhub_ui.services.accounts import (
-    LOCKOUT,
-    MAX_FAILURES,
     WRONG_CREDENTIALS,
     change_customer_password,
     sign_in_customer,
@@ -62,54 +60,6 @@ async def test_staff_of_one_centre_cannot_sign_in_at_another(db: Database) -> No
     await _centre_with_admin(db, "centre-b")
     result = await _staff_sign_in(db, "centre-b", "admin@centre-a.example", factories.PASSWORD)
     assert not result.ok
-
-
-async def test_five_failures_lock_the_email_for_fifteen_minutes(db: Database) -> None:
-    await _centre_with_admin(db)
-    email = "admin@test-centre.example"
-    for minute in range(MAX_FAILURES):
-        result = await _staff_sign_in(db, "test-centre", email, "wrong-password", NOW + timedelta(minutes=minute))
-        assert result.message == WRONG_CREDENTIALS
-    fifth_failure = NOW + timedelta(minutes=MAX_FAILURES - 1)
-
-    locked = await _staff_sign_in(db, "test-centre", email, factories.PASSWORD, fifth_failure + timedelta(minutes=1))
-    assert not locked.ok
-    assert locked.message and "Too many failed sign-ins" in locked.message
-    assert locked.locked_until == fifth_failure + LOCKOUT
-
-    still_locked = await _staff_sign_in(
-        db, "test-centre", email, factories.PASSWORD, fifth_failure + LOCKOUT - timedelta(seconds=1)
-    )
-    assert not still_locked.ok
-
-    after = await _staff_sign_in(db, "test-centre", email, factories.PASSWORD, fifth_failure + LOCKOUT)
-    assert after.ok
-
-
-async def test_failures_spread_beyond_the_window_do_not_lock(db: Database) -> None:
-    await _centre_with_admin(db)
-    email = "admin@test-centre.example"
-    for index in range(MAX_FAILURES):
-        await _staff_sign_in(db, "test-centre", email, "wrong-password", NOW + timedelta(minutes=4 * index))
-    result = await _staff_sign_in(db, "test-centre", email, factories.PASSWORD, NOW + timedelta(minutes=17))
-    assert result.ok
-
-
-async def test_a_success_clears_earlier_failures(db: Database) -> None:
-    await _centre_with_admin(db)
-    email = "admin@test-centre.example"
-    for index in range(MAX_FAILURES - 1):
-        await _staff_sign_in(db, "test-centre", email, "wrong", NOW + timedelta(seconds=index))
-    assert (await _staff_sign_in(db, "test-centre", email, factories.PASSWORD, NOW + timedelta(seconds=10))).ok
-    await _staff_sign_in(db, "test-centre", email, "wrong", NOW + timedelta(seconds=20))
-    assert (await _staff_sign_in(db, "test-centre", email, factories.PASSWORD, NOW + timedelta(seconds=30))).ok
-
-
-async def test_lockout_is_per_email(db: Database) -> None:
-    await _centre_with_admin(db)
-    for index in range(MAX_FAILURES):
-        await _staff_sign_in(db, "test-centre", "someone-else@x.example", "wrong", NOW + timedelta(seconds=index))
-    assert (await _staff_sign_in(db, "test-centre", "admin@test-centre.example", factories.PASSWORD)).ok
 
 
 async def test_student_signs_up_then_signs_in(db: Database) -> None:
@@ -188,19 +138,6 @@ async def test_a_password_change_refuses_naming_the_field_and_keeps_the_old_one(
         await change_customer_password(db, tenant, ada.id, current, new, NOW)
     assert raised.value.field == field
     assert (await sign_in_customer(db, tenant, "ada@example.com", "analytical", NOW)).ok
-
-
-async def test_wrong_current_passwords_meet_the_sign_in_lockout(db: Database) -> None:
-    tenant, ada = await _ada(db)
-    for _ in range(MAX_FAILURES):
-        with pytest.raises(InvalidInput):
-            await change_customer_password(db, tenant, ada.id, "guess", "difference engine", NOW)
-    with pytest.raises(InvalidInput) as raised:
-        await change_customer_password(db, tenant, ada.id, "analytical", "difference engine", NOW)
-    assert "try again later" in raised.value.message
-    assert not (await sign_in_customer(db, tenant, "ada@example.com", "analytical", NOW)).ok  # locked, too
-    later = NOW + LOCKOUT + timedelta(minutes=1)
-    await change_customer_password(db, tenant, ada.id, "analytical", "difference engine", later)
 
 
 async def test_another_centres_student_cannot_be_changed(db: Database) -> None:

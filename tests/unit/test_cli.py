@@ -112,7 +112,7 @@ def test_demo_seed_is_idempotent_and_if_empty_leaves_data_alone(database_url: st
 
 
 def test_jobs_run_reports_each_job(database_url: str) -> None:
-    assert "prune sign-in attempts: 0" in invoke("jobs", "run")
+    assert "forget old sign-in failures: 0" in invoke("jobs", "run")
 
 
 def test_python_main_py_is_the_same_cli() -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from trainhub_ui.config import Settings, get_settings
 from trainhub_ui.db import database
+from trainhub_ui.rate_limits import RateLimits
 from trainhub_ui.request_limits import BodyLimit
 
 from . import bookings, courses, dashboard, payments, students
@@ -30,8 +31,9 @@ router.include_router(payments.webhook_router)
 
 
 def install_api(app: FastAPI) -> None:
-    """Add the API and its error answers to an app."""
+    """Add the API, its error answers and its rate limits to an app."""
     install_error_handlers(app)
+    app.state.rate_limits = RateLimits(get_settings())
     app.include_router(router)
 
 

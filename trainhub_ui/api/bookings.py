@@ -15,6 +15,7 @@ from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.inputs import Id, Text
 from trainhub_ui.payments import provider
+from trainhub_ui.rate_limits import Door
 from trainhub_ui.services import booking_lists, waiting_list, workflows
 from trainhub_ui.services import bookings as engine
 from trainhub_ui.services.booking_lists import BookingFilters
@@ -23,7 +24,7 @@ from trainhub_ui.services.checkout import pay_page_url
 from trainhub_ui.services.waiting_list import OfferAcceptance
 
 from .access import MayBook, Reader
-from .common import ERROR_RESPONSES, ApiModel, Page, Paging
+from .common import ERROR_RESPONSES, RATE_LIMITED, ApiModel, Page, Paging, limited
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["bookings"], responses=ERROR_RESPONSES)
 
@@ -154,7 +155,14 @@ async def list_bookings(
     return Page[BookingOut](items=await bookings_out(session, ctx, items), total=total)
 
 
-@router.post("/bookings", status_code=201, response_model=BookingOut, response_model_by_alias=True)
+@router.post(
+    "/bookings",
+    status_code=201,
+    response_model=BookingOut,
+    response_model_by_alias=True,
+    dependencies=[Depends(limited(Door.BOOKING))],
+    responses=RATE_LIMITED,
+)
 async def create_booking(body: BookingRequest, ctx: MayBook) -> BookingOut:
     """Take a place. Card bookings are PENDING with a hold and a `paymentUrl`; INVOICE ones CONFIRMED."""
     booking = await workflows.book(database(), ctx, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import FastAPI, Query, Request
@@ -10,8 +11,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
-from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
+from trainhub_ui.client_address import client_address
+from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound, TooManyRequests
 from trainhub_ui.domain.inputs import NUL, ServiceInput
+from trainhub_ui.rate_limits import Door, RateLimits, too_many
 from trainhub_ui.request_limits import BodyTooLarge
 
 T = TypeVar("T")
@@ -61,6 +64,12 @@ ERROR_RESPONSES: dict[int | str, dict] = {
     404: {"model": ErrorBody, "description": "Not found in this centre"},
     409: {"model": ErrorBody, "description": "Refused by a rule; `code` says which"},
 }
+RATE_LIMITED: dict[int | str, dict] = {
+    429: {
+        "model": ErrorBody,
+        "description": "Too many requests from this address; `Retry-After` says when to try again",
+    },
+}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
@@ -69,7 +78,21 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    return error_response(error.status, error.code, error.message, error.field)
+    response = error_response(error.status, error.code, error.message, error.field)
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def limited(door: Door) -> Callable[[Request, str], Awaitable[None]]:
+    """A dependency that counts the request at this door for its centre and client address (429 past it)."""
+
+    async def count(request: Request, slug: str) -> None:
+        limits: RateLimits = request.app.state.rate_limits
+        if wait := await limits.wait_seconds(door, slug, client_address(request)):
+            raise TooManyRequests(too_many(wait), wait)
+
+    return count
 
 
 def _sent_as_json(request: Request) -> bool:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from nicegui import ui
 
 from models import Customer, StaffUser, Tenant
+from trainhub_ui.components.sign_out import post_sign_out
 from trainhub_ui.domain.permissions import Permission, role_may
 from trainhub_ui.payments import provider
 from trainhub_ui.services.tenants import logo_url
@@ -83,7 +84,7 @@ def public_frame(tenant: Tenant, student: Customer | None, title: str) -> Iterat
                     )
                 else:
                     ui.button(
-                        f"Sign out ({student.first_name})", on_click=lambda: ui.navigate.to(f"{base}/logout")
+                        f"Sign out ({student.first_name})", on_click=lambda: post_sign_out(f"{base}/logout")
                     ).props("flat color=white no-caps")
             with ui.button(icon="menu").props("flat round color=white aria-label='Menu'").classes("sm:hidden"):
                 with ui.menu():
@@ -92,7 +93,7 @@ def public_frame(tenant: Tenant, student: Customer | None, title: str) -> Iterat
                     if student is None:
                         ui.menu_item("Sign in", on_click=lambda: ui.navigate.to(f"{base}/login"))
                     else:
-                        ui.menu_item("Sign out", on_click=lambda: ui.navigate.to(f"{base}/logout"))
+                        ui.menu_item("Sign out", on_click=lambda: post_sign_out(f"{base}/logout"))
     if provider().test_mode:
         with ui.row().classes("w-full bg-amber-100 text-amber-900 justify-center items-center gap-2 py-2 px-4"):
             ui.icon("science")
@@ -134,7 +135,7 @@ def admin_frame(tenant: Tenant, user: StaffUser, active: str, title: str) -> Ite
                         ui.label(f"{user.email} · {user.role.value.title()}").classes("text-xs text-slate-500")
                     ui.separator()
                     ui.menu_item("View public site", on_click=lambda: ui.navigate.to(f"/{tenant.slug}"))
-                    ui.menu_item("Sign out", on_click=lambda: ui.navigate.to(f"{base}/logout"))
+                    ui.menu_item("Sign out", on_click=lambda: post_sign_out(f"{base}/logout"))
     with drawer:
         with ui.column().classes("w-full gap-1 p-2"):
             for label, path, icon, needed in ADMIN_NAVIGATION:

@@ -31,6 +31,16 @@ class InvalidInput(DomainError):
         super().__init__("invalid", message, field=field)
 
 
+class TooManyRequests(DomainError):
+    """A rate limit was reached; `retry_after` seconds from now a request may come again."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__("too_many_requests", message)
+        self.retry_after = retry_after
+
+
 class SignInRefused(DomainError):
     status = 401
 

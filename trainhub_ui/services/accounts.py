@@ -1,4 +1,4 @@
-"""Sign-in, sign-up and staff accounts, with a lockout after repeated failures."""
+"""Sign-in, sign-up and staff accounts; how often a password may be tried is `sign_in_throttle`'s."""
 
 from __future__ import annotations
 
@@ -6,25 +6,25 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Customer, SignInAttempt, StaffRole, StaffUser, Tenant
+from models import Customer, StaffRole, StaffUser, Tenant
 from trainhub_ui.db import Database
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 
 from .passwords import hash_password, password_problem, verify_password
+from .sign_in_throttle import claim_try, lift_email_lock, take_back_try
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
 WRONG_CREDENTIALS = "That email and password do not match an account."
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 STAFF = "staff"
 CUSTOMER = "customer"
+# Callers that know the client's address (every page and the kiosk) pass it; a try without one shares this.
+UNKNOWN_ADDRESS = "unknown"
 
 
 def normalise_email(email: str) -> str:
@@ -46,42 +46,11 @@ class SignInResult:
     account: StaffUser | Customer | None
     message: str | None = None
     locked_until: datetime | None = None
+    retry_after_seconds: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.account is not None
-
-
-async def locked_until(
-    session: AsyncSession, tenant: Tenant, audience: str, email: str, now: datetime
-) -> datetime | None:
-    """When the lockout of this email ends, if it is locked now.
-
-    The email is locked for LOCKOUT from its MAX_FAILURES-th failure within FAILURE_WINDOW, counting
-    only failures since its last successful sign-in.
-    """
-    rows = await session.execute(
-        select(SignInAttempt.created_at, SignInAttempt.succeeded)
-        .where(
-            SignInAttempt.tenant_id == tenant.id,
-            SignInAttempt.audience == audience,
-            SignInAttempt.email == email,
-            SignInAttempt.created_at >= now - FAILURE_WINDOW - LOCKOUT,
-        )
-        .order_by(SignInAttempt.created_at)
-    )
-    failures: list[datetime] = []
-    for created_at, succeeded in rows:
-        if succeeded:
-            failures.clear()
-        else:
-            failures.append(created_at)
-    for index in range(MAX_FAILURES - 1, len(failures)):
-        if failures[index] - failures[index - MAX_FAILURES + 1] <= FAILURE_WINDOW:
-            until = failures[index] + LOCKOUT
-            if until > now:
-                return until
-    return None
 
 
 async def _sign_in(
@@ -91,33 +60,31 @@ async def _sign_in(
     email: str,
     password: str,
     now: datetime,
+    address: str,
     find_account: Callable[[AsyncSession], Awaitable[StaffUser | Customer | None]],
 ) -> SignInResult:
-    # Three short steps rather than one transaction: the argon2 check takes a tenth of a second by
-    # design and must hold neither a write lock nor the event loop.
+    # Short steps rather than one transaction: the argon2 check takes a tenth of a second by design and
+    # must hold neither a write lock nor the event loop. The try is counted before it, so parallel tries
+    # cannot check more passwords than the throttle allows.
+    refusal = await claim_try(db, tenant, audience, email, address, now)
+    if refusal is not None:
+        return SignInResult(None, refusal.message, refusal.until, refusal.retry_after_seconds)
     async with db.read() as session:
-        until = await locked_until(session, tenant, audience, email, now)
-        account = None if until else await find_account(session)
-    if until:
-        minutes = max(1, round((until - now).total_seconds() / 60))
-        return SignInResult(
-            None,
-            f"Too many failed sign-ins for this email. Sign-in is paused for {minutes} more "
-            f"minute{'s' if minutes != 1 else ''}; try again later.",
-            until,
-        )
+        account = await find_account(session)
     ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else None)
-    async with db.transaction() as session:
-        session.add(SignInAttempt(tenant_id=tenant.id, audience=audience, email=email, succeeded=ok, created_at=now))
-        if ok and isinstance(account, StaffUser):
-            await session.execute(update(StaffUser).where(StaffUser.id == account.id).values(last_signed_in_at=now))
     if not ok or account is None:
         return SignInResult(None, WRONG_CREDENTIALS)
+    async with db.transaction() as session:
+        await take_back_try(session, tenant, audience, email, address, now)
+        if isinstance(account, StaffUser):
+            await session.execute(update(StaffUser).where(StaffUser.id == account.id).values(last_signed_in_at=now))
     return SignInResult(account)
 
 
-async def sign_in_staff(db: Database, tenant: Tenant, email: str, password: str, now: datetime) -> SignInResult:
-    """Check a staff member's email and password for this centre. The attempt is recorded either way."""
+async def sign_in_staff(
+    db: Database, tenant: Tenant, email: str, password: str, now: datetime, *, address: str = UNKNOWN_ADDRESS
+) -> SignInResult:
+    """Check a staff member's email and password for this centre, tried from the client `address`."""
     email = normalise_email(email)
 
     async def find(session: AsyncSession) -> StaffUser | None:
@@ -127,17 +94,19 @@ async def sign_in_staff(db: Database, tenant: Tenant, email: str, password: str,
             )
         )
 
-    return await _sign_in(db, tenant, STAFF, email, password, now, find)
+    return await _sign_in(db, tenant, STAFF, email, password, now, address, find)
 
 
-async def sign_in_customer(db: Database, tenant: Tenant, email: str, password: str, now: datetime) -> SignInResult:
-    """Check a student's email and password for this centre. The attempt is recorded either way."""
+async def sign_in_customer(
+    db: Database, tenant: Tenant, email: str, password: str, now: datetime, *, address: str = UNKNOWN_ADDRESS
+) -> SignInResult:
+    """Check a student's email and password for this centre, tried from the client `address`."""
     email = normalise_email(email)
 
     async def find(session: AsyncSession) -> Customer | None:
         return await session.scalar(select(Customer).where(Customer.tenant_id == tenant.id, Customer.email == email))
 
-    return await _sign_in(db, tenant, CUSTOMER, email, password, now, find)
+    return await _sign_in(db, tenant, CUSTOMER, email, password, now, address, find)
 
 
 def _required(field: str, value: str, label: str, max_length: int) -> str:
@@ -231,31 +200,32 @@ async def find_customer(session: AsyncSession, tenant: Tenant, customer_id: str)
 
 
 async def change_customer_password(
-    db: Database, tenant: Tenant, customer_id: str, current: str, new: str, now: datetime
+    db: Database,
+    tenant: Tenant,
+    customer_id: str,
+    current: str,
+    new: str,
+    now: datetime,
+    *,
+    address: str = UNKNOWN_ADDRESS,
 ) -> None:
     """A signed-in student sets a new password, proving the current one first (when the account has one).
 
-    Like sign-in, the argon2 work runs between a read and a short write, holding no lock. A wrong current
-    password counts as a failed sign-in for the account's email, so guessing here meets the same lockout.
+    Like sign-in, the argon2 work runs between short transactions, holding no lock, and the current password
+    meets the sign-in's throttle: guessing here is no faster than at the sign-in page. The new password
+    lifts a lock of the account's email.
     """
     if problem := password_problem(new):
         raise InvalidInput("newPassword", problem)
     async with db.read() as session:
         customer = await find_customer(session, tenant, customer_id)
-        if customer is None:
-            raise NotFound("Student")
-        until = await locked_until(session, tenant, CUSTOMER, customer.email, now)
-    if until:
-        raise InvalidInput("currentPassword", "Too many wrong passwords for this account; try again later.")
+    if customer is None:
+        raise NotFound("Student")
     if customer.password_hash is not None:
-        ok = await asyncio.to_thread(verify_password, current, customer.password_hash)
-        if not ok:
-            async with db.transaction() as session:
-                session.add(
-                    SignInAttempt(
-                        tenant_id=tenant.id, audience=CUSTOMER, email=customer.email, succeeded=False, created_at=now
-                    )
-                )
+        refusal = await claim_try(db, tenant, CUSTOMER, customer.email, address, now)
+        if refusal is not None:
+            raise InvalidInput("currentPassword", refusal.message)
+        if not await asyncio.to_thread(verify_password, current, customer.password_hash):
             raise InvalidInput("currentPassword", "That is not your current password.")
     new_hash = await asyncio.to_thread(hash_password, new)
     async with db.transaction() as session:
@@ -264,3 +234,5 @@ async def change_customer_password(
             .where(Customer.tenant_id == tenant.id, Customer.id == customer_id)
             .values(password_hash=new_hash, updated_at=now)
         )
+        await take_back_try(session, tenant, CUSTOMER, customer.email, address, now)
+        await lift_email_lock(session, tenant, CUSTOMER, customer.email)

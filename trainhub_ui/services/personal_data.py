@@ -3,7 +3,7 @@ JSON, every record with its fields, and as a PDF a person can read.
 
 One student of one centre: their record, bookings (with the course and dates), payments and refunds,
 invoices and credit notes, waiting-list entries, attendance, certificates, feedback, the emails sent to
-them, the sign-in attempts under their email, and the audit entries about them and their bookings.
+them, the sign-in counts kept under their email, and the audit entries about them and their bookings.
 Secrets are left out: the password hash, and each file attached to an email (its name is listed).
 """
 
@@ -33,7 +33,7 @@ from models import (
     Payment,
     Refund,
     SessionAttendance,
-    SignInAttempt,
+    SignInThrottle,
     WaitingListEntry,
 )
 from trainhub_ui.domain.context import TenantContext
@@ -132,8 +132,13 @@ async def personal_data(session: AsyncSession, ctx: TenantContext, customer_id: 
             | {"attachments": [item.get("filename", "") for item in email.attachments or []]}
             for email in emails
         ],
-        "sign_in_attempts": await _records(
-            session, ctx, SignInAttempt, SignInAttempt.audience == "customer", SignInAttempt.email == student.email
+        # The failed sign-ins counted under their email, and the addresses they have signed in from.
+        "sign_in_counts": await _records(
+            session,
+            ctx,
+            SignInThrottle,
+            SignInThrottle.audience == "customer",
+            or_(SignInThrottle.key == student.email, SignInThrottle.key.endswith(f" {student.email}")),
         ),
         "audit_log": [
             _record(entry)
@@ -239,7 +244,7 @@ def personal_data_pdf(ctx: TenantContext, data: PersonalData) -> bytes:
     sheet.heading("Other records")
     sheet.say(
         f"Waiting-list entries: {len(sections['waiting_list'])}. Invoices: {len(sections['invoices'])}, credit "
-        f"notes: {len(sections['credit_notes'])}. Sign-in attempts: {len(sections['sign_in_attempts'])}. "
+        f"notes: {len(sections['credit_notes'])}. Sign-in counts: {len(sections['sign_in_counts'])}. "
         f"Entries in the centre's audit log about you or your bookings: {len(sections['audit_log'])}."
     )
     sheet.say(f"Questions about your data: {tenant.contact_email or tenant.name}.")

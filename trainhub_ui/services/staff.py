@@ -25,8 +25,9 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput, NotFound
 from trainhub_ui.notify import staff_emails
 
-from .accounts import email_problem, normalise_email
+from .accounts import STAFF, email_problem, normalise_email
 from .passwords import hash_password, password_problem
+from .sign_in_throttle import lift_email_lock
 
 INVITE_LIFETIME = timedelta(days=7)
 INVITE_PREFIX = "thi_"
@@ -346,6 +347,7 @@ async def set_password_from_link(db: Database, tenant: Tenant, secret: str, pass
 
     The argon2 work runs between a read and a short write, holding no lock; the write takes the link
     only if it is still unused, so the link works once even when submitted twice at the same moment.
+    The new password lifts a lock of the email after failed sign-ins.
     """
     if problem := password_problem(password):
         raise InvalidInput("password", problem)
@@ -370,4 +372,5 @@ async def set_password_from_link(db: Database, tenant: Tenant, secret: str, pass
             raise DomainError("link_invalid", LINK_INVALID)
         ctx = TenantContext(tenant=tenant, actor=f"{user.name} ({user.email})", user_id=user.id, clock=lambda: now)
         record(session, ctx, "staff.password_set", "staff_user", user.id)
+        await lift_email_lock(session, tenant, STAFF, user.email)
     return user
