@@ -46,7 +46,10 @@ async def test_reference_flow_body_makes_a_deposit_booking(
     assert booking["currency"] == "GBP"
     assert booking["reference"].startswith("BGT-")
     assert booking["holdExpiresAt"]
-    assert booking["paymentUrl"].endswith(f"/bristol-gas-training/pay/{booking['reference']}")
+    async with db.read() as session:
+        token = await session.scalar(select(Booking.access_token).where(Booking.id == booking["id"]))
+    assert token is not None and len(token) >= 32  # 24 random bytes: far past guessing
+    assert booking["paymentUrl"].endswith(f"/bristol-gas-training/pay/{booking['reference']}?t={token}")
     assert booking["specialRequests"] == "Dietary requirements"
     assert booking["courseId"] == course_session.course_id
 
