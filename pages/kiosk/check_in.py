@@ -27,12 +27,11 @@ IDLE_SECONDS = 30.0  # half-typed input, a name search or an open dialog is clea
 TRY_AGAIN = "Sorry, that did not work. Please try again, or see the reception staff."
 
 PROBLEM_HEADINGS = {
-    "not_found": "Booking not found",
+    "not_found": "No booking found for today",
     "cancelled": "This booking was cancelled",
     "expired": "This booking was not completed",
     "session_cancelled": "This session was cancelled",
     "not_confirmed": "This booking is not confirmed yet",
-    "wrong_day": "Your course is not today",
     "balance_unpaid": "There is a balance to pay",
     "error": "Something went wrong",
     "too_many": "Please wait a moment",

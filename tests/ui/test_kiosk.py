@@ -293,7 +293,6 @@ async def test_a_typed_reference_checks_in_with_the_button(user: User, centres: 
 @pytest.mark.parametrize(
     ("who", "heading", "body"),
     [
-        ("Tom", "Tom, your course is not today", "Gas Safety Core is on "),
         ("Carl", "Carl, this booking was cancelled", "was cancelled. Please see the reception staff."),
         ("Pat", "Pat, this booking is not confirmed yet", "is not paid and confirmed yet. Please see the reception"),
         ("Dee", "Dee, there is a balance to pay", "There is a balance of £346.50 still to pay on booking"),
@@ -315,9 +314,20 @@ async def test_an_unknown_reference_and_another_centres_are_not_found(user: User
     await unlock(user)
     for reference in ("CA-NOPE1", elsewhere.bookings["Gareth"].reference):
         await scan(user, reference)
-        await result(user, "Booking not found", "Please see the reception staff.")
+        await result(user, "No booking found for today", "Please see the reception staff.")
         await user.should_not_see("Welcome,")
         user.find(marker="kiosk-reference").clear()
+
+
+async def test_a_booking_of_another_day_shows_no_name_and_no_dates(user: User, centres: Database) -> None:
+    today = await today_at(centres)
+    await unlock(user)
+    reference = today.bookings["Tom"].reference  # booked and paid for tomorrow
+    await scan(user, reference)
+    await result(user, "No booking found for today", f"We could not find booking {reference} for a course today.")
+    await user.should_not_see("Tom")
+    await user.should_not_see("Gas Safety Core is on")
+    await figures(user, today.session_id, "3", "0", "3")
 
 
 async def test_a_failing_check_in_says_so_instead_of_breaking(
