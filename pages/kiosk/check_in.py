@@ -27,7 +27,7 @@ IDLE_SECONDS = 30.0  # half-typed input, a name search or an open dialog is clea
 TRY_AGAIN = "Sorry, that did not work. Please try again, or see the reception staff."
 
 PROBLEM_HEADINGS = {
-    "not_found": "No booking found for today",
+    "not_found": "Booking not found",
     "cancelled": "This booking was cancelled",
     "expired": "This booking was not completed",
     "session_cancelled": "This session was cancelled",

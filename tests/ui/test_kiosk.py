@@ -314,7 +314,7 @@ async def test_an_unknown_reference_and_another_centres_are_not_found(user: User
     await unlock(user)
     for reference in ("CA-NOPE1", elsewhere.bookings["Gareth"].reference):
         await scan(user, reference)
-        await result(user, "No booking found for today", "Please see the reception staff.")
+        await result(user, "Booking not found", "Please see the reception staff.")
         await user.should_not_see("Welcome,")
         user.find(marker="kiosk-reference").clear()
 
@@ -324,7 +324,7 @@ async def test_a_booking_of_another_day_shows_no_name_and_no_dates(user: User, c
     await unlock(user)
     reference = today.bookings["Tom"].reference  # booked and paid for tomorrow
     await scan(user, reference)
-    await result(user, "No booking found for today", f"We could not find booking {reference} for a course today.")
+    await result(user, "Booking not found", f"We could not find booking {reference} for a course today.")
     await user.should_not_see("Tom")
     await user.should_not_see("Gas Safety Core is on")
     await figures(user, today.session_id, "3", "0", "3")
