@@ -69,6 +69,10 @@ class BookingOut(ApiModel):
     currency: str
     hold_expires_at: datetime | None
     payment_url: str | None
+    booking_url: str = Field(
+        description="The booking's own page, with its access token: what the student opens to see the booking, "
+        "pay what is due, and download its invoice or calendar file. Give it to the student only."
+    )
     special_requests: str
     staff_notes: str
     cancellation_reason: str
@@ -110,6 +114,7 @@ def booking_out(ctx: TenantContext, booking: Booking, course_id: str) -> Booking
             **{name: getattr(booking, name) for name in BookingOut.model_fields if hasattr(booking, name)},
             "course_id": course_id,
             "payment_url": payment_url(ctx, booking),
+            "booking_url": pay_url(get_settings().base_url, ctx.tenant.slug, booking),
         }
     )
 
