@@ -12,6 +12,7 @@ from nicegui import ui
 from models import BookingStatus, PaymentStatus, RefundStatus, Tenant
 from pages.admin.booking_actions import BookingActions
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
+from trainhub_ui.domain.booking_links import pay_path
 from trainhub_ui.domain.formatting import day_and_time, day_text, money, session_dates
 from trainhub_ui.services.booking_search import BookingRecord, HistoryEntry
 from trainhub_ui.services.invoice_pdf import credit_note_number
@@ -156,7 +157,7 @@ def booking_card(tenant: Tenant, record: BookingRecord) -> None:
                 ui.label("Invoice").classes(FACT_LABEL)
                 ui.link(
                     f"{invoice_number(record.invoice)} (PDF), due {day_text(record.invoice.due_on, locale, 'date')}",
-                    f"/{tenant.slug}/pay/{booking.reference}/invoice.pdf",
+                    pay_path(tenant.slug, booking, "/invoice.pdf"),
                     new_tab=True,
                 ).classes("text-primary").mark("invoice-link")
             for note in record.credit_notes:
@@ -165,7 +166,7 @@ def booking_card(tenant: Tenant, record: BookingRecord) -> None:
                     ui.link(
                         f"{credit_note_number(note)} (PDF), {money(note.total_amount, note.currency, locale)}"
                         f" on {day_text(note.issued_on, locale, 'date')}",
-                        f"/{tenant.slug}/pay/{booking.reference}/credit-notes/{note.id}.pdf",
+                        pay_path(tenant.slug, booking, f"/credit-notes/{note.id}.pdf"),
                         new_tab=True,
                     ).classes("text-primary").mark(f"credit-note-{note.number}")
 

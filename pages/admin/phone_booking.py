@@ -12,12 +12,12 @@ from models import BookingStatus, Course, CourseSession, PaymentOption, Tenant
 from trainhub_ui.components.forms import Form, answer_of, section
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.booking_links import pay_url
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import money, session_dates, time_of_day
 from trainhub_ui.payments import shortest_hold
 from trainhub_ui.services import roster, students
-from trainhub_ui.services.checkout import pay_page_url
 from trainhub_ui.services.online_booking import payment_choices
 from trainhub_ui.services.roster import PhoneBooking
 
@@ -204,7 +204,7 @@ def _phone_booking_done(tenant: Tenant, booked: roster.PhoneBooked) -> None:
                 "text-lg font-semibold"
             ).mark("booked-reference")
         if booking.status is BookingStatus.PENDING:
-            link = pay_page_url(get_settings().base_url, tenant.slug, booking.reference)
+            link = pay_url(get_settings().base_url, tenant.slug, booking)
             held = ""
             if booking.hold_expires_at is not None:
                 held = f" The place is held until {time_of_day(tenant, booking.hold_expires_at)}."

@@ -32,7 +32,6 @@ PROBLEM_HEADINGS = {
     "expired": "This booking was not completed",
     "session_cancelled": "This session was cancelled",
     "not_confirmed": "This booking is not confirmed yet",
-    "wrong_day": "Your course is not today",
     "balance_unpaid": "There is a balance to pay",
     "error": "Something went wrong",
     "too_many": "Please wait a moment",

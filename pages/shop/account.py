@@ -14,6 +14,7 @@ from trainhub_ui.client_address import client_address
 from trainhub_ui.components.fields import show_password_button, student_details
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.db import database
+from trainhub_ui.domain.booking_links import pay_path
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import clock_text, day_text, money
@@ -123,7 +124,7 @@ def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | N
                     "text-sm text-slate-600"
                 )
             with ui.row().classes("gap-2 items-center"):
-                pay_page = f"/{tenant.slug}/pay/{booking.reference}"
+                pay_page = pay_path(tenant.slug, booking)
                 due = amount_due(booking)  # None for an invoice: paid by bank transfer
                 if due is not None and due.amount > 0:
                     label = "Pay the balance" if due.kind is PaymentKind.BALANCE else "Pay now"
@@ -135,10 +136,13 @@ def _my_booking(tenant: Tenant, item: my_account.MyBooking, cancel: Callable | N
                     # A confirmed place still owing its balance needs its check-in code as much as any.
                     ui.link("Details and QR code", pay_page)
                 if item.has_invoice:
-                    ui.link("Invoice (PDF)", f"{pay_page}/invoice.pdf").mark(f"invoice-{booking.reference}")
+                    ui.link("Invoice (PDF)", pay_path(tenant.slug, booking, "/invoice.pdf")).mark(
+                        f"invoice-{booking.reference}"
+                    )
                 for note in item.credit_notes:
                     ui.link(
-                        f"Credit note {credit_note_number(note)} (PDF)", f"{pay_page}/credit-notes/{note.id}.pdf"
+                        f"Credit note {credit_note_number(note)} (PDF)",
+                        pay_path(tenant.slug, booking, f"/credit-notes/{note.id}.pdf"),
                     ).mark(f"credit-note-{booking.reference}-{note.number}")
                 if cancel is not None:
                     ui.button("Cancel", on_click=lambda: cancel(item)).props("flat color=negative no-caps").mark(

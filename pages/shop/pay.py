@@ -1,4 +1,4 @@
-"""Paying for a booking: /{slug}/pay/{reference}, the link a card booking answers with.
+"""Paying for a booking: /{slug}/pay/{reference}?t={access token}, the link a card booking answers with.
 
 In the offline test mode it offers "Pay (test)" and "Decline (test)"; with Stripe it sends the student
 to Stripe's checkout, and /done (Stripe's success URL) looks the checkout up itself before showing how
@@ -7,18 +7,21 @@ it went, so a lost webhook never leaves a paid booking pending.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import segno
 from fastapi.responses import Response
 from nicegui import APIRouter, ui
 
-from models import Booking, BookingStatus, PaymentKind, PaymentOption, Tenant, utcnow
+from models import Booking, BookingStatus, Customer, PaymentKind, PaymentOption, Tenant, utcnow
 from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.components.rate_limited import refused_page
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.booking_links import pay_path
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import day_and_time, money, time_of_day
@@ -28,6 +31,7 @@ from trainhub_ui.services import checkout
 from trainhub_ui.services.payments import PAID_AFTER_THE_HOLD, amount_due
 
 from .loading import load_tenant
+from .pay_link_expired import link_expired_page
 
 router = APIRouter()
 
@@ -39,32 +43,37 @@ DUE_LABELS = {
 
 
 @router.page("/{slug}/pay/{reference}")
-async def pay_page(slug: str, reference: str) -> Response | None:
+async def pay_page(slug: str, reference: str, t: str = "") -> Response | None:
     if refused := await refused_page(Door.PAY_PAGE, slug):
         return refused
-    await _show(slug, reference, notice=None)
+    opened = await _open(slug, reference, t)
+    if opened is not None:
+        _show(opened, notice=None)
     return None
 
 
 @router.page("/{slug}/pay/{reference}/done")
-async def paid_page(slug: str, reference: str, session_id: str = "") -> Response | None:
+async def paid_page(slug: str, reference: str, t: str = "", session_id: str = "") -> Response | None:
     """Stripe's success URL: settle from the checkout itself, then show the booking."""
     if refused := await refused_page(Door.PAY_PAGE, slug):
         return refused
-    tenant = await load_tenant(slug)
+    opened = await _open(slug, reference, t)
+    if opened is None:
+        return None
+    tenant, ctx = opened.tenant, opened.ctx
     notice = None
-    if tenant is not None and session_id:
-        ctx = TenantContext(tenant=tenant, actor="Student (card payment)")
+    if session_id:
         payments = provider()
         try:
             state = await payments.checkout_state(session_id)
-            if state.metadata.get("bookingId"):
+            if state.metadata.get("bookingId") == opened.summary.booking.id:
                 settled = await checkout.settle_checkout_state(database(), ctx, payments, state)
                 if settled is not None and settled.refunded:
                     notice = _refunded_notice(tenant, settled)
+                opened.summary = await opened.reload()
         except (ProviderError, DomainError):
             notice = "We could not confirm the payment with the card provider yet; it will show here once it does."
-    await _show(slug, reference, notice=notice)
+    _show(opened, notice=notice)
     return None
 
 
@@ -81,18 +90,44 @@ def _refunded_notice(tenant: Tenant, settled: checkout.Settled) -> str:
     )
 
 
-async def _show(slug: str, reference: str, notice: str | None) -> None:
+@dataclass
+class _Opened:
+    """A booking its link (or its signed-in student) opened, and how to read it again after a change."""
+
+    tenant: Tenant
+    ctx: TenantContext
+    student: Customer | None
+    summary: checkout.PaySummary
+    reload: Callable[[], Awaitable[checkout.PaySummary]]
+
+
+async def _open(slug: str, reference: str, token: str) -> _Opened | None:
+    """The booking, or None after showing why not: no centre, no such booking (a wrong token answers the
+    same), or a link from before links carried a token."""
     tenant = await load_tenant(slug)
     if tenant is None:
         not_found_page("There is no training centre at this address.")
-        return
+        return None
     ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
-    try:
-        summary = await checkout.pay_summary(database(), ctx, reference)
-    except NotFound:
-        not_found_page("There is no booking with this reference. Check the link in your email.")
-        return
     student = await signed_in_student(tenant)
+
+    async def reload() -> checkout.PaySummary:
+        return await checkout.pay_summary(database(), ctx, reference, token, student_id=student.id if student else None)
+
+    try:
+        summary = await reload()
+    except NotFound:
+        if token:
+            not_found_page("There is no booking with this reference. Check the link in your email.")
+        else:
+            link_expired_page(tenant, reference)
+        return None
+    return _Opened(tenant, ctx, student, summary, reload)
+
+
+def _show(opened: _Opened, notice: str | None) -> None:
+    tenant, ctx, student, summary = opened.tenant, opened.ctx, opened.student, opened.summary
+    reference = summary.booking.reference
     payments = provider()
     with public_frame(tenant, student, f"Booking {summary.booking.reference}"):
         with ui.column().classes("w-full max-w-xl mx-auto gap-4"):
@@ -159,7 +194,7 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
             ui.notify("The card was declined (test). Your place is still held: try again.", type="warning")
         else:
             ui.notify("Payment received (test).", type="positive")
-        render(await checkout.pay_summary(database(), ctx, reference))
+        render(await opened.reload())
 
     async def try_again() -> None:
         try:
@@ -168,7 +203,7 @@ async def _show(slug: str, reference: str, notice: str | None) -> None:
             ui.notify(error.message, type="warning")
             return
         if isinstance(again, Booking):
-            ui.navigate.to(f"/{tenant.slug}/pay/{again.reference}")
+            ui.navigate.to(pay_path(tenant.slug, again))
             return
         with body:
             _banner(
@@ -208,7 +243,7 @@ def _confirmation(tenant: Tenant, booking: Booking) -> None:
         ui.label(booking.reference).classes("text-3xl font-bold tracking-wider").mark("reference")
         qr = segno.make(booking.reference, error="m").svg_inline(scale=6, title=f"Booking {booking.reference}")
         ui.html(qr).classes("my-2").mark("reference-qr")
-        ui.link("Add to calendar (.ics)", f"/{tenant.slug}/pay/{booking.reference}/calendar.ics").mark("calendar-link")
+        ui.link("Add to calendar (.ics)", pay_path(tenant.slug, booking, "/calendar.ics")).mark("calendar-link")
     ui.label("What happens next").classes("text-lg font-semibold")
     ui.label(
         "On the day, show this code at reception (or give your booking reference) to be checked in. "
@@ -228,9 +263,7 @@ def _status(tenant: Tenant, booking: Booking, first_name: str) -> None:
             )
             if tenant.bank_details:
                 ui.label(tenant.bank_details).classes("whitespace-pre-line text-slate-700")
-            ui.link("Download the invoice (PDF)", f"/{tenant.slug}/pay/{booking.reference}/invoice.pdf").mark(
-                "invoice-link"
-            )
+            ui.link("Download the invoice (PDF)", pay_path(tenant.slug, booking, "/invoice.pdf")).mark("invoice-link")
         else:
             due = money(booking.balance_due, booking.currency, tenant.locale)
             _banner(

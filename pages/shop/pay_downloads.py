@@ -1,5 +1,6 @@
 """What the pay link also serves: the company invoice and its credit notes as PDF, and the booked session as
-a calendar entry."""
+a calendar entry. Each answers only with the booking's access token (`?t=`), as the pay page does; without
+it, or with a wrong one, the answer is the same 404 as for a booking that does not exist."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.rate_limits import Door
 from trainhub_ui.services import checkout, credit_notes, invoices
-from trainhub_ui.services.payments import find_booking_by_reference
+from trainhub_ui.services.booking_links import open_booking
 
 from .loading import load_tenant
 
@@ -21,7 +22,7 @@ router = APIRouter()
 
 
 @router.get("/{slug}/pay/{reference}/invoice.pdf", include_in_schema=False)
-async def invoice_download(request: Request, slug: str, reference: str) -> Response:
+async def invoice_download(request: Request, slug: str, reference: str, t: str = "") -> Response:
     """The company invoice of an INVOICE booking, for whoever holds its pay link."""
     if refused := await refused_request(request, Door.PAY_PAGE, slug):
         return refused
@@ -31,7 +32,7 @@ async def invoice_download(request: Request, slug: str, reference: str) -> Respo
     ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
     try:
         async with database().read() as session:
-            booking = await find_booking_by_reference(session, ctx, reference)
+            booking = await open_booking(session, ctx, reference, t)
             name, pdf = await invoices.invoice_pdf(session, ctx, booking.id)
     except NotFound:
         return PlainTextResponse("Not found", status_code=404)
@@ -39,7 +40,9 @@ async def invoice_download(request: Request, slug: str, reference: str) -> Respo
 
 
 @router.get("/{slug}/pay/{reference}/credit-notes/{credit_note_id}.pdf", include_in_schema=False)
-async def credit_note_download(request: Request, slug: str, reference: str, credit_note_id: str) -> Response:
+async def credit_note_download(
+    request: Request, slug: str, reference: str, credit_note_id: str, t: str = ""
+) -> Response:
     """A credit note of the booking's invoice (a cancellation, a refund), for whoever holds its pay link."""
     if refused := await refused_request(request, Door.PAY_PAGE, slug):
         return refused
@@ -49,7 +52,7 @@ async def credit_note_download(request: Request, slug: str, reference: str, cred
     ctx = TenantContext(tenant=tenant, actor="Student (pay page)")
     try:
         async with database().read() as session:
-            booking = await find_booking_by_reference(session, ctx, reference)
+            booking = await open_booking(session, ctx, reference, t)
             name, pdf = await credit_notes.credit_note_pdf(session, ctx, booking.id, credit_note_id)
     except NotFound:
         return PlainTextResponse("Not found", status_code=404)
@@ -57,7 +60,7 @@ async def credit_note_download(request: Request, slug: str, reference: str, cred
 
 
 @router.get("/{slug}/pay/{reference}/calendar.ics", include_in_schema=False)
-async def calendar_download(request: Request, slug: str, reference: str) -> Response:
+async def calendar_download(request: Request, slug: str, reference: str, t: str = "") -> Response:
     """The booked session as a calendar entry, for whoever holds the pay link."""
     if refused := await refused_request(request, Door.PAY_PAGE, slug):
         return refused
@@ -65,7 +68,7 @@ async def calendar_download(request: Request, slug: str, reference: str) -> Resp
     if tenant is None:
         return PlainTextResponse("Not found", status_code=404)
     try:
-        name, text = await checkout.booking_calendar_file(database(), TenantContext(tenant=tenant), reference)
+        name, text = await checkout.booking_calendar_file(database(), TenantContext(tenant=tenant), reference, t)
     except NotFound:
         return PlainTextResponse("Not found", status_code=404)
     return Response(

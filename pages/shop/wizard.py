@@ -18,6 +18,7 @@ from trainhub_ui.components.frames import public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.components.rate_limited import wait_message
 from trainhub_ui.db import database
+from trainhub_ui.domain.booking_links import pay_path
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.domain.formatting import day_text, money, session_dates
 from trainhub_ui.domain.signals import CapacityChanged
@@ -294,7 +295,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             else:
                 problem.set_text(error.message)
             return
-        ui.navigate.to(f"/{slug}/pay/{booking.reference}")
+        ui.navigate.to(pay_path(slug, booking))
 
     async def _wait() -> None:
         waiting_button.disable()

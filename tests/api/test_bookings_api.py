@@ -46,7 +46,11 @@ async def test_reference_flow_body_makes_a_deposit_booking(
     assert booking["currency"] == "GBP"
     assert booking["reference"].startswith("BGT-")
     assert booking["holdExpiresAt"]
-    assert booking["paymentUrl"].endswith(f"/bristol-gas-training/pay/{booking['reference']}")
+    async with db.read() as session:
+        token = await session.scalar(select(Booking.access_token).where(Booking.id == booking["id"]))
+    assert token is not None and len(token) >= 32  # 24 random bytes: far past guessing
+    assert booking["paymentUrl"].endswith(f"/bristol-gas-training/pay/{booking['reference']}?t={token}")
+    assert booking["bookingUrl"] == booking["paymentUrl"]
     assert booking["specialRequests"] == "Dietary requirements"
     assert booking["courseId"] == course_session.course_id
 
@@ -68,6 +72,11 @@ async def test_invoice_booking_confirmed_without_payment_url(
     response = await api.post(centre.url("/bookings"), json=body, headers=centre.headers)
     assert response.status_code == 201
     assert response.json()["status"] == "CONFIRMED" and response.json()["paymentUrl"] is None
+    # Nothing to pay by card, but the booking's own link (its invoice is under it) for the student.
+    booking = response.json()
+    async with db.read() as session:
+        token = await session.scalar(select(Booking.access_token).where(Booking.id == booking["id"]))
+    assert booking["bookingUrl"].endswith(f"/bristol-gas-training/pay/{booking['reference']}?t={token}")
 
 
 async def test_an_invoice_booking_without_its_billing_address_is_422_naming_it(

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import nicegui
@@ -34,8 +35,8 @@ def server() -> Iterator[tuple[str, dict[str, str]]]:
         stop(process)
 
 
-def book(base: str, headers: dict[str, str], **fields: str) -> str:
-    """The reference of a new booking of a demo student on an upcoming session."""
+def book(base: str, headers: dict[str, str], **fields: str) -> tuple[str, str]:
+    """The link (path and access token) of a new booking of a demo student on an upcoming session."""
     api = f"{base}/api/tenant/{SLUG}"
     student = httpx.post(
         f"{api}/students",
@@ -60,7 +61,8 @@ def book(base: str, headers: dict[str, str], **fields: str) -> str:
         timeout=10,
     )
     assert booking.status_code == 201, booking.text
-    return booking.json()["reference"]
+    link = urlsplit(booking.json()["bookingUrl"])
+    return link.path, link.query
 
 
 def assert_secure(answer: httpx.Response, *, framed_by: str) -> None:
@@ -85,14 +87,16 @@ def test_every_kind_of_answer_has_the_headers(server: tuple[str, dict[str, str]]
     base, headers = server
     api = f"{base}/api/tenant/{SLUG}"
     course_id = httpx.get(f"{api}/courses", timeout=10).json()["items"][0]["id"]
-    card_booking = book(base, headers)
-    invoice_booking = book(base, headers, paymentOption="INVOICE", billingAddress="1 Temple Way, Bristol BS1 6HG")
+    (card_page, card_token), (invoice_page, invoice_token) = (
+        book(base, headers),
+        book(base, headers, paymentOption="INVOICE", billingAddress="1 Temple Way, Bristol BS1 6HG"),
+    )
     public = {
         "course list": f"/{SLUG}/courses",
         "course page": f"/{SLUG}/courses/{course_id}",
         "wizard": f"/{SLUG}/courses/{course_id}/book",
-        "pay page": f"/{SLUG}/pay/{card_booking}",
-        "pdf download": f"/{SLUG}/pay/{invoice_booking}/invoice.pdf",  # of the public pay link
+        "pay page": f"{card_page}?{card_token}",
+        "pdf download": f"{invoice_page}/invoice.pdf?{invoice_token}",  # of the public pay link
     }
     private = {
         "kiosk": f"/{SLUG}/kiosk",

@@ -109,6 +109,7 @@ async def test_every_kind_of_email_comes_from_its_change(db: Database) -> None:
         "invoice_issued",
         "credit_note_issued",
         "booking_moved",
+        "booking_link",  # asked for on the page an old link leads to: tests/ui/test_booking_links.py
     }
     missing = set(kinds()) - set(made) - elsewhere
     assert missing == set(), f"no email of kind {missing} was made"

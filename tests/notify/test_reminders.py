@@ -87,7 +87,7 @@ async def test_a_hold_about_to_run_out_is_warned_once(db: Database) -> None:
     async with db.read() as session:
         [warning] = await session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "hold_expiring"))
     assert warning.dedupe_key == f"hold-expiring:{held.id}" and "10:15" in warning.subject
-    assert f"/pay/{held.reference}" in warning.body_text
+    assert f"/pay/{held.reference}?t={held.access_token}\n" in warning.body_text
 
 
 async def test_certificate_renewals_at_90_and_30_days_name_the_next_dates(db: Database) -> None:

@@ -67,12 +67,13 @@ async def test_student_books_in_the_wizard_and_pays_by_card_through_checkout(
     await page.get_by_role("button", name="Next").first.click()
     await page.get_by_role("button", name="Book now").click()
     await page.wait_for_url(f"{base}/{SLUG}/pay/*")
-    reference = page.url.rsplit("/", 1)[1]
+    reference, access = page.url.rsplit("/", 1)[1].split("?t=")
+    assert len(access) >= 32
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=f"{base}/api/tenant/{SLUG}", headers=headers, timeout=10) as api:
         found = await api.get("/bookings", params={"sessionId": session_id})
     [booking] = [b for b in found.json()["items"] if b["reference"] == reference]
-    assert booking["status"] == "PENDING" and booking["paymentUrl"] == f"{base}/{SLUG}/pay/{reference}"
+    assert booking["status"] == "PENDING" and booking["paymentUrl"] == f"{base}/{SLUG}/pay/{reference}?t={access}"
     # Stripe's Checkout needs 30 minutes at least, so a card hold is never shorter.
     held = datetime.fromisoformat(booking["holdExpiresAt"]) - datetime.now(UTC)
     assert held >= timedelta(minutes=29), held
@@ -80,7 +81,7 @@ async def test_student_books_in_the_wizard_and_pays_by_card_through_checkout(
     await page.get_by_role("button", name="by card").click()
     await page.wait_for_url(f"{localstripe}/checkout/cs_test_*")
     await page.get_by_role("button", name="Pay").click()
-    await page.wait_for_url(f"{base}/{SLUG}/pay/{reference}/done?session_id=cs_test_*")
+    await page.wait_for_url(f"{base}/{SLUG}/pay/{reference}/done?t={access}&session_id=cs_test_*")
     await expect(page.get_by_text("your place is confirmed and paid")).to_be_visible()
     await page.screenshot(path=screenshot_path("pay-by-card-confirmed-1280"), full_page=True)
 

@@ -96,7 +96,8 @@ async def test_pay_by_card_again_after_paying_settles_instead_of_charging_again(
     shop.pay(session)  # paid on Stripe's page; the webhook and the success page have not been heard yet
     again = await checkout.begin_checkout(shop.db, shop.ctx, shop.provider, booking.reference, BASE_URL)
     assert again.provider_reference == session["id"]
-    assert again.url == f"{BASE_URL}/{shop.tenant.slug}/pay/{booking.reference}/done?session_id={session['id']}"
+    done = f"{BASE_URL}/{shop.tenant.slug}/pay/{booking.reference}/done?t={booking.access_token}"
+    assert again.url == f"{done}&session_id={session['id']}"
     assert (await shop.booking(booking.id)).status is BookingStatus.CONFIRMED
     [payment] = await shop.payments(booking.id)
     assert payment.status is PaymentStatus.PAID

@@ -47,7 +47,9 @@ async def test_full_payment_by_checkout_and_webhook(shop: Shop) -> None:
     assert session["metadata"]["bookingId"] == booking.id and session["metadata"]["kind"] == "FULL"
     assert session["metadata"]["tenant"] == shop.tenant.id
     assert session["customer_email"] == "s0@example.com"
-    assert session["success_url"].startswith(f"{BASE_URL}/bristol-gas-training/pay/{booking.reference}/done")
+    done = f"{BASE_URL}/bristol-gas-training/pay/{booking.reference}/done?t={booking.access_token}"
+    assert session["success_url"] == done + "&session_id={CHECKOUT_SESSION_ID}"
+    assert session["cancel_url"] == f"{BASE_URL}/bristol-gas-training/pay/{booking.reference}?t={booking.access_token}"
     held = await shop.booking(booking.id)
     assert held.hold_expires_at is not None and held.hold_expires_at - utcnow() > timedelta(minutes=30)
     assert session["expires_at"] == int(held.hold_expires_at.timestamp())

@@ -412,7 +412,7 @@ async def test_a_phone_booking_for_a_student_found_by_search_gets_a_pay_link(use
     assert booking is not None and booking.status is BookingStatus.PENDING
     await user.should_see(marker="pay-link")
     link = user.find(marker="pay-link").elements.pop().value
-    assert link.endswith(f"/{CENTRE_A}/pay/{booking.reference}")
+    assert link.endswith(f"/{CENTRE_A}/pay/{booking.reference}?t={booking.access_token}")
     user.find(marker="booking-done").click()
     await user.should_see(marker=f"booking-{booking.reference}")
 

@@ -293,7 +293,6 @@ async def test_a_typed_reference_checks_in_with_the_button(user: User, centres: 
 @pytest.mark.parametrize(
     ("who", "heading", "body"),
     [
-        ("Tom", "Tom, your course is not today", "Gas Safety Core is on "),
         ("Carl", "Carl, this booking was cancelled", "was cancelled. Please see the reception staff."),
         ("Pat", "Pat, this booking is not confirmed yet", "is not paid and confirmed yet. Please see the reception"),
         ("Dee", "Dee, there is a balance to pay", "There is a balance of £346.50 still to pay on booking"),
@@ -318,6 +317,17 @@ async def test_an_unknown_reference_and_another_centres_are_not_found(user: User
         await result(user, "Booking not found", "Please see the reception staff.")
         await user.should_not_see("Welcome,")
         user.find(marker="kiosk-reference").clear()
+
+
+async def test_a_booking_of_another_day_shows_no_name_and_no_dates(user: User, centres: Database) -> None:
+    today = await today_at(centres)
+    await unlock(user)
+    reference = today.bookings["Tom"].reference  # booked and paid for tomorrow
+    await scan(user, reference)
+    await result(user, "Booking not found", f"We could not find booking {reference} for a course today.")
+    await user.should_not_see("Tom")
+    await user.should_not_see("Gas Safety Core is on")
+    await figures(user, today.session_id, "3", "0", "3")
 
 
 async def test_a_failing_check_in_says_so_instead_of_breaking(

@@ -21,6 +21,7 @@ from tests import factories
 from tests.pdf_text import pdf_text
 from tests.ui.conftest import CENTRE_A, CENTRE_B
 from trainhub_ui.db import Database
+from trainhub_ui.domain.booking_links import pay_path
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.bookings import BookingRequest, create_booking
 
@@ -54,7 +55,7 @@ async def _status(db: Database, booking_id: str) -> tuple[BookingStatus, int, li
 
 async def test_pay_in_test_mode_confirms(user: User, centres: Database) -> None:
     booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
-    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.open(pay_path(CENTRE_A, booking))
     await user.should_see("Test mode: no real payments are taken.")
     await user.should_see("ACS CCN1")
     await user.should_see(marker="status-held")
@@ -66,7 +67,7 @@ async def test_pay_in_test_mode_confirms(user: User, centres: Database) -> None:
 
 async def test_deposit_then_balance_in_test_mode(user: User, centres: Database) -> None:
     booking = await _booking(centres, CENTRE_A, PaymentOption.DEPOSIT)
-    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.open(pay_path(CENTRE_A, booking))
     await user.should_see("Deposit to pay now")
     user.find(marker="pay-test").click()
     await user.should_see(marker="status-balance", retries=20)
@@ -79,7 +80,7 @@ async def test_deposit_then_balance_in_test_mode(user: User, centres: Database) 
 
 async def test_decline_keeps_the_hold(user: User, centres: Database) -> None:
     booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
-    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.open(pay_path(CENTRE_A, booking))
     user.find(marker="decline-test").click()
     await user.should_see("The card was declined (test)", retries=20)
     await user.should_see(marker="status-held")
@@ -88,22 +89,27 @@ async def test_decline_keeps_the_hold(user: User, centres: Database) -> None:
 
 async def test_invoice_booking_shows_no_card_payment(user: User, centres: Database) -> None:
     booking = await _booking(centres, CENTRE_A, PaymentOption.INVOICE)
-    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.open(pay_path(CENTRE_A, booking))
     await user.should_see(marker="status-invoice")
     await user.should_not_see(marker="pay-test")
     await user.should_see(marker="invoice-link")
-    pdf = await user.http_client.get(f"/{CENTRE_A}/pay/{booking.reference}/invoice.pdf")
+    pdf = await user.http_client.get(pay_path(CENTRE_A, booking, "/invoice.pdf"))
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.content)
     assert "Invoice number INV-00001" in text and booking.reference in text
-    elsewhere = await user.http_client.get(f"/{CENTRE_B}/pay/{booking.reference}/invoice.pdf")
+    elsewhere = await user.http_client.get(pay_path(CENTRE_B, booking, "/invoice.pdf"))
     assert elsewhere.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/{a}/pay/BGT-NOPE0", "/{b}/pay/{reference}", "/no-such-centre/pay/{reference}"])
+@pytest.mark.parametrize(
+    "path",
+    ["/{a}/pay/BGT-NOPE0?t={token}", "/{b}/pay/{reference}?t={token}", "/no-such-centre/pay/{reference}?t={token}"],
+)
 async def test_unknown_or_another_centres_booking_is_not_found(user: User, centres: Database, path: str) -> None:
     booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
-    response = await user.http_client.get(path.format(a=CENTRE_A, b=CENTRE_B, reference=booking.reference))
+    response = await user.http_client.get(
+        path.format(a=CENTRE_A, b=CENTRE_B, reference=booking.reference, token=booking.access_token)
+    )
     assert response.status_code == 404
     assert "ACS CCN1" not in response.text and "payer@example.com" not in response.text
 
@@ -122,7 +128,7 @@ async def _lapse(db: Database, booking_id: str) -> None:
 async def test_try_again_after_the_hold_lapsed_books_a_free_place(user: User, centres: Database) -> None:
     booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
     await _lapse(centres, booking.id)
-    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.open(pay_path(CENTRE_A, booking))
     await user.should_see(marker="status-expired")
     user.find(marker="try-again").click()
     await user.should_see(marker="status-held", retries=20)
@@ -140,7 +146,7 @@ async def test_try_again_when_full_joins_the_waiting_list(user: User, centres: D
         course_session = await session.get(CourseSession, booking.session_id)
         assert course_session is not None
         course_session.available_spots = course_session.booked_spots = 1  # someone else took the place
-    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.open(pay_path(CENTRE_A, booking))
     user.find(marker="try-again").click()
     await user.should_see(marker="status-waiting", retries=20)
     async with centres.read() as session:
@@ -150,14 +156,14 @@ async def test_try_again_when_full_joins_the_waiting_list(user: User, centres: D
 
 async def test_confirmation_shows_the_reference_qr_and_calendar(user: User, centres: Database) -> None:
     booking = await _booking(centres, CENTRE_A, PaymentOption.FULL)
-    await user.open(f"/{CENTRE_A}/pay/{booking.reference}")
+    await user.open(pay_path(CENTRE_A, booking))
     await user.should_see(marker="countdown")
     assert user.find(marker="countdown").elements.pop().text.startswith("Held for 1")  # 15 minutes: 14:59 or so
     user.find(marker="pay-test").click()
     await user.should_see(marker="reference-qr", retries=20)
     await user.should_see(marker="calendar-link")
     await user.should_not_see(marker="countdown")
-    ics = await user.http_client.get(f"/{CENTRE_A}/pay/{booking.reference}/calendar.ics")
+    ics = await user.http_client.get(pay_path(CENTRE_A, booking, "/calendar.ics"))
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(ics.text)
     events = calendar.walk("VEVENT")
@@ -165,5 +171,5 @@ async def test_confirmation_shows_the_reference_qr_and_calendar(user: User, cent
     assert [str(event["uid"]) for event in events] == [f"{booking.id}-{day}@trainhub" for day in (1, 2, 3)]
     assert str(events[0]["summary"]).startswith("ACS CCN1") and booking.reference in str(events[0]["description"])
     assert calendar.walk("VTIMEZONE")  # the centre's zone travels with the file
-    elsewhere = await user.http_client.get(f"/{CENTRE_B}/pay/{booking.reference}/calendar.ics")
+    elsewhere = await user.http_client.get(pay_path(CENTRE_B, booking, "/calendar.ics"))
     assert elsewhere.status_code == 404

@@ -210,20 +210,28 @@ async def test_a_check_in_well_after_the_start_is_late(db: Database) -> None:
     assert second is not None and second.status is AttendanceStatus.LATE
 
 
-async def test_wrong_day_names_when_the_session_is(db: Database) -> None:
+async def test_a_booking_of_another_day_is_not_found_and_not_named(db: Database) -> None:
+    """The kiosk is in a public place: a reference of another day, in whatever state, answers exactly as an
+    unknown one, with no name, course or dates."""
     where = await centre(db)
     tomorrow = await book(db, where, where.tomorrow, "Gareth", "Jones")
-    done = await check_in(db, where.tenant, tomorrow.reference, at(9))
-    assert (done.ok, done.code) == (False, "wrong_day")
-    assert done.message == "ACS CCN1 is on Wednesday 25 November, not today. Please see the reception staff."
-    assert done.first_name == "Gareth"
-    assert await row_of(db, tomorrow.id) is None
-    # After the session ended, it says so in the past tense; a session of several days names both ends.
-    done = await check_in(db, where.tenant, tomorrow.reference, at(9, day=DAY + timedelta(days=3)))
-    assert done.message.startswith("ACS CCN1 was on Wednesday 25 November, not today.")
+    unpaid = await book(db, where, where.tomorrow, "Pat", "Evans", paid=False)
+    cancelled = await book(db, where, where.tomorrow, "Carl", "Price")
     three = await book(db, where, where.three_days, "Amy", "Lee")
-    done = await check_in(db, where.tenant, three.reference, at(9, day=DAY + timedelta(days=5)))
-    assert done.message.startswith("ACS CCN1 ran from Monday 23 November to Wednesday 25 November, not today.")
+    async with db.transaction() as session:
+        await cancel_booking(session, staff_ctx(where.tenant), cancelled.id, "cannot come")
+    tries = [(booking.reference, at(9)) for booking in (tomorrow, unpaid, cancelled)]
+    tries += [
+        (tomorrow.reference, at(9, day=DAY + timedelta(days=3))),
+        (three.reference, at(9, day=DAY + timedelta(days=5))),
+    ]
+    for reference, when in [*tries, ("BGT-NOPE2", at(9))]:
+        done = await check_in(db, where.tenant, reference, when)
+        assert (done.ok, done.code, done.first_name, done.course) == (False, "not_found", "", ""), reference
+        assert (
+            done.message == f"We could not find booking {reference} for a course today. Please see the reception staff."
+        )
+    assert await row_of(db, tomorrow.id) is None
 
 
 async def test_every_day_of_a_longer_session_checks_in_once(db: Database) -> None:

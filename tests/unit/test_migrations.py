@@ -151,3 +151,94 @@ def test_invoices_issued_before_0011_keep_what_they_showed(migrated_url: str) ->
     rows = in_thread(asyncio.run, _invoices_as_issued(migrated_url))
     assert rows and all(tuple(bool(v) for v in row[:4]) == (True, True, True, True) for row in rows), rows
     assert {row[4] for row in rows} == {0}
+
+
+_LINKING = "tenant_id = (SELECT id FROM tenants WHERE slug = 'linking-centre')"
+
+
+async def _bookings_with_emails(url: str) -> None:
+    """Two bookings, and for the first an email still to send and one sent, written as before 0014: with
+    links to the pay page by the reference alone."""
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            tenant = await factories.centre(session, "linking-centre", "Linking Centre")
+            course = await factories.course(session, tenant)
+            item = await factories.course_session(session, course)
+            ctx = TenantContext(tenant=tenant)
+            for email in ("first@example.com", "second@example.com"):
+                student = await factories.customer(session, tenant, email)
+                await create_booking(session, ctx, BookingRequest(customer_id=student.id, session_id=item.id))
+    finally:
+        await db.dispose()
+
+
+async def _as_before_0014(url: str) -> str:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            booking_id, reference, tenant_id = (
+                await session.execute(
+                    text(f"SELECT id, reference, tenant_id FROM bookings WHERE {_LINKING} ORDER BY reference")
+                )
+            ).first()
+            link = f"http://test/linking-centre/pay/{reference}"
+            for status in ("QUEUED", "SENT"):
+                await session.execute(
+                    text(
+                        "INSERT INTO email_outbox (id, tenant_id, kind, to_address, subject, body_text, body_html,"
+                        " attachments, booking_id, status, attempts, last_error, created_at, updated_at) VALUES"
+                        " (:id, :tenant, 'hold_expiring', 'first@example.com', 'Held', :text, :html, '[]', :booking,"
+                        " :status, 0, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {
+                        "id": f"email-{status}",
+                        "tenant": tenant_id,
+                        "text": f"Pay now:\n{link}\n\nReference: {reference}\n",
+                        "html": f'<a href="{link}">Pay now</a> <a href="{link}/invoice.pdf">x</a>',
+                        "booking": booking_id,
+                        "status": status,
+                    },
+                )
+            return reference
+    finally:
+        await db.dispose()
+
+
+async def _tokens_and_emails(url: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            tokens = dict(
+                (await session.execute(text(f"SELECT reference, access_token FROM bookings WHERE {_LINKING}"))).all()
+            )
+            emails = {
+                status: (body_text, body_html)
+                for status, body_text, body_html in await session.execute(
+                    text("SELECT status, body_text, body_html FROM email_outbox WHERE id LIKE 'email-%'")
+                )
+            }
+            return tokens, emails
+    finally:
+        await db.dispose()
+
+
+def test_0014_gives_every_booking_a_token_and_unsent_emails_their_links(migrated_url: str) -> None:
+    in_thread(asyncio.run, _bookings_with_emails(migrated_url))
+    in_thread(downgrade, migrated_url, "0012")
+    reference = in_thread(asyncio.run, _as_before_0014(migrated_url))
+    in_thread(upgrade, migrated_url)
+    tokens, emails = in_thread(asyncio.run, _tokens_and_emails(migrated_url))
+    assert len(tokens) == 2 and len(set(tokens.values())) == 2
+    assert all(len(token) >= 32 for token in tokens.values())
+    link = f"http://test/linking-centre/pay/{reference}"
+    carried = f"{link}?t={tokens[reference]}"
+    assert emails["QUEUED"] == (
+        f"Pay now:\n{carried}\n\nReference: {reference}\n",
+        f'<a href="{carried}">Pay now</a> <a href="{link}/invoice.pdf">x</a>',
+    )
+    # What was sent stays as it was: its link now leads to the page that says how to get a new one.
+    assert emails["SENT"] == (
+        f"Pay now:\n{link}\n\nReference: {reference}\n",
+        f'<a href="{link}">Pay now</a> <a href="{link}/invoice.pdf">x</a>',
+    )

@@ -47,6 +47,7 @@ async def test_everything_of_the_students_and_nothing_else(db: Database) -> None
     assert "password_hash" not in parsed["student"] and b"secret-hash" not in data.as_json()
     [booking] = parsed["bookings"]
     assert (booking["reference"], booking["course"]) == (paid.reference, "ACS CCN1 Core Gas Safety")
+    assert "access_token" not in booking  # a key to the booking, not data about him
     assert [p["amount"] for p in parsed["payments"]] == [89500]
     assert [(r["amount"], r["reason"]) for r in parsed["refunds"]] == [(10000, "Lunch not provided")]
     assert parsed["invoices"] == [] and parsed["credit_notes"] == []  # Megan's invoice is hers

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Booking, BookingStatus, PaymentOption, WaitingListEntry, WaitingListStatus
 from trainhub_ui.config import get_settings
 from trainhub_ui.db import database
+from trainhub_ui.domain.booking_links import pay_url
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.inputs import Id, Text
 from trainhub_ui.payments import provider
@@ -20,7 +21,6 @@ from trainhub_ui.services import booking_lists, waiting_list, workflows
 from trainhub_ui.services import bookings as engine
 from trainhub_ui.services.booking_lists import BookingFilters
 from trainhub_ui.services.bookings import BookingRequest
-from trainhub_ui.services.checkout import pay_page_url
 from trainhub_ui.services.waiting_list import OfferAcceptance
 
 from .access import MayBook, Reader
@@ -69,6 +69,10 @@ class BookingOut(ApiModel):
     currency: str
     hold_expires_at: datetime | None
     payment_url: str | None
+    booking_url: str = Field(
+        description="The booking's own page, with its access token: what the student opens to see the booking, "
+        "pay what is due, and download its invoice or calendar file. Give it to the student only."
+    )
     special_requests: str
     staff_notes: str
     cancellation_reason: str
@@ -97,10 +101,11 @@ class WaitingListEntryOut(ApiModel):
 
 
 def payment_url(ctx: TenantContext, booking: Booking) -> str | None:
-    """Where the student pays: only a PENDING card booking has something to pay now."""
+    """Where the student pays: only a PENDING card booking has something to pay now. The link carries the
+    booking's access token, so whoever is given it can pay without an account."""
     if booking.status is not BookingStatus.PENDING or booking.payment_option is PaymentOption.INVOICE:
         return None
-    return pay_page_url(get_settings().base_url, ctx.tenant.slug, booking.reference)
+    return pay_url(get_settings().base_url, ctx.tenant.slug, booking)
 
 
 def booking_out(ctx: TenantContext, booking: Booking, course_id: str) -> BookingOut:
@@ -109,6 +114,7 @@ def booking_out(ctx: TenantContext, booking: Booking, course_id: str) -> Booking
             **{name: getattr(booking, name) for name in BookingOut.model_fields if hasattr(booking, name)},
             "course_id": course_id,
             "payment_url": payment_url(ctx, booking),
+            "booking_url": pay_url(get_settings().base_url, ctx.tenant.slug, booking),
         }
     )
 

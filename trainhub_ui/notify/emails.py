@@ -263,3 +263,10 @@ async def session_changed(
             attachments=[calendar_file(ctx, facts)],
         )
     return len(bookings)
+
+
+async def booking_link(session: AsyncSession, ctx: TenantContext, booking: Booking) -> OutboxEmail | None:
+    """A new link to the booking, asked for where an old link without its token leads. One an hour at most,
+    so that the request cannot be used to fill a student's inbox."""
+    facts = await booking_facts(session, ctx, booking)
+    return await to_student(session, ctx, "booking_link", facts, dedupe_key=f"link:{booking.id}:{ctx.now():%Y%m%d%H}")

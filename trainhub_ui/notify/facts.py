@@ -22,6 +22,7 @@ from models import (
     StaffUser,
 )
 from trainhub_ui.config import get_settings
+from trainhub_ui.domain.booking_links import pay_url
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.formatting import day_text, money, session_dates
 from trainhub_ui.notify.calendar import booking_calendar
@@ -96,7 +97,7 @@ def booking_values(ctx: TenantContext, facts: BookingFacts) -> dict[str, Any]:
         "po_number": booking.po_number,
         "option": OPTIONS[booking.payment_option],
         "special_requests": booking.special_requests,
-        "pay_url": f"{site_url(ctx)}/pay/{booking.reference}",
+        "pay_url": pay_url(get_settings().base_url, ctx.tenant.slug, booking),
     }
 
 

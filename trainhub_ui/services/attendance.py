@@ -161,7 +161,8 @@ class CheckIn:
     """What the kiosk shows after a reference or a name was chosen."""
 
     ok: bool
-    code: str  # "checked_in", "already", or the problem: "not_found", "cancelled", "expired", "wrong_day", ...
+    code: str  # "checked_in", "already", or the problem: "not_found" (also for a booking of another
+    # day: the kiosk names only today's students), "cancelled", "expired", ...
     message: str
     first_name: str = ""
     course: str = ""
@@ -272,15 +273,6 @@ def normalised_reference(typed: str) -> str:
     return wanted
 
 
-def _dates(course_session: CourseSession, today: date, locale: str) -> str:
-    """When a session is, as the kiosk tells someone who came on another day."""
-    first, last = course_session.start_date, course_session.end_date
-    if first == last:
-        return f"{'was' if last < today else 'is'} on {day_text(first, locale, 'weekday_day_month')}"
-    first_day, last_day = (day_text(day, locale, "weekday_day_month") for day in (first, last))
-    return f"{'ran' if last < today else 'runs'} from {first_day} to {last_day}"
-
-
 def _same_centre(ctx: TenantContext) -> list:  # type: ignore[type-arg]
     """A booking joined to its session, course and student, all of this centre."""
     return [
@@ -311,9 +303,15 @@ async def check_in(session: AsyncSession, ctx: TenantContext, reference: str) ->
         )
     ).one_or_none()
     if row is None:
-        return CheckIn(False, "not_found", _see_reception(f"We could not find booking {wanted}."))
+        return _not_found_today(wanted)
     booking, course_session, course, customer = row
     return await _check_in(session, ctx, booking, course_session, course, customer)
+
+
+def _not_found_today(reference: str) -> CheckIn:
+    """The one answer for any reference that is not of a session running today at this centre: the kiosk
+    stands in a public place, and a reference typed there says nothing of anyone else's booking."""
+    return CheckIn(False, "not_found", _see_reception(f"We could not find booking {reference} for a course today."))
 
 
 async def check_in_booking(session: AsyncSession, ctx: TenantContext, booking_id: str) -> CheckIn:
@@ -345,6 +343,8 @@ async def _check_in(
         return CheckIn(False, code, _see_reception(text), customer.first_name, course.title, booking.reference)
 
     today = ctx.today()
+    if today not in session_days(course_session):
+        return _not_found_today(booking.reference)
     if booking.status is BookingStatus.CANCELLED:
         return problem("cancelled", f"Booking {booking.reference} was cancelled.")
     if booking.status is BookingStatus.EXPIRED:
@@ -353,8 +353,6 @@ async def _check_in(
         return problem("session_cancelled", f"This session of {course.title} was cancelled.")
     if booking.status is not BookingStatus.CONFIRMED:
         return problem("not_confirmed", f"Booking {booking.reference} is not paid and confirmed yet.")
-    if today not in session_days(course_session):
-        return problem("wrong_day", f"{course.title} {_dates(course_session, today, ctx.tenant.locale)}, not today.")
     if booking.balance_due > 0 and booking.payment_option is not PaymentOption.INVOICE:
         owed = money(booking.balance_due, booking.currency, ctx.tenant.locale)
         return problem("balance_unpaid", f"There is a balance of {owed} still to pay on booking {booking.reference}.")

@@ -27,12 +27,14 @@ from models import (
 )
 from trainhub_ui.db import Database
 from trainhub_ui.domain import audit
+from trainhub_ui.domain.booking_links import pay_url
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import NotFound
 from trainhub_ui.notify import emails
 from trainhub_ui.notify.calendar import booking_calendar
 from trainhub_ui.payments import HOLD_SLACK, Checkout, CheckoutRequest, CheckoutState, PaymentProvider
 
+from .booking_links import open_booking
 from .bookings import BookingRequest, Refused, create_booking, end_hold
 from .payments import (
     PaymentOutcome,
@@ -57,10 +59,6 @@ class Settled:
     changed: bool
     refunded: int = 0  # money no booking could take, given back at once
     why: str = ""  # why it went back: PaymentOutcome.note ("paid after the hold lapsed", ...)
-
-
-def pay_page_url(base_url: str, slug: str, reference: str) -> str:
-    return f"{base_url}/{slug}/pay/{reference}"
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,8 @@ async def begin_checkout(
     payment with a new checkout takes its place.
     """
     opened = await _open_for_checkout(db, ctx, provider, reference)
-    page = pay_page_url(base_url, ctx.tenant.slug, opened.booking.reference)
+    page = pay_url(base_url, ctx.tenant.slug, opened.booking)
+    done = pay_url(base_url, ctx.tenant.slug, opened.booking, "/done")
     known_checkout = opened.payment.stripe_checkout_session_id
     if known_checkout:
         state = await provider.checkout_state(known_checkout)
@@ -116,7 +115,7 @@ async def begin_checkout(
             return Checkout(url=state.url, provider_reference=known_checkout)
         if state.paid:
             await settle_checkout_state(db, ctx, provider, state)
-            return Checkout(url=f"{page}/done?session_id={known_checkout}", provider_reference=known_checkout)
+            return Checkout(url=f"{done}&session_id={known_checkout}", provider_reference=known_checkout)
         async with db.transaction() as session:
             await payment_failed(session, ctx, opened.payment.id, "The checkout expired unpaid.")
         opened = await _open_for_checkout(db, ctx, provider, reference)
@@ -131,7 +130,7 @@ async def begin_checkout(
         currency=payment.currency,
         description=f"{opened.course_title} ({payment.kind.value.lower()} payment, booking {booking.reference})",
         customer_email=opened.customer_email,
-        success_url=f"{page}/done",
+        success_url=done,
         cancel_url=page,
         expires_at=opened.expires_at,
     )
@@ -234,9 +233,12 @@ class PaySummary:
     first_name: str
 
 
-async def pay_summary(db: Database, ctx: TenantContext, reference: str) -> PaySummary:
+async def pay_summary(
+    db: Database, ctx: TenantContext, reference: str, token: str, *, student_id: str | None = None
+) -> PaySummary:
+    """What the pay page shows, for whoever holds the booking's link or is its student, signed in."""
     async with db.read() as session:
-        booking = await find_booking_by_reference(session, ctx, reference)
+        booking = await open_booking(session, ctx, reference, token, student_id=student_id)
         row = (
             await session.execute(
                 select(Course.title, CourseSession.starts_at, CourseSession.venue, Customer.first_name)
@@ -271,10 +273,10 @@ async def try_again(db: Database, ctx: TenantContext, reference: str) -> Booking
         return await join_waiting_list(session, ctx, lapsed.session_id, lapsed.customer_id)
 
 
-async def booking_calendar_file(db: Database, ctx: TenantContext, reference: str) -> tuple[str, str]:
-    """(file name, .ics text) of a live booking's session."""
+async def booking_calendar_file(db: Database, ctx: TenantContext, reference: str, token: str) -> tuple[str, str]:
+    """(file name, .ics text) of a live booking's session, for whoever holds its link."""
     async with db.read() as session:
-        booking = await find_booking_by_reference(session, ctx, reference)
+        booking = await open_booking(session, ctx, reference, token)
         if booking.status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED):
             raise NotFound("Booking")
         row = (

@@ -4,7 +4,8 @@ JSON, every record with its fields, and as a PDF a person can read.
 One student of one centre: their record, bookings (with the course and dates), payments and refunds,
 invoices and credit notes, waiting-list entries, attendance, certificates, feedback, the emails sent to
 them, the sign-in counts kept under their email, and the audit entries about them and their bookings.
-Secrets are left out: the password hash, and each file attached to an email (its name is listed).
+Secrets are left out: the password hash, a booking's access token (the emails keep their links as sent), and
+each file attached to an email (its name is listed).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from trainhub_ui.domain.formatting import day_and_time, money, session_dates
 
 from .students import get_student
 
-LEFT_OUT = {"password_hash", "tenant_id"}
+LEFT_OUT = {"password_hash", "access_token", "tenant_id"}
 
 
 def _plain(value: Any) -> Any:
