@@ -157,7 +157,7 @@ _LINKING = "tenant_id = (SELECT id FROM tenants WHERE slug = 'linking-centre')"
 
 
 async def _bookings_with_emails(url: str) -> None:
-    """Two bookings, and for the first an email still to send and one sent, written as before 0014: with
+    """Two bookings, and for the first an email still to send and one sent, written as before 0013: with
     links to the pay page by the reference alone."""
     db = Database(url)
     try:
@@ -173,7 +173,7 @@ async def _bookings_with_emails(url: str) -> None:
         await db.dispose()
 
 
-async def _as_before_0014(url: str) -> str:
+async def _as_before_0013(url: str) -> str:
     db = Database(url)
     try:
         async with db.transaction() as session:
@@ -223,10 +223,10 @@ async def _tokens_and_emails(url: str) -> tuple[dict[str, str], dict[str, tuple[
         await db.dispose()
 
 
-def test_0014_gives_every_booking_a_token_and_unsent_emails_their_links(migrated_url: str) -> None:
+def test_0013_gives_every_booking_a_token_and_unsent_emails_their_links(migrated_url: str) -> None:
     in_thread(asyncio.run, _bookings_with_emails(migrated_url))
     in_thread(downgrade, migrated_url, "0012")
-    reference = in_thread(asyncio.run, _as_before_0014(migrated_url))
+    reference = in_thread(asyncio.run, _as_before_0013(migrated_url))
     in_thread(upgrade, migrated_url)
     tokens, emails = in_thread(asyncio.run, _tokens_and_emails(migrated_url))
     assert len(tokens) == 2 and len(set(tokens.values())) == 2

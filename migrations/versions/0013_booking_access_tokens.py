@@ -1,7 +1,7 @@
 """Booking access tokens: every booking gets a random token that its links carry beside the reference, and
 the emails still waiting in the outbox have their links to the pay page rewritten to carry it.
 
-Revision ID: 0014
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-03 16:30:00
 
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0014'
+revision: str = '0013'
 down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
