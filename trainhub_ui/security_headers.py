@@ -18,15 +18,15 @@ _NOT_A_CENTRE = frozenset({"api", "platform"})
 _SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
 
 
-def policy(nonce: str, frame_ancestors: str) -> str:
-    """The Content-Security-Policy of one answer."""
+def policy(nonce: str | None, frame_ancestors: str) -> str:
+    """The Content-Security-Policy of one answer; without a nonce (not a page), no inline script runs."""
     return "; ".join(
         (
             "default-src 'self'",
             # 'unsafe-eval': NiceGUI compiles its components' Vue templates in the browser (Vue's full build uses
             # `new Function`) and runs event handlers, `:prop` bindings and `run_javascript` through `eval`
             # (nicegui.js); none of it works without. Inline scripts run only with this answer's nonce.
-            f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval'",
+            f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval'" if nonce else "script-src 'self' 'unsafe-eval'",
             # Quasar and Tailwind's browser build write style elements and style attributes as they go.
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
@@ -59,20 +59,33 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, strict_transport: bool) -> None:
         self.app = app
         self.strict_transport = strict_transport
+        # An answer that is not a page (JSON, a PDF, a file) runs no script of ours: its headers are the same
+        # every time, written once here, so the API's answers pay no nonce and no header parsing.
+        self._fixed = {framed: self._fixed_headers(framed) for framed in (False, True)}
+
+    def _fixed_headers(self, framed: bool) -> list[tuple[bytes, bytes]]:
+        headers = MutableHeaders()
+        self._add_headers(headers, None, framed)
+        return headers.raw
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = secrets.token_urlsafe(18)
         framed = may_be_framed(scope.get("path", ""))
         rewrite = scope.get("method") != "HEAD"  # a HEAD answer has no page to rewrite, only its length
         page: list[bytes] = []
         start: Message | None = None
+        nonce = ""
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal start
+            nonlocal start, nonce
             if message["type"] == "http.response.start":
+                if not _is_page(message):
+                    message["headers"] = [*message.get("headers", ()), *self._fixed[framed]]
+                    await send(message)
+                    return
+                nonce = secrets.token_urlsafe(18)
                 headers = MutableHeaders(scope=message)
                 self._add_headers(headers, nonce, framed)
                 if rewrite and _is_html(headers):
@@ -91,13 +104,18 @@ class SecurityHeaders:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _add_headers(self, headers: MutableHeaders, nonce: str, framed: bool) -> None:
+    def _add_headers(self, headers: MutableHeaders, nonce: str | None, framed: bool) -> None:
         headers["content-security-policy"] = policy(nonce, "'self'" if framed else "'none'")
         headers["x-frame-options"] = "SAMEORIGIN" if framed else "DENY"
         headers["x-content-type-options"] = "nosniff"
         headers["referrer-policy"] = "strict-origin-when-cross-origin"
         if self.strict_transport:
             headers["strict-transport-security"] = "max-age=31536000"
+
+
+def _is_page(start: Message) -> bool:
+    """Whether an answer is HTML, read from its raw headers without parsing them all."""
+    return any(name == b"content-type" and value.startswith(b"text/html") for name, value in start.get("headers", ()))
 
 
 def _is_html(headers: MutableHeaders) -> bool:
