@@ -62,6 +62,7 @@ class SecurityHeaders:
         # An answer that is not a page (JSON, a PDF, a file) runs no script of ours: its headers are the same
         # every time, written once here, so the API's answers pay no nonce and no header parsing.
         self._fixed = {framed: self._fixed_headers(framed) for framed in (False, True)}
+        self._names = {name for name, _ in self._fixed[False]}
 
     def _fixed_headers(self, framed: bool) -> list[tuple[bytes, bytes]]:
         headers = MutableHeaders()
@@ -82,7 +83,9 @@ class SecurityHeaders:
             nonlocal start, nonce
             if message["type"] == "http.response.start":
                 if not _is_page(message):
-                    message["headers"] = [*message.get("headers", ()), *self._fixed[framed]]
+                    # Ours replace any the answer set itself (a served file may say nosniff already).
+                    kept = [header for header in message.get("headers", ()) if header[0].lower() not in self._names]
+                    message["headers"] = [*kept, *self._fixed[framed]]
                     await send(message)
                     return
                 nonce = secrets.token_urlsafe(18)
