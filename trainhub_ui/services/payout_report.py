@@ -13,9 +13,10 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, Customer, Payment, PaymentMethod
@@ -148,22 +149,24 @@ def _payer(company: str, first: str, last: str) -> str:
     return company or f"{first} {last}"
 
 
+# Who paid, as both queries read it: the booking's reference, its company, and the student's name.
+PAYER = (Booking.reference, Booking.company_name, Customer.first_name, Customer.last_name)
+
+
+def _paid_by(ctx: TenantContext, query: Select[Any]) -> Select[Any]:
+    """The query joined from its payments to their bookings and students, at this centre only."""
+    return query.join(Booking, and_(Booking.id == Payment.booking_id, Booking.tenant_id == ctx.tenant_id)).join(
+        Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id)
+    )
+
+
 async def _bookings_paid_by(session: AsyncSession, ctx: TenantContext, intents: set[str]) -> dict[str, tuple[str, str]]:
     """This centre's booking reference and payer for each PaymentIntent that is one of its payments."""
     found: dict[str, tuple[str, str]] = {}
     ordered = sorted(intents)
     for start in range(0, len(ordered), INTENTS_PER_QUERY):
         rows = await session.execute(
-            select(
-                Payment.stripe_payment_intent_id,
-                Booking.reference,
-                Booking.company_name,
-                Customer.first_name,
-                Customer.last_name,
-            )
-            .join(Booking, and_(Booking.id == Payment.booking_id, Booking.tenant_id == ctx.tenant_id))
-            .join(Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id))
-            .where(
+            _paid_by(ctx, select(Payment.stripe_payment_intent_id, *PAYER)).where(
                 Payment.tenant_id == ctx.tenant_id,
                 Payment.stripe_payment_intent_id.in_(ordered[start : start + INTENTS_PER_QUERY]),
             )
@@ -179,18 +182,10 @@ async def _card_payments_not_in(
     """The card payments received in the period (as the revenue report counts them) whose charge is in none of
     the payouts."""
     rows = await session.execute(
-        select(
-            Payment.stripe_payment_intent_id,
-            Payment.paid_at,
-            Payment.amount,
-            Payment.currency,
-            Booking.reference,
-            Booking.company_name,
-            Customer.first_name,
-            Customer.last_name,
+        _paid_by(
+            ctx,
+            select(Payment.stripe_payment_intent_id, Payment.paid_at, Payment.amount, Payment.currency, *PAYER),
         )
-        .join(Booking, and_(Booking.id == Payment.booking_id, Booking.tenant_id == ctx.tenant_id))
-        .join(Customer, and_(Customer.id == Booking.customer_id, Customer.tenant_id == ctx.tenant_id))
         .where(
             Payment.tenant_id == ctx.tenant_id,
             Payment.payment_method == PaymentMethod.CARD,

@@ -90,7 +90,12 @@ async def personal_data(session: AsyncSession, ctx: TenantContext, customer_id: 
             select(Booking, CourseSession, Course)
             .join(CourseSession, CourseSession.id == Booking.session_id)
             .join(Course, Course.id == CourseSession.course_id)
-            .where(Booking.tenant_id == tid, CourseSession.tenant_id == tid, Booking.customer_id == student.id)
+            .where(
+                Booking.tenant_id == tid,
+                CourseSession.tenant_id == tid,
+                Course.tenant_id == tid,
+                Booking.customer_id == student.id,
+            )
             .order_by(Booking.created_at)
         )
     ).all()
