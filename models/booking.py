@@ -136,6 +136,9 @@ class Booking(IdMixin, TenantOwned, TimestampsMixin, Base):
     po_number: Mapped[str] = mapped_column(String(100), default="")
     # Where the company's invoice is addressed: required when paying on invoice.
     billing_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A guest's company invoice waits for whoever receives it to confirm it by an emailed link: the hash
+    # of the code that link carries (the code itself is only in the email). None once nothing waits.
+    invoice_confirmation_hash: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[CourseResult | None] = mapped_column(str_enum(CourseResult, "course_result"))
 
     session: Mapped[CourseSession] = relationship(lazy="raise")

@@ -1,5 +1,6 @@
 """What staff do to a booking from its page, each in a dialog: cancel it (with or without a refund),
-refund part or all of what was paid, record a bank transfer, and send the confirmation again."""
+refund part or all of what was paid, record a bank transfer, send the confirmation again, and confirm a
+guest's company invoice that its billing contact has not confirmed yet."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
+from models import BookingStatus
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, InvalidInput
 from trainhub_ui.domain.formatting import currency_symbol, major, money, parse_money, session_dates
 from trainhub_ui.notify import emails
 from trainhub_ui.payments import provider
-from trainhub_ui.services import refunds, workflows
+from trainhub_ui.services import invoice_confirmation, refunds, workflows
 from trainhub_ui.services.booking_search import BookingRecord
 
 
@@ -196,3 +198,34 @@ class BookingActions:
         async with database().transaction() as session:
             await emails.booking_confirmed(session, self.ctx, record.booking, again=True)
         ui.notify(f"The confirmation is on its way to {record.student.email}.", type="positive")
+
+    async def approve_invoice(self, record: BookingRecord) -> None:
+        booking = record.booking
+        with self.dialogs, ui.dialog() as dialog, ui.card().classes("w-full max-w-lg gap-3"):
+            ui.label(f"Confirm the invoice for {booking.reference}?").classes("text-lg font-semibold")
+            ui.label(
+                f"{booking.company_name} has not confirmed it by the link emailed to "
+                f"{booking.billing_email or record.student.email}. Confirm it if you know the company will pay: "
+                "the invoice is issued and sent, and the place confirmed (taken again if its hold lapsed and a "
+                "place is free)."
+            ).classes("text-slate-700")
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Close", on_click=dialog.close).props("flat no-caps")
+                confirm = ui.button("Confirm the invoice").props("color=primary no-caps unelevated")
+                confirm.mark("confirm-approve-invoice")
+
+            async def do_approve() -> None:
+                try:
+                    approved = await invoice_confirmation.approve_invoice(database(), self.ctx, self.booking_id)
+                except DomainError as error:
+                    ui.notify(error.message, type="warning")
+                    return
+                dialog.close()
+                if approved.status is BookingStatus.CONFIRMED:
+                    ui.notify("Invoice issued; the place is confirmed.", type="positive")
+                else:
+                    ui.notify("The session filled after the hold lapsed: nothing was invoiced.", type="warning")
+                await self.refresh()
+
+            confirm.on_click(do_approve)
+        dialog.open()

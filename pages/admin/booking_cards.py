@@ -16,6 +16,7 @@ from trainhub_ui.domain.booking_links import pay_path
 from trainhub_ui.domain.formatting import day_and_time, day_text, money, session_dates
 from trainhub_ui.services.booking_search import BookingRecord, HistoryEntry
 from trainhub_ui.services.invoice_pdf import credit_note_number
+from trainhub_ui.services.invoice_requests import awaits_confirmation
 from trainhub_ui.services.invoices import invoice_number
 
 HISTORY_TEXT = {
@@ -79,7 +80,13 @@ def booking_header(tenant: Tenant, record: BookingRecord, actions: BookingAction
         with ui.row().classes("items-center gap-2"):
             _badge(STATUS_LABELS[booking.status], STATUS_COLOURS[booking.status], "booking-status")
             _badge(record.payment_state.label, PAYMENT_COLOURS[record.payment_state], "payment-state")
+            if awaits_confirmation(booking):
+                _badge("Invoice not yet confirmed", "blue-8", "invoice-awaiting")
         with ui.row().classes("items-center gap-2"):
+            if awaits_confirmation(booking):
+                ui.button(
+                    "Confirm the invoice", icon="task_alt", on_click=lambda: actions.approve_invoice(record)
+                ).props("outline no-caps").mark("approve-invoice")
             if booking.status is BookingStatus.CONFIRMED and booking.balance_due > 0:
                 ui.button(
                     "Record bank transfer", icon="account_balance", on_click=lambda: actions.bank_transfer(record)

@@ -17,6 +17,7 @@ from nicegui import APIRouter, ui
 
 from models import Booking, BookingStatus, Customer, PaymentKind, PaymentOption, Tenant, utcnow
 from trainhub_ui.auth import signed_in_student
+from trainhub_ui.components.banners import banner
 from trainhub_ui.components.frames import not_found_page, public_frame
 from trainhub_ui.components.rate_limited import refused_page
 from trainhub_ui.config import get_settings
@@ -27,7 +28,7 @@ from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.domain.formatting import day_and_time, money, time_of_day
 from trainhub_ui.payments import ProviderError, provider
 from trainhub_ui.rate_limits import Door
-from trainhub_ui.services import checkout
+from trainhub_ui.services import checkout, invoice_confirmation
 from trainhub_ui.services.payments import PAID_AFTER_THE_HOLD, amount_due
 
 from .loading import load_tenant
@@ -99,6 +100,7 @@ class _Opened:
     student: Customer | None
     summary: checkout.PaySummary
     reload: Callable[[], Awaitable[checkout.PaySummary]]
+    token: str
 
 
 async def _open(slug: str, reference: str, token: str) -> _Opened | None:
@@ -122,7 +124,7 @@ async def _open(slug: str, reference: str, token: str) -> _Opened | None:
         else:
             link_expired_page(tenant, reference)
         return None
-    return _Opened(tenant, ctx, student, summary, reload)
+    return _Opened(tenant, ctx, student, summary, reload, token)
 
 
 def _show(opened: _Opened, notice: str | None) -> None:
@@ -156,6 +158,10 @@ def _show(opened: _Opened, notice: str | None) -> None:
             _status(tenant, booking, summary.first_name)
             if booking.status is BookingStatus.PENDING and booking.hold_expires_at is not None:
                 _countdown(booking.hold_expires_at)
+            if booking.status is BookingStatus.PENDING and booking.payment_option is PaymentOption.INVOICE:
+                ui.button("Email the link again", on_click=send_link_again).props("outline no-caps").mark(
+                    "send-link-again"
+                )
             if booking.status is BookingStatus.CONFIRMED:
                 _confirmation(tenant, booking)
             if booking.status is BookingStatus.EXPIRED:
@@ -206,12 +212,20 @@ def _show(opened: _Opened, notice: str | None) -> None:
             ui.navigate.to(pay_path(tenant.slug, again))
             return
         with body:
-            _banner(
+            banner(
                 "hourglass_top",
                 "The session is full now: you are on its waiting list, and the first place freed is offered to you.",
                 "blue",
-                "waiting",
+                "status-waiting",
             )
+
+    async def send_link_again() -> None:
+        try:
+            await invoice_confirmation.send_again(database(), ctx, reference, opened.token)
+        except DomainError as error:
+            ui.notify(error.message, type="warning")
+            return
+        ui.notify("A new link is on its way; the one sent before no longer works.", type="positive")
 
     async def pay_by_card() -> None:
         try:
@@ -253,32 +267,49 @@ def _confirmation(tenant: Tenant, booking: Booking) -> None:
 
 def _status(tenant: Tenant, booking: Booking, first_name: str) -> None:
     status = booking.status
-    if status is BookingStatus.PENDING:
+    on_invoice = booking.payment_option is PaymentOption.INVOICE
+    if status is BookingStatus.PENDING and on_invoice:
         held = f" until {time_of_day(tenant, booking.hold_expires_at)}" if booking.hold_expires_at else ""
-        _banner("schedule", f"{first_name}, your place is held{held}. Pay now to confirm it.", "blue", "held")
+        who = f"{booking.company_name} ({booking.billing_email})" if booking.billing_email else "you"
+        text = (
+            f"{first_name}, your place is held{held}. We have emailed {who} a link to confirm the company invoice: "
+            "the place is confirmed, and the invoice sent, once it is clicked."
+        )
+        banner("mark_email_unread", text, "blue", "status-awaiting-invoice")
+    elif status is BookingStatus.PENDING:
+        held = f" until {time_of_day(tenant, booking.hold_expires_at)}" if booking.hold_expires_at else ""
+        banner("schedule", f"{first_name}, your place is held{held}. Pay now to confirm it.", "blue", "status-held")
     elif status is BookingStatus.CONFIRMED and booking.balance_due > 0:
-        if booking.payment_option is PaymentOption.INVOICE:
-            _banner(
-                "receipt_long", "Your place is confirmed. The invoice is paid by bank transfer.", "green", "invoice"
+        if on_invoice:
+            banner(
+                "receipt_long",
+                "Your place is confirmed. The invoice is paid by bank transfer.",
+                "green",
+                "status-invoice",
             )
             if tenant.bank_details:
                 ui.label(tenant.bank_details).classes("whitespace-pre-line text-slate-700")
             ui.link("Download the invoice (PDF)", pay_path(tenant.slug, booking, "/invoice.pdf")).mark("invoice-link")
         else:
             due = money(booking.balance_due, booking.currency, tenant.locale)
-            _banner(
-                "check_circle", f"Your place is confirmed. The balance of {due} is still to pay.", "green", "balance"
+            banner(
+                "check_circle",
+                f"Your place is confirmed. The balance of {due} is still to pay.",
+                "green",
+                "status-balance",
             )
     elif status is BookingStatus.CONFIRMED:
-        _banner("check_circle", f"Thank you, {first_name}: your place is confirmed and paid.", "green", "confirmed")
+        banner(
+            "check_circle", f"Thank you, {first_name}: your place is confirmed and paid.", "green", "status-confirmed"
+        )
+    elif status is BookingStatus.EXPIRED and on_invoice:
+        text = (
+            "The hold on this place lapsed before the invoice was confirmed. The link already emailed still works "
+            "while a place is free; or try again: for a place and a new link, or the waiting list if full."
+        )
+        banner("timer_off", text, "amber", "status-expired")
     elif status is BookingStatus.EXPIRED:
         text = "The hold on this place lapsed before it was paid. Try again: for a place, or the waiting list if full."
-        _banner("timer_off", text, "amber", "expired")
+        banner("timer_off", text, "amber", "status-expired")
     else:
-        _banner("cancel", f"This booking is {status.value.lower()}.", "slate", "closed")
-
-
-def _banner(icon: str, text: str, colour: str, marker: str) -> None:
-    with ui.row().classes(f"w-full items-center gap-3 p-3 rounded bg-{colour}-50 text-{colour}-900 no-wrap"):
-        ui.icon(icon).classes("text-2xl")
-        ui.label(text).mark(f"status-{marker}")
+        banner("cancel", f"This booking is {status.value.lower()}.", "slate", "status-closed")

@@ -124,8 +124,8 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
                 with ui.element("div").classes("grid gap-3 sm:grid-cols-2 w-full") as company_fields:
                     company_name = ui.input("Company name").bind_value(chosen, "company_name").props("outlined dense")
                     billing = ui.input("Billing email (optional)").bind_value(chosen, "billing_email")
-                    billing.props("outlined dense type=email")
-                    ui.input("PO number (optional)").bind_value(chosen, "po_number").props("outlined dense")
+                    billing.props("outlined dense type=email").mark("billing-email")
+                    po_number = ui.input("PO number (optional)").bind_value(chosen, "po_number").props("outlined dense")
                     billing_address = ui.textarea("Billing address (for a company invoice)")
                     billing_address.bind_value(chosen, "billing_address").props("outlined dense autogrow rows=2")
                     billing_address.classes("sm:col-span-2").mark("billing-address")
@@ -155,6 +155,8 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
 
     inputs = {} if student is not None else {"firstName": first, "lastName": last, "email": email}
     inputs["companyName"] = company_name
+    inputs["billingEmail"] = billing
+    inputs["poNumber"] = po_number
     inputs["billingAddress"] = billing_address
     inputs["specialRequests"] = requests
 
@@ -204,7 +206,9 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
         current = selected()
         if current is None:
             return
-        choices = payment_choices(ctx, course, current.start_date, for_company=chosen.for_company)
+        choices = payment_choices(
+            ctx, course, current.start_date, for_company=chosen.for_company, signed_in=student is not None
+        )
         offered.clear()
         offered.update({c.option.value: c for c in choices})
         if chosen.payment_option not in {c.option.value for c in choices}:

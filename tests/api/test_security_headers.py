@@ -102,6 +102,8 @@ def test_every_kind_of_answer_has_the_headers(server: tuple[str, dict[str, str]]
     }
     private = {
         "kiosk": f"/{SLUG}/kiosk",
+        # Its "Confirm" button commits a company to pay: never inside another site's frame.
+        "invoice confirmation": f"/{SLUG}/invoice-confirmation/BGT-AAAAA?c=not-the-code",
         "admin sign-in": f"/{SLUG}/admin/login",
         "admin page": f"/{SLUG}/admin/courses",
         "my account": f"/{SLUG}/account",

@@ -110,6 +110,7 @@ async def test_every_kind_of_email_comes_from_its_change(db: Database) -> None:
         "credit_note_issued",
         "booking_moved",
         "booking_link",  # asked for on the page an old link leads to: tests/ui/test_booking_links.py
+        "invoice_confirmation",  # a guest's company invoice: tests/unit/test_invoice_confirmation.py
     }
     missing = set(kinds()) - set(made) - elsewhere
     assert missing == set(), f"no email of kind {missing} was made"

@@ -104,12 +104,14 @@ async def test_guest_deposit_shows_the_balance_date(user: User, centres: Databas
     assert booking.payment_option is PaymentOption.DEPOSIT and booking.deposit_amount == 14850
 
 
-async def test_company_invoice_is_confirmed_at_once(user: User, centres: Database) -> None:
+async def test_a_guests_company_invoice_waits_for_the_billing_email(user: User, centres: Database) -> None:
+    """A guest's word alone confirms no invoice: the place is held, and whoever pays is emailed a link."""
     course, course_session = await _course(centres)
     await _open(user, course, course_session)
     _guest(user, "buyer@severn.example")
     user.find(marker="for-company").click()
     user.find(marker="company-name").type("Severn Heating Ltd")
+    user.find(marker="billing-email").type("accounts@severn.example")
     # Paying on invoice without a billing address: sent back to the details, the message at the field.
     await _choose_payment(user, PaymentOption.INVOICE)
     address = user.find(marker="billing-address").elements.pop()
@@ -120,11 +122,14 @@ async def test_company_invoice_is_confirmed_at_once(user: User, centres: Databas
     await user.should_see("Company: Severn Heating Ltd")
     await user.should_see("Billing address: Severn Heating Ltd, 4 Quay Street, Gloucester GL1 2AB")
     await user.should_see(f"Company invoice: {money(course.price, 'GBP', 'en_GB')}, nothing to pay now")
+    await user.should_see("We email whoever pays the invoice a link to confirm it")
     await user.should_see(marker="book-now")
     user.find(marker="book-now").click()
-    await user.should_see(marker="status-invoice", retries=SLOW)
+    await user.should_see(marker="status-awaiting-invoice", retries=SLOW)
+    await user.should_see("Severn Heating Ltd (accounts@severn.example)")
+    await user.should_not_see(marker="invoice-link")
     [booking] = await _bookings_of(centres, "buyer@severn.example")
-    assert booking.status is BookingStatus.CONFIRMED and booking.company_name == "Severn Heating Ltd"
+    assert booking.status is BookingStatus.PENDING and booking.company_name == "Severn Heating Ltd"
     assert booking.billing_address == "Severn Heating Ltd\n4 Quay Street\nGloucester GL1 2AB"
 
 

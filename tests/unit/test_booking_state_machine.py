@@ -60,7 +60,8 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError
 from trainhub_ui.jobs import expire_holds
 from trainhub_ui.services import waiting_list
-from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking, move_booking
+from trainhub_ui.services.booking_moves import move_booking
+from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
 from trainhub_ui.services.waiting_list import OfferAcceptance
 
 T = TypeVar("T")

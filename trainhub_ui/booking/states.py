@@ -88,13 +88,14 @@ B, P, W = BookingStatus, PaymentStatus, WaitingListStatus
 BOOKING: Machine[BookingStatus] = Machine(
     "booking",
     BookingStatus,
-    starts={"hold": B.PENDING, "book_on_invoice": B.CONFIRMED},
+    # A guest's company invoice is held like a card payment until whoever receives it confirms it.
+    starts={"hold": B.PENDING, "hold_for_invoice": B.PENDING, "book_on_invoice": B.CONFIRMED},
     moves={
-        (B.PENDING, "confirm"): B.CONFIRMED,  # paid in full or the deposit
+        (B.PENDING, "confirm"): B.CONFIRMED,  # paid in full or the deposit, or its invoice confirmed
         (B.PENDING, "expire"): B.EXPIRED,  # the hold lapsed, or its checkout can no longer be paid
         (B.PENDING, "cancel"): B.CANCELLED,
         (B.CONFIRMED, "cancel"): B.CANCELLED,
-        (B.EXPIRED, "hold_again"): B.PENDING,  # paid after its hold lapsed, with a place free again
+        (B.EXPIRED, "hold_again"): B.PENDING,  # paid (or its invoice confirmed) after its hold lapsed, a place free
     },
 )
 

@@ -1,5 +1,6 @@
 """Invoices and credit notes by email: each one, as its PDF, to whoever the invoice is billed to (the company's
-billing email, or else the student), queued in the transaction that issues it, once."""
+billing email, or else the student), queued in the transaction that issues it, once; and, before a guest's
+company invoice is issued, the request to confirm it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Booking, CreditNote, Customer, Invoice, OutboxEmail
 from trainhub_ui.domain.context import TenantContext
-from trainhub_ui.domain.formatting import day_text, money
+from trainhub_ui.domain.formatting import day_and_time, day_text, money
 
 from .outbox import Attachment, queue
 from .render import render
@@ -99,3 +100,38 @@ async def credit_note_issued(
         [Attachment(f"{number}.pdf", PDF, pdf)],
     )
     return await queue(session, ctx, email, booking_id=booking.id, dedupe_key=f"credit-note:{note.id}")
+
+
+async def invoice_confirmation(
+    session: AsyncSession,
+    ctx: TenantContext,
+    booking: Booking,
+    customer: Customer,
+    *,
+    url: str,
+    course: str,
+    dates: str,
+) -> OutboxEmail | None:
+    """To whoever a guest's company invoice would be billed to: confirm it by the link, or say it is not theirs.
+    Sent again on request (each with a new link), so never deduplicated."""
+    to = booking.billing_email or customer.email
+    locale = ctx.tenant.locale
+    email = render(
+        "invoice_confirmation",
+        ctx.tenant,
+        to,
+        {
+            "greeting": booking.company_name if booking.billing_email and booking.company_name else customer.first_name,
+            "student": f"{customer.first_name} {customer.last_name}".strip(),
+            "company": booking.company_name,
+            "po_number": booking.po_number,
+            "billing_address": booking.billing_address,
+            "reference": booking.reference,
+            "course": course,
+            "dates": dates,
+            "total": money(booking.total_amount, booking.currency, locale),
+            "held_until": day_and_time(ctx.tenant, booking.hold_expires_at) if booking.hold_expires_at else "",
+            "url": url,
+        },
+    )
+    return await queue(session, ctx, email, booking_id=booking.id)

@@ -129,6 +129,8 @@ async def queue_hold_warnings(db: Database, now: datetime) -> int:
             await session.execute(
                 select(Booking.id, Booking.tenant_id, Booking.created_at, Booking.hold_expires_at).where(
                     Booking.status == BookingStatus.PENDING,
+                    # A held invoice waits for its confirmation, not for a card: nothing to pay before it lapses.
+                    Booking.payment_option != PaymentOption.INVOICE,
                     Booking.hold_expires_at > now,
                     Booking.hold_expires_at <= now + HOLD_WARNING,
                     _not_queued("hold-expiring:", Booking.id),

@@ -49,6 +49,7 @@ from trainhub_ui.notify import emails
 from trainhub_ui.payments import shortest_hold
 
 from . import credit_notes
+from .invoice_requests import ask_to_confirm_invoice
 from .invoices import issue_invoice
 from .references import centre_prefix, new_booking_reference, random_reference
 
@@ -133,20 +134,22 @@ def _write_booking(
     option: PaymentOption,
     now: datetime,
     reference: str,
+    invoice_to_confirm: bool,
 ) -> tuple[Booking, AuditEntry]:
-    """The booking row (and its audit entry) for a place: PENDING with a hold, or CONFIRMED on invoice.
+    """The booking row (and its audit entry) for a place: PENDING with a hold (paid by card, or a company
+    invoice still to be confirmed by whoever receives it), or CONFIRMED on invoice.
 
     Nothing is sent yet: the rows go with the session's next flush.
     """
     amounts = amounts_for(ctx, course, option)
-    on_invoice = option is PaymentOption.INVOICE
+    on_invoice = option is PaymentOption.INVOICE and not invoice_to_confirm
     booking = Booking(
         id=new_id(),
         tenant_id=ctx.tenant_id,
         reference=reference,
         session_id=course_session.id,
         customer_id=customer.id,
-        status=BOOKING.start("book_on_invoice" if on_invoice else "hold"),
+        status=BOOKING.start("book_on_invoice" if on_invoice else "hold_for_invoice" if invoice_to_confirm else "hold"),
         payment_option=option,
         currency=ctx.tenant.currency,
         total_amount=amounts.total,
@@ -229,7 +232,7 @@ _STANDING = _standing_statement(check_reference=False)
 _STANDING_AND_REFERENCE = _standing_statement(check_reference=True)
 
 
-async def _customer_standing(
+async def customer_standing(
     session: AsyncSession, ctx: TenantContext, customer_id: str, session_id: str, reference: str | None = None
 ) -> Standing:
     """The customer's standing on a session (and, given a candidate reference, whether it is taken)."""
@@ -243,8 +246,13 @@ async def _customer_standing(
     return Standing(row[0], row[1], row[2], bool(row[3]))
 
 
-async def create_booking(session: AsyncSession, ctx: TenantContext, request: BookingRequest) -> Booking:
+async def create_booking(
+    session: AsyncSession, ctx: TenantContext, request: BookingRequest, *, invoice_to_confirm: bool = False
+) -> Booking:
     """Take a place on a session for a customer (rules 1 to 5 of the booking engine).
+
+    With `invoice_to_confirm` (a guest's company invoice), the place is held like a card hold and whoever
+    the invoice is billed to is asked to confirm it by email; otherwise an invoice booking is confirmed at once.
 
     The usual case (a free place, no live booking or offer of this customer's there) is read without
     locking, and the place is taken by one conditional update followed only by the booking's rows and
@@ -255,7 +263,7 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
     option = payment_option_for(ctx, request)
     course_session, course = await lock_session_with_course(session, ctx, request.session_id, lock=False)
     reference = random_reference(centre_prefix(ctx.tenant.slug))
-    standing = await _customer_standing(session, ctx, request.customer_id, course_session.id, reference)
+    standing = await customer_standing(session, ctx, request.customer_id, course_session.id, reference)
     ensure_bookable(course_session, course, ctx.tenant, now)
     ensure_deposit_allowed(ctx, request, option, course_session)
     straightforward = not (
@@ -266,7 +274,7 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
     )
     if straightforward and await places.take_place_if_free(session, ctx, course_session, standing.customer.id, now):
         booking, _entry = _write_booking(
-            session, ctx, course_session, course, standing.customer, request, option, now, reference
+            session, ctx, course_session, course, standing.customer, request, option, now, reference, invoice_to_confirm
         )
         try:
             await session.flush()
@@ -274,35 +282,51 @@ async def create_booking(session: AsyncSession, ctx: TenantContext, request: Boo
             if _is_live_booking_clash(error):
                 raise Refused("already_booked", "This customer already has a place on this session.") from error
             raise NotFound("Customer") from error  # deleted while this request ran
-        if option is PaymentOption.INVOICE:
-            await _confirmed_on_invoice(session, ctx, booking, course_session)
+        await _on_invoice(session, ctx, booking, course_session, invoice_to_confirm)
         booking_changed(session, booking)
         capacity_changed(session, ctx, course_session)
         return booking
-    return await _create_booking_locked(session, ctx, request, option, now)
+    return await _create_booking_locked(session, ctx, request, option, now, invoice_to_confirm)
 
 
-async def _confirmed_on_invoice(
+async def _on_invoice(
+    session: AsyncSession, ctx: TenantContext, booking: Booking, course_session: CourseSession, to_confirm: bool
+) -> None:
+    """A new booking on invoice: its confirmation asked for, or (confirmed at once) its invoice issued."""
+    if booking.payment_option is not PaymentOption.INVOICE:
+        return
+    if to_confirm:
+        await ask_to_confirm_invoice(session, ctx, booking)
+    else:
+        await confirmed_on_invoice(session, ctx, booking, course_session)
+
+
+async def confirmed_on_invoice(
     session: AsyncSession, ctx: TenantContext, booking: Booking, course_session: CourseSession
 ) -> None:
-    """A company booking on invoice is confirmed at once: its invoice, and its confirmation email."""
+    """A company booking on invoice, once confirmed: its invoice, and its confirmation email."""
     await issue_invoice(session, ctx, booking, course_session)
     await emails.booking_confirmed(session, ctx, booking)
 
 
 async def _create_booking_locked(
-    session: AsyncSession, ctx: TenantContext, request: BookingRequest, option: PaymentOption, now: datetime
+    session: AsyncSession,
+    ctx: TenantContext,
+    request: BookingRequest,
+    option: PaymentOption,
+    now: datetime,
+    invoice_to_confirm: bool,
 ) -> Booking:
     """create_booking with the session row locked first: lapsed holds, offers, a full session."""
     course_session, course = await lock_session_with_course(session, ctx, request.session_id)
-    standing = await _customer_standing(session, ctx, request.customer_id, course_session.id)
+    standing = await customer_standing(session, ctx, request.customer_id, course_session.id)
     ensure_bookable(course_session, course, ctx.tenant, now)
     ensure_deposit_allowed(ctx, request, option, course_session)
     # Lapsed holds and offers only matter when they stand in the way: a full session, or this
     # customer's own lapsed hold. Releasing them is then done before deciding.
     in_the_way = standing.live_booking_id is not None or not places.has_free_place(course_session)
     if in_the_way and await release_lapsed(session, ctx, course_session, now):
-        standing = await _customer_standing(session, ctx, request.customer_id, course_session.id)
+        standing = await customer_standing(session, ctx, request.customer_id, course_session.id)
     if standing.live_booking_id is not None:
         raise Refused("already_booked", "This customer already has a place on this session.")
     offer = await session.get(WaitingListEntry, standing.offer_id) if standing.offer_id else None
@@ -313,14 +337,14 @@ async def _create_booking_locked(
         places.take_place(course_session)
     reference = await new_booking_reference(session, ctx.tenant.slug)
     booking, _entry = _write_booking(
-        session, ctx, course_session, course, standing.customer, request, option, now, reference
+        session, ctx, course_session, course, standing.customer, request, option, now, reference, invoice_to_confirm
     )
     if offer is not None:
         await session.flush()  # the booking row first: the entry refers to it
         offer.booking_id = booking.id
     if option is PaymentOption.INVOICE:
         await session.flush()
-        await _confirmed_on_invoice(session, ctx, booking, course_session)
+        await _on_invoice(session, ctx, booking, course_session, invoice_to_confirm)
     booking_changed(session, booking)
     capacity_changed(session, ctx, course_session)
     return booking
@@ -338,7 +362,7 @@ def _is_live_booking_clash(error: IntegrityError) -> bool:
 # --- giving a place back, moving it --------------------------------------------------------------
 
 
-async def _release_lapsed_of(session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime) -> None:
+async def release_lapsed_of(session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime) -> None:
     """A hold past its time is expired before anything else is decided about it."""
     if booking.status is BookingStatus.PENDING and booking.hold_expires_at and booking.hold_expires_at <= now:
         course_session = await lock_session(session, ctx, booking.session_id)
@@ -353,7 +377,7 @@ async def cancel_booking(
     told by email unless the caller sends its own (a cancelled session says more)."""
     now = ctx.now()
     booking = await get_booking(session, ctx, booking_id)
-    await _release_lapsed_of(session, ctx, booking, now)
+    await release_lapsed_of(session, ctx, booking, now)
     if booking.status not in LIVE_BOOKING_STATUSES:
         raise Refused("booking_not_live", f"This booking is {booking.status.value.lower()} already.")
     course_session = await lock_session(session, ctx, booking.session_id)
@@ -396,53 +420,6 @@ async def end_hold(session: AsyncSession, ctx: TenantContext, booking: Booking, 
         return False
     await _give_place_back(session, ctx, course_session, booking, "expire", reason)
     return True
-
-
-async def move_booking(session: AsyncSession, ctx: TenantContext, booking_id: str, target_session_id: str) -> Booking:
-    """Move a live booking to another session of the same course, atomically, and tell the student.
-
-    The old place is freed only if the new one is taken; otherwise nothing changes.
-    """
-    now = ctx.now()
-    booking = await get_booking(session, ctx, booking_id)
-    await _release_lapsed_of(session, ctx, booking, now)
-    if booking.status not in LIVE_BOOKING_STATUSES:
-        raise Refused("booking_not_live", f"This booking is {booking.status.value.lower()}; it cannot move.")
-    if target_session_id == booking.session_id:
-        raise Refused("same_session", "The booking is on that session already.", field="sessionId")
-    # Locks are always taken in id order, so two moves in opposite directions cannot deadlock.
-    first, second = sorted((booking.session_id, target_session_id))
-    locked = {
-        first: await lock_session_with_course(session, ctx, first),
-        second: await lock_session_with_course(session, ctx, second),
-    }
-    current, (target, course) = locked[booking.session_id][0], locked[target_session_id]
-    if target.course_id != current.course_id:
-        raise Refused("different_course", "A booking can only move to a session of the same course.", field="sessionId")
-    ensure_bookable(target, course, ctx.tenant, now)
-    await release_lapsed(session, ctx, target, now)
-    standing = await _customer_standing(session, ctx, booking.customer_id, target.id)
-    if standing.live_booking_id is not None:
-        raise Refused("already_booked", "This customer already has a place on that session.", field="sessionId")
-    offer = await session.get(WaitingListEntry, standing.offer_id) if standing.offer_id else None
-    try:
-        places.move_place(current, target, held_by_offer=offer is not None)
-    except Refused as full:
-        full.field = "sessionId"
-        raise
-    if offer is not None:
-        # A place on the target was already set aside for this customer: the move takes that one.
-        WAITING_LIST.move(offer, "accept", now)
-        offer.booking_id = booking.id
-    booking.session_id = target.id
-    booking.updated_at = now
-    audit.record(session, ctx, "booking.moved", "booking", booking.id, source=current.id, target=target.id)
-    await emails.booking_moved(session, ctx, booking, current)
-    await places.offer_places(session, ctx, current, now)
-    booking_changed(session, booking)
-    capacity_changed(session, ctx, current)
-    capacity_changed(session, ctx, target)
-    return booking
 
 
 async def set_booking_notes(

@@ -23,6 +23,7 @@ from models import (
     Customer,
     Payment,
     PaymentMethod,
+    PaymentOption,
     WaitingListEntry,
 )
 from trainhub_ui.db import Database
@@ -257,15 +258,21 @@ async def try_again(db: Database, ctx: TenantContext, reference: str) -> Booking
         lapsed = await find_booking_by_reference(session, ctx, reference)
     if lapsed.status is not BookingStatus.EXPIRED:
         raise Refused("booking_not_expired", f"This booking is {lapsed.status.value.lower()}; nothing to try again.")
+    on_invoice = lapsed.payment_option is PaymentOption.INVOICE
     request = BookingRequest(
         customer_id=lapsed.customer_id,
         session_id=lapsed.session_id,
         payment_option=lapsed.payment_option,
         special_requests=lapsed.special_requests,
+        company_name=lapsed.company_name,
+        billing_email=lapsed.billing_email or None,
+        po_number=lapsed.po_number,
+        billing_address=lapsed.billing_address,
     )
     try:
         async with db.transaction() as session:
-            return await create_booking(session, ctx, request)
+            # Only a guest's invoice ever lapses: the new one waits for its confirmation in the same way.
+            return await create_booking(session, ctx, request, invoice_to_confirm=on_invoice)
     except Refused as refused:
         if refused.code != "session_full":
             raise

@@ -65,10 +65,13 @@ def balance_due_date(ctx: TenantContext, starts_on: date) -> date:
     return rules.balance_due_on(ctx.tenant, starts_on)
 
 
-def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_company: bool) -> list[PaymentChoice]:
+def payment_choices(
+    ctx: TenantContext, course: Course, starts_on: date, *, for_company: bool, signed_in: bool = True
+) -> list[PaymentChoice]:
     """How this centre lets a student pay for this session, with what each costs now. A company
-    invoice is offered only to a booking made for a company (`book_online` refuses it otherwise); a
-    deposit only while its balance date is far enough away (the full payment then says why)."""
+    invoice is offered only to a booking made for a company (`book_online` refuses it otherwise), and
+    for a guest (not `signed_in`) waits for whoever pays it to confirm it; a deposit only while its
+    balance date is far enough away (the full payment then says why)."""
     locale = ctx.tenant.locale
     tenant = ctx.tenant
     choices = []
@@ -94,7 +97,9 @@ def payment_choices(ctx: TenantContext, course: Course, starts_on: date, *, for_
                 PaymentOption.INVOICE,
                 "Company invoice",
                 0,
-                "Your place is confirmed now; your company pays the invoice by bank transfer.",
+                "Your place is confirmed now; your company pays the invoice by bank transfer."
+                if signed_in
+                else "We email whoever pays the invoice a link to confirm it; your place is held meanwhile.",
                 invoiced=course.price,
             )
         )
@@ -163,6 +168,8 @@ async def book_online(db: Database, ctx: TenantContext, request: OnlineBooking) 
                 po_number=po_number if request.for_company else None,
                 billing_address=billing_address if request.for_company else None,
             ),
+            # Nobody signed in: the invoice is issued only once whoever it is billed to confirms it.
+            invoice_to_confirm=request.customer_id is None,
         )
 
 

@@ -134,8 +134,9 @@ async def open_payment(session: AsyncSession, ctx: TenantContext, booking_id: st
     return payment
 
 
-async def _place_for_late_payment(session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime) -> bool:
-    """A hold lapsed before the money came: take a place again if one is free, for the same customer."""
+async def take_place_again(session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime) -> bool:
+    """A hold lapsed before the money (or the invoice's confirmation) came: take a place again if one is
+    free, for the same customer."""
     course_session, course = await lock_session_with_course(session, ctx, booking.session_id)
     await release_lapsed(session, ctx, course_session, now)
     if (
@@ -198,7 +199,7 @@ async def payment_succeeded(
     refunds: tuple[Refund, ...] = ()
     note = ""
     if booking.status is BookingStatus.EXPIRED:
-        if await _place_for_late_payment(session, ctx, booking, now):
+        if await take_place_again(session, ctx, booking, now):
             BOOKING.move(booking, "hold_again", now)  # confirmed just below, like any paid hold
         else:
             note = PAID_AFTER_THE_HOLD

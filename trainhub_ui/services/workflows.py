@@ -23,7 +23,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.payments import PaymentProvider
 
-from . import attendance, bookings, completion, payments, refunds, waiting_list
+from . import attendance, booking_moves, bookings, completion, payments, refunds, waiting_list
 
 RefundChoice = Literal["POLICY", "FULL", "NONE"]
 
@@ -64,7 +64,7 @@ async def change_booking(
         if changes.cancel_reason is not None:
             booking = await bookings.cancel_booking(session, ctx, booking_id, changes.cancel_reason)
         elif changes.move_to_session_id is not None:
-            booking = await bookings.move_booking(session, ctx, booking_id, changes.move_to_session_id)
+            booking = await booking_moves.move_booking(session, ctx, booking_id, changes.move_to_session_id)
     if changes.cancel_reason is None or changes.refund == "NONE":
         return Changed(booking)
     return await _refund_after_cancel(db, ctx, provider, booking, in_full=changes.refund == "FULL")
@@ -116,7 +116,7 @@ async def _refund_after_cancel(
 async def move_to_session(db: Database, ctx: TenantContext, booking_id: str, target_session_id: str) -> Booking:
     """Move a booking to another session of the same course (the old place is freed only if the new is taken)."""
     async with db.transaction() as session:
-        return await bookings.move_booking(session, ctx, booking_id, target_session_id)
+        return await booking_moves.move_booking(session, ctx, booking_id, target_session_id)
 
 
 async def set_notes(
