@@ -1,7 +1,8 @@
 """Committed domain events -> live UI. One `nicegui.Event` per kind of change.
 
 A page subscribes inside its page function (NiceGUI drops the subscription with the client) and
-updates only its own elements.
+updates only its own elements. Capacity changes go through `capacity_hub` first: coalesced per session,
+pushed to the browsers showing that session's places in one message, then emitted once here.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from nicegui import Event
 
 from trainhub_ui.db import set_publisher
 from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged, DomainEvent
+from trainhub_ui.live_capacity import CapacityHub, install_sync
 
 capacity_changed: Event[CapacityChanged] = Event()
 booking_changed: Event[BookingChanged] = Event()
 attendance_changed: Event[AttendanceChanged] = Event()
+capacity_hub = CapacityHub(capacity_changed.emit)
 
 
 _elsewhere: Callable[[list[DomainEvent]], None] | None = None
@@ -31,7 +34,7 @@ def publish(events: list[DomainEvent]) -> None:
     """Events to this process's pages (from its own commits, or relayed from another process)."""
     for event in events:
         if isinstance(event, CapacityChanged):
-            capacity_changed.emit(event)
+            capacity_hub.changed(event)
         elif isinstance(event, BookingChanged):
             booking_changed.emit(event)
         elif isinstance(event, AttendanceChanged):
@@ -46,3 +49,4 @@ def _committed(events: list[DomainEvent]) -> None:
 
 def install() -> None:
     set_publisher(_committed)
+    install_sync(capacity_hub)

@@ -1,53 +1,47 @@
-"""Places left on a session, kept live: every page that shows them subscribes once, for its own labels."""
+"""Places left on a session, kept live: the page's labels are registered with the capacity hub, which
+pushes each session's changes to every browser showing it in one message (`trainhub_ui.live_capacity`)."""
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import context, ui
 
 from trainhub_ui import events
-from trainhub_ui.domain.signals import CapacityChanged
+from trainhub_ui.live_capacity import PLACE_CLASSES, PLACES_SCRIPT, tone
 from trainhub_ui.services.storefront import places_text
 
-PLACE_CLASSES = {
-    "full": "text-red-700 font-semibold",
-    "few": "text-amber-700 font-semibold",
-    "open": "text-emerald-700",
-}
 
+class PlacesLabel(ui.label):
+    """A session's places left. The browser is told of a change by the hub's broadcast; this element takes
+    the same text and tone quietly, sending nothing of its own."""
 
-def _tone(places_left: int) -> str:
-    if places_left <= 0:
-        return "full"
-    return "few" if places_left <= 3 else "open"
+    _quiet = False
+
+    def show(self, text: str, classes: str) -> None:
+        self._quiet = True
+        try:
+            self.set_text(text)
+            self.classes(replace=classes)
+        finally:
+            self._quiet = False
+
+    def update(self) -> None:
+        if not self._quiet:
+            super().update()
 
 
 class LivePlaces:
-    """The "places left" labels of one page, by session id, updated when a session's capacity changes.
-
-    Made inside a page function: the subscription belongs to that client and ends with it, and the
-    handler touches only this page's own labels.
-    """
+    """The "places left" labels of one page. Made inside the page function, before its first label: it
+    puts the page's script in, and the hub forgets the page when NiceGUI deletes its client."""
 
     def __init__(self, tenant_id: str) -> None:
         self.tenant_id = tenant_id
-        self.labels: dict[str, list[ui.label]] = {}
-        events.capacity_changed.subscribe(self._changed)
+        self.client = context.client
+        ui.add_head_html(PLACES_SCRIPT)
+        self.client.on_delete(lambda: events.capacity_hub.forget(self.client.id))
 
     def label(self, session_id: str, places_left: int) -> ui.label:
-        label = ui.label(places_text(places_left)).mark(f"places-{session_id}")
-        label.props(f'data-session-places="{session_id}"')  # for browser tests and assistive styling
-        self._style(label, places_left)
-        self.labels.setdefault(session_id, []).append(label)
+        label = PlacesLabel(places_text(places_left)).mark(f"places-{session_id}")
+        label.props(f'data-session-places="{session_id}"')  # how the page's script finds it, and browser tests
+        label.classes(replace=PLACE_CLASSES[tone(places_left)])
+        events.capacity_hub.watch(self.client.id, self.tenant_id, session_id, label)
         return label
-
-    @staticmethod
-    def _style(label: ui.label, places_left: int) -> None:
-        label.classes(replace=PLACE_CLASSES[_tone(places_left)])
-
-    def _changed(self, event: CapacityChanged) -> None:
-        if event.tenant_id != self.tenant_id:
-            return
-        places_left = max(event.available_spots - event.booked_spots, 0)
-        for label in self.labels.get(event.session_id, []):
-            label.set_text(places_text(places_left))
-            self._style(label, places_left)
