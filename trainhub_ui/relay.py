@@ -1,9 +1,10 @@
-"""Domain events between server processes on PostgreSQL, over LISTEN/NOTIFY.
+"""Domain events between server processes: over Redis pub/sub when `redis_url` is set (on SQLite as on
+PostgreSQL), otherwise on PostgreSQL over LISTEN/NOTIFY. A single process on SQLite needs neither.
 
-Every process holds one connection of its own. On it, it listens, and passes the other processes'
-events on to its own pages (its own it has published already, straight after their commit). On it,
-it also sends its own committed events, with `pg_notify`, in batches from a queue: only after the
-commit, so nothing is told of a change that rolled back. (Sent inside the booking's transaction
+With PostgreSQL's LISTEN/NOTIFY, every process holds one connection of its own. On it, it listens, and
+passes the other processes' events on to its own pages (its own it has published already, straight
+after their commit). On it, it also sends its own committed events, with `pg_notify`, in batches from a
+queue: only after the commit, so nothing is told of a change that rolled back. (Sent inside the booking's transaction
 instead, the notification held the session row's lock a round trip longer, and PostgreSQL queues
 every committing notifier behind one lock: a rush for one session's places lost a quarter of its
 speed.)
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+import redis.asyncio as redis
+from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
 from trainhub_ui.domain.signals import DomainEvent, from_wire, to_wire
@@ -105,3 +108,70 @@ class Relay:
             except Exception:  # the process is stopping; a dead connection is no reason to fail that
                 log.exception("closing the event relay's connection")
             self.connection = None
+
+
+class RedisRelay:
+    """The same, over Redis pub/sub: one connection subscribed to the channel, one to publish on it.
+
+    Several `serve` processes on one SQLite file have no LISTEN/NOTIFY; Redis, which the rate limits share
+    already, carries their events. Sent after the commit, in batches from a queue, as above.
+    """
+
+    def __init__(self, redis_url: str, deliver: Callable[[list[DomainEvent]], None]) -> None:
+        self.url = redis_url
+        self.deliver = deliver
+        self.client: redis.Redis | None = None
+        self.pubsub: Any = None
+        self.outbox: asyncio.Queue[str] = asyncio.Queue()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.client = redis.Redis.from_url(self.url)
+        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        await self.pubsub.subscribe(CHANNEL)
+        self.tasks = [asyncio.create_task(self._listen_forever()), asyncio.create_task(self._send_forever())]
+
+    def send(self, events: list[DomainEvent]) -> None:
+        for payload in payloads(events):
+            self.outbox.put_nowait(payload)
+
+    async def _send_forever(self) -> None:
+        while True:
+            batch = [await self.outbox.get()]
+            while not self.outbox.empty() and len(batch) < SEND_BATCH:
+                batch.append(self.outbox.get_nowait())
+            try:
+                assert self.client is not None
+                async with self.client.pipeline(transaction=False) as pipe:
+                    for payload in batch:
+                        pipe.publish(CHANNEL, payload)
+                    await pipe.execute()
+            except (RedisError, OSError):
+                log.exception("sending %d events to the other server processes", len(batch))
+
+    async def _listen_forever(self) -> None:
+        while True:
+            try:
+                async for message in self.pubsub.listen():
+                    data = message.get("data")
+                    events = events_of(data.decode() if isinstance(data, bytes) else str(data))
+                    if events:
+                        self.deliver(events)
+            except (RedisError, OSError):
+                # Heard again once Redis answers; meanwhile the pages miss other processes' changes.
+                log.exception("listening for the other server processes' events")
+                await asyncio.sleep(1)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks = []
+        try:
+            if self.pubsub is not None:
+                await self.pubsub.aclose()
+            if self.client is not None:
+                await self.client.aclose()
+        except (RedisError, OSError):  # the process is stopping; a dead connection is no reason to fail that
+            log.exception("closing the event relay's connections")
+        self.pubsub = self.client = None

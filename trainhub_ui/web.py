@@ -16,7 +16,7 @@ from trainhub_ui.config import Settings
 from trainhub_ui.db import Database, database, set_database
 from trainhub_ui.jobs import run_jobs_forever
 from trainhub_ui.rate_limits import RateLimits, set_rate_limits
-from trainhub_ui.relay import Relay
+from trainhub_ui.relay import RedisRelay, Relay
 from trainhub_ui.request_limits import BodyLimit
 from trainhub_ui.security_headers import SecurityHeaders
 
@@ -69,18 +69,23 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
     settings.check_fit_to_run()
     set_rate_limits(RateLimits(settings))
 
-    relays: list[Relay] = []
+    relays: list[Relay | RedisRelay] = []
 
     def open_database() -> None:
         # Not async: NiceGUI does not wait for async start-up handlers before the first request.
         set_database(Database(settings.database_url))
 
     async def start_relay() -> None:
-        if not settings.is_sqlite:
+        relay: Relay | RedisRelay
+        if settings.redis_url:
+            relay = RedisRelay(settings.redis_url, events.publish)
+        elif not settings.is_sqlite:
             relay = Relay(settings.database_url, events.publish)
-            await relay.start()
-            relays.append(relay)
-            events.also_send_to(relay.send)
+        else:
+            return  # one process on SQLite: nobody else to tell
+        await relay.start()
+        relays.append(relay)
+        events.also_send_to(relay.send)
 
     jobs: list[asyncio.Task[None]] = []
 

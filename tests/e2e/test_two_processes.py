@@ -1,10 +1,11 @@
-"""Two server processes on one PostgreSQL database: a booking made through process A shows at once on
-a page served by process B (the LISTEN/NOTIFY relay)."""
+"""Two server processes on one database: a booking made through process A shows at once on a page served
+by process B. On PostgreSQL through LISTEN/NOTIFY; on one SQLite file through Redis pub/sub."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -17,10 +18,22 @@ from tests.e2e.conftest import api_token, start_server, stop
 SLUG = "bristol-gas-training"
 
 
-@pytest.fixture(scope="module")
-def two_servers() -> Iterator[tuple[str, str, dict[str, str]]]:
-    with fresh_postgres_database("trainhub_relay") as url:
-        settings = {"TRAINHUB_DATABASE_URL": url}
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@contextmanager
+def _database(relay: str) -> Iterator[dict[str, str]]:
+    if relay == "postgresql":
+        with fresh_postgres_database("trainhub_relay") as url:
+            yield {"TRAINHUB_DATABASE_URL": url}
+    else:
+        shared = Path(tempfile.mkdtemp(prefix="trainhub-shared-")) / "trainhub.db"
+        yield {"TRAINHUB_DATABASE_URL": f"sqlite+aiosqlite:///{shared}", "TRAINHUB_REDIS_URL": REDIS_URL}
+
+
+@pytest.fixture(scope="module", params=["postgresql", "sqlite-redis"])
+def two_servers(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, dict[str, str]]]:
+    with _database(request.param) as settings:
         first, first_process, env = start_server(Path(tempfile.mkdtemp(prefix="trainhub-a-")), settings)
         try:
             second, second_process, _ = start_server(Path(tempfile.mkdtemp(prefix="trainhub-b-")), settings)
