@@ -137,6 +137,9 @@ class Booking(IdMixin, TenantOwned, TimestampsMixin, Base):
     # Where the company's invoice is addressed: required when paying on invoice.
     billing_address: Mapped[str] = mapped_column(Text, default="", server_default="")
     result: Mapped[CourseResult | None] = mapped_column(str_enum(CourseResult, "course_result"))
+    # The version of the centre's terms (`CentreTerms.version`) the student accepted when booking online;
+    # None for a booking made by staff, by phone, or before the centre published terms.
+    terms_version: Mapped[int | None] = mapped_column(Integer)
 
     session: Mapped[CourseSession] = relationship(lazy="raise")
     customer: Mapped[Customer] = relationship(lazy="raise")
