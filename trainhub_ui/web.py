@@ -61,6 +61,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         pay_downloads,
         sign_in,
         sign_up,
+        terms,
         verify,
         wizard,
     )
@@ -134,6 +135,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         pay_downloads,
         wizard,
         verify,
+        terms,
         certificates,
         feedback,
         my_data,
