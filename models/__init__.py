@@ -23,6 +23,7 @@ from .people import ApiToken, Customer, SignInThrottle, StaffRole, StaffUser
 from .records import AuditEntry, OutboxEmail, OutboxStatus
 from .staff_invites import StaffInvite
 from .tenant import Tenant
+from .terms import CentreTerms
 
 __all__ = [
     "LIVE_BOOKING_STATUSES",
@@ -33,6 +34,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatus",
+    "CentreTerms",
     "Course",
     "CourseResult",
     "CourseSession",

@@ -140,6 +140,9 @@ class Booking(IdMixin, TenantOwned, TimestampsMixin, Base):
     # of the code that link carries (the code itself is only in the email). None once nothing waits.
     invoice_confirmation_hash: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[CourseResult | None] = mapped_column(str_enum(CourseResult, "course_result"))
+    # The version of the centre's terms (`CentreTerms.version`) the student accepted when booking online;
+    # None for a booking made by staff, by phone, or before the centre published terms.
+    terms_version: Mapped[int | None] = mapped_column(Integer)
 
     session: Mapped[CourseSession] = relationship(lazy="raise")
     customer: Mapped[Customer] = relationship(lazy="raise")

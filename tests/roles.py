@@ -75,6 +75,10 @@ PAGES: dict[str, str] = {
 }
 # Pages every visitor may open: signing in and out, and setting a password from an invitation's link.
 OPEN_PAGES = {"/admin/login", "/admin/logout", "/admin/set-password/{secret}"}
+# The settings page's sections (`?tab=`): each needs what the settings need.
+SETTINGS_TABS = {"centre", "payments", "terms", "staff", "tokens"}
+# Public pages staff may read too, whatever their role: what the centre publishes.
+PUBLISHED_PAGES = ("/terms", "/privacy")
 
 
 def may(role: StaffRole, thing: str) -> bool:

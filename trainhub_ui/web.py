@@ -62,6 +62,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         pay_downloads,
         sign_in,
         sign_up,
+        terms,
         verify,
         wizard,
     )
@@ -141,6 +142,7 @@ def build(settings: Settings, *, run_jobs: bool = False) -> None:
         invoice_confirmation,
         wizard,
         verify,
+        terms,
         certificates,
         feedback,
         my_data,

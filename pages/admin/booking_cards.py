@@ -4,6 +4,7 @@ centre's words."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -122,6 +123,20 @@ def _fact(label: str, value: str, marker: str | None = None) -> None:
             shown.mark(marker)
 
 
+def _accepted_terms(tenant: Tenant, version: int | None, booked_at: datetime) -> None:
+    """Which version of the centre's terms the student accepted, linked to that version as it was."""
+    if version is None:
+        _fact("Terms", "None accepted: booked by staff, or before the centre published terms", "accepted-terms")
+        return
+    with ui.row().classes("w-full gap-2 no-wrap items-baseline"):
+        ui.label("Terms").classes(FACT_LABEL)
+        ui.link(
+            f"Accepted terms version {version} on {day_and_time(tenant, booked_at)}",
+            f"/{tenant.slug}/terms?version={version}",
+            new_tab=True,
+        ).classes("text-primary").mark("accepted-terms")
+
+
 def booking_card(tenant: Tenant, record: BookingRecord) -> None:
     locale = tenant.locale
     booking, course_session, course = record.booking, record.course_session, record.course
@@ -143,6 +158,7 @@ def booking_card(tenant: Tenant, record: BookingRecord) -> None:
             )
         _fact("Payment option", booking.payment_option.value.title())
         _fact("Booked", day_and_time(tenant, booking.created_at))
+        _accepted_terms(tenant, booking.terms_version, booking.created_at)
         if booking.status is BookingStatus.PENDING and booking.hold_expires_at:
             _fact("Hold until", day_and_time(tenant, booking.hold_expires_at))
         if booking.confirmed_at:

@@ -1,5 +1,5 @@
-"""The centre's settings in the back office (ADMIN and OWNER), one tab each for the centre, payments,
-staff users and API tokens; the chosen tab is kept in the address."""
+"""The centre's settings in the back office (ADMIN and OWNER), one tab each for the centre, payments, its
+terms and privacy notice, staff users and API tokens; the chosen tab is kept in the address."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pages.admin.settings_centre import centre_panel
 from pages.admin.settings_parts import settings_context
 from pages.admin.settings_payments import payments_panel
 from pages.admin.settings_staff import staff_panel
+from pages.admin.settings_terms import terms_panel
 from pages.admin.settings_tokens import tokens_panel
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame
@@ -20,7 +21,13 @@ from trainhub_ui.services import tenants
 
 router = APIRouter()
 
-TABS = {"centre": "Centre", "payments": "Payments", "staff": "Staff", "tokens": "API tokens"}
+TABS = {
+    "centre": "Centre",
+    "payments": "Payments",
+    "terms": "Terms and privacy",
+    "staff": "Staff",
+    "tokens": "API tokens",
+}
 
 
 @router.page("/{slug}/admin/settings")
@@ -43,6 +50,8 @@ async def settings_page(slug: str, tab: str = "centre") -> RedirectResponse | No
                 centre_panel(ctx)
             with ui.tab_panel("payments").classes("p-0 pt-2"):
                 payments_panel(ctx, currency_fixed)
+            with ui.tab_panel("terms").classes("p-0 pt-2"):
+                await terms_panel(ctx)
             with ui.tab_panel("staff").classes("p-0 pt-2"):
                 await staff_panel(ctx, access.user)
             with ui.tab_panel("tokens").classes("p-0 pt-2"):

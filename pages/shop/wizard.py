@@ -17,6 +17,7 @@ from trainhub_ui.auth import signed_in_student
 from trainhub_ui.components.frames import public_frame
 from trainhub_ui.components.live_places import LivePlaces
 from trainhub_ui.components.rate_limited import wait_message
+from trainhub_ui.components.terms_acceptance import TermsAcceptance, terms_in_force
 from trainhub_ui.db import database
 from trainhub_ui.domain.booking_links import pay_path
 from trainhub_ui.domain.errors import DomainError
@@ -25,6 +26,7 @@ from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.events import capacity_changed
 from trainhub_ui.rate_limits import Door
 from trainhub_ui.services.bookings import Refused, billing_address_problem
+from trainhub_ui.services.centre_terms import ACCEPT_FIELD
 from trainhub_ui.services.online_booking import (
     Guest,
     OnlineBooking,
@@ -74,6 +76,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
     chosen.full = {s.id for s in card.sessions if s.places_left <= 0}
     live = LivePlaces(tenant.id)
     here = f"/{slug}/courses/{course.id}/book"
+    terms_version = await terms_in_force(ctx)
 
     with public_frame(tenant, student, f"Book {course.title}"):
         ui.label(f"Book {course.title}").classes("text-2xl sm:text-3xl font-bold text-slate-900")
@@ -145,6 +148,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
                     ui.button("Back", on_click=stepper.previous).props("flat no-caps")
             with ui.step("Review and book", icon="fact_check"):
                 review_panel = ui.column().classes("w-full gap-1")
+                terms = TermsAcceptance(ctx, terms_version)
                 problem = ui.label("").classes("text-red-700").mark("book-problem")
                 with ui.stepper_navigation():
                     book_button = ui.button("Book now", on_click=lambda: _book()).props("color=primary no-caps")
@@ -152,6 +156,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
                     waiting_button = ui.button("Join the waiting list", on_click=lambda: _wait())
                     waiting_button.props("color=primary no-caps").mark("join-waiting-list")
                     ui.button("Back", on_click=stepper.previous).props("flat no-caps")
+                terms.box.bind_visibility_from(book_button, "visible")  # the waiting list accepts no terms
 
     inputs = {} if student is not None else {"firstName": first, "lastName": last, "email": email}
     inputs["companyName"] = company_name
@@ -269,6 +274,7 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             po_number=chosen.po_number,
             billing_address=chosen.billing_address,
             special_requests=chosen.special_requests,
+            accepted_terms_version=terms.accepted_version,
         )
 
     async def _book() -> None:
@@ -292,7 +298,9 @@ async def booking_wizard(slug: str, course_id: str, session: str = "") -> None:
             return
         except DomainError as error:
             book_button.enable()
-            if error.field in inputs:
+            if error.field == ACCEPT_FIELD:
+                terms.show_problem(error)
+            elif error.field in inputs:
                 # The field is on the details step: show it there, with the message under it.
                 stepper.set_value("Your details")
                 _show_problem(error.field, error.message)

@@ -72,6 +72,7 @@ async def test_admin_creates_a_course_and_session_and_sees_a_booking_arrive(live
     await student.get_by_label("Email", exact=True).fill(f"harper.{uuid.uuid4().hex[:6]}@example.com")
     await student.get_by_role("button", name="Next").first.click()
     await student.get_by_role("button", name="Next").first.click()
+    await student.get_by_role("checkbox", name="I accept the terms").click()
     await student.get_by_role("button", name="Book now").click()
     await student.wait_for_url(f"{live_server}/{SLUG}/pay/*")
     reference = student.url.rsplit("/", 1)[-1].split("?")[0]  # the pay link: the reference, then its token

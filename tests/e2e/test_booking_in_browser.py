@@ -38,6 +38,7 @@ async def test_book_and_pay_while_another_browser_watches(live_server: str, brow
     await student.get_by_role("button", name="Next").first.click()
     await student.get_by_role("button", name="Next").first.click()
     await expect(student.get_by_text("For: Robin Browser")).to_be_visible()
+    await student.get_by_role("checkbox", name="I accept the terms").click()
     await student.get_by_role("button", name="Book now").click()
     await student.wait_for_url(f"{live_server}/{SLUG}/pay/*")
     # The place is held now: the other browser sees it go, with no reload.

@@ -71,6 +71,7 @@ async def test_a_student_walks_the_public_site(live_server: str, browser: Browse
     await _shot(page, "wizard-3", width)
     await page.get_by_role("button", name="Next").first.click()
     await expect(page.get_by_text("For: Morgan Price")).to_be_visible()
+    await page.get_by_role("checkbox", name="I accept the terms").click()
     await _shot(page, "wizard-4", width)
     await page.get_by_role("button", name="Book now").click()
     await page.wait_for_url(f"{live_server}/{SLUG}/pay/*")

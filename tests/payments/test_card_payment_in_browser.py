@@ -65,6 +65,7 @@ async def test_student_books_in_the_wizard_and_pays_by_card_through_checkout(
     await page.get_by_label("Email", exact=True).fill("card.payer@example.com")
     await page.get_by_role("button", name="Next").first.click()
     await page.get_by_role("button", name="Next").first.click()
+    await page.get_by_role("checkbox", name="I accept the terms").click()
     await page.get_by_role("button", name="Book now").click()
     await page.wait_for_url(f"{base}/{SLUG}/pay/*")
     reference, access = page.url.rsplit("/", 1)[1].split("?t=")

@@ -10,7 +10,8 @@ from nicegui import app
 from nicegui.testing import User
 
 from models import StaffRole
-from tests.roles import OPEN_PAGES, PAGES, may
+from pages.admin.settings import TABS
+from tests.roles import OPEN_PAGES, PAGES, PUBLISHED_PAGES, SETTINGS_TABS, may
 from tests.ui.conftest import CENTRE_A
 from tests.ui.test_admin_settings import signed_in
 from trainhub_ui.db import Database
@@ -46,6 +47,7 @@ async def test_every_back_office_page_is_in_the_table(user: User, centres: Datab
     paths = _admin_paths()
     assert paths - set(PAGES) - OPEN_PAGES == set(), "pages with no entry in tests/roles.py"
     assert set(PAGES) - paths == set(), "entries in tests/roles.py for pages that are gone"
+    assert set(TABS) == SETTINGS_TABS, "settings sections with no entry in tests/roles.py"
 
 
 @pytest.mark.parametrize("role", list(StaffRole))
@@ -58,6 +60,14 @@ async def test_a_sign_in_opens_what_its_role_may_and_nothing_else(
         response = await user.http_client.get(f"/{CENTRE_A}" + re.sub(r"\{[^}]+\}", "no-such-id", path))
         refused = response.status_code == 403
         if refused == may(role, thing):
+            wrong.append(f"{path}: {response.status_code} for {role.value}")
+    for tab in SETTINGS_TABS:
+        response = await user.http_client.get(f"/{CENTRE_A}/admin/settings?tab={tab}")
+        if (response.status_code == 403) == may(role, "settings"):
+            wrong.append(f"settings' {tab} tab: {response.status_code} for {role.value}")
+    for path in PUBLISHED_PAGES:
+        response = await user.http_client.get(f"/{CENTRE_A}{path}")
+        if response.status_code != 200:
             wrong.append(f"{path}: {response.status_code} for {role.value}")
     assert wrong == []
 

@@ -83,6 +83,10 @@ class BookingOut(ApiModel):
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     created_at: datetime
+    terms_version: int | None = Field(
+        description="The version of the centre's terms the student accepted (at /{slug}/terms?version=N); null when "
+        "none was accepted: booked by staff, or before the centre published terms"
+    )
 
 
 class WaitingListIn(ApiModel):

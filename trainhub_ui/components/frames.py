@@ -37,6 +37,22 @@ _PAGE_STYLE = """
   .q-chip:focus-visible, a:focus-visible {
     outline: 2px solid var(--q-primary); outline-offset: 2px;
   }
+  /* Radios and checkboxes carry Quasar's `no-outline`, which wins over that ring: draw theirs as a shadow. */
+  .q-radio:focus-visible, .q-checkbox:focus-visible { box-shadow: 0 0 0 2px var(--q-primary); border-radius: 4px; }
+  /* A centre's own text (components/written_text.py): its terms and privacy notice. */
+  .th-written { line-height: 1.6; overflow-wrap: anywhere; }
+  .th-written :is(h1, h2, h3, h4) { line-height: 1.3; letter-spacing: normal; color: #0f172a; }
+  .th-written h1 { font-size: 1.5rem; font-weight: 700; margin: 1.25rem 0 0.5rem; }
+  .th-written h2 { font-size: 1.25rem; font-weight: 700; margin: 1.25rem 0 0.5rem; }
+  .th-written h3, .th-written h4 { font-size: 1.05rem; font-weight: 600; margin: 1rem 0 0.25rem; }
+  .th-written p { margin: 0 0 0.75rem; }
+  .th-written ul { list-style: disc; padding-left: 1.5rem; margin: 0 0 0.75rem; }
+  .th-written ol { list-style: decimal; padding-left: 1.5rem; margin: 0 0 0.75rem; }
+  .th-written li { margin-bottom: 0.25rem; }
+  .th-written a { color: var(--q-primary); text-decoration: underline; }
+  .th-written blockquote { border-left: 4px solid #cbd5e1; padding-left: 0.75rem; color: #475569; }
+  .th-written table { border-collapse: collapse; margin: 0 0 0.75rem; }
+  .th-written th, .th-written td { border: 1px solid #cbd5e1; padding: 0.25rem 0.5rem; text-align: left; }
 </style>
 """
 
@@ -103,9 +119,12 @@ def public_frame(tenant: Tenant, student: Customer | None, title: str) -> Iterat
     with ui.footer(fixed=False).classes("bg-slate-800 text-slate-200 text-sm").props("bordered"):
         with ui.row().classes("w-full max-w-6xl mx-auto justify-between items-center px-2 py-1 gap-2"):
             ui.label(tenant.name)
-            contact = " · ".join(x for x in (tenant.contact_phone, tenant.contact_email) if x)
-            if contact:
-                ui.label(contact).classes("max-sm:hidden")
+            with ui.row().classes("items-center gap-x-4 gap-y-1"):
+                contact = " · ".join(x for x in (tenant.contact_phone, tenant.contact_email) if x)
+                if contact:
+                    ui.label(contact).classes("max-sm:hidden")
+                ui.link("Terms", f"{base}/terms").classes("text-slate-200").mark("footer-terms")
+                ui.link("Privacy", f"{base}/privacy").classes("text-slate-200").mark("footer-privacy")
 
 
 @contextmanager

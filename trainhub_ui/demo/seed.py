@@ -15,6 +15,7 @@ from .bookings import count_places, fill, issue_invoices, past_session, planned_
 from .centres import CentreWriter
 from .delivery import delivered, recent_emails
 from .specs import CENTRES, DEMO_PASSWORD, CentreSpec
+from .terms import publish_first_terms
 
 
 async def _write_centre(session: AsyncSession, spec: CentreSpec, password_hash: str, today: date) -> None:
@@ -32,6 +33,7 @@ async def _write_centre(session: AsyncSession, spec: CentreSpec, password_hash: 
     count_places(writer)
     writer.audit(writer.now - timedelta(days=240), "centre.opened", "tenant", writer.tenant.id, name=writer.tenant.name)
     await writer.flush()
+    await publish_first_terms(writer)
     # Invoices follow the centre's payment terms, which the database has now filled in from its defaults.
     issue_invoices(writer)
     await writer.flush()

@@ -70,6 +70,10 @@ class BookingRequest(ServiceInput):
     billing_address: Annotated[str, StringConstraints(max_length=BILLING_ADDRESS_MAX, strip_whitespace=True)] | None = (
         None
     )
+    # The version of the centre's terms the student accepted, checked by `centre_terms.accepted_version`.
+    accepted_terms_version: (
+        Annotated[int, Field(ge=1, description="The version of the centre's terms the student accepted, if any")] | None
+    ) = None
 
 
 def billing_address_problem(option: PaymentOption, address: str | None) -> str | None:
@@ -165,6 +169,7 @@ def _write_booking(
         billing_email=customer.billing_email if request.billing_email is None else request.billing_email,
         po_number=customer.po_number if request.po_number is None else request.po_number,
         billing_address=request.billing_address or "",
+        terms_version=request.accepted_terms_version,
         created_at=now,
         updated_at=now,
     )

@@ -268,6 +268,7 @@ async def try_again(db: Database, ctx: TenantContext, reference: str) -> Booking
         billing_email=lapsed.billing_email or None,
         po_number=lapsed.po_number,
         billing_address=lapsed.billing_address,
+        accepted_terms_version=lapsed.terms_version,  # what they accepted when they booked it
     )
     try:
         async with db.transaction() as session:

@@ -18,6 +18,7 @@ from trainhub_ui.domain.formatting import day_text, money
 
 from .accounts import email_problem, normalise_email
 from .bookings import BookingRequest, create_booking, ensure_billing_address, find_customer_of
+from .centre_terms import accepted_version
 from .students import COMPANY_NAME_MAX, PO_NUMBER_MAX, CustomerExists, NewStudent, add_student
 from .waiting_list import join_waiting_list
 
@@ -44,6 +45,7 @@ class OnlineBooking:
     po_number: str = ""
     billing_address: str = ""
     special_requests: str = ""
+    accepted_terms_version: int | None = None  # the version of the centre's terms shown and accepted
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ async def book_online(db: Database, ctx: TenantContext, request: OnlineBooking) 
     elif request.payment_option is PaymentOption.INVOICE:
         raise InvalidInput("companyName", "A company invoice needs the company's details: book for a company.")
     async with db.transaction() as session:
+        terms_version = await accepted_version(session, ctx, request.accepted_terms_version)
         customer_id = await _booker(session, ctx, request.customer_id, request.guest)
         return await create_booking(
             session,
@@ -167,6 +170,7 @@ async def book_online(db: Database, ctx: TenantContext, request: OnlineBooking) 
                 billing_email=billing_email if request.for_company else None,
                 po_number=po_number if request.for_company else None,
                 billing_address=billing_address if request.for_company else None,
+                accepted_terms_version=terms_version,
             ),
             # Nobody signed in: the invoice is issued only once whoever it is billed to confirms it.
             invoice_to_confirm=request.customer_id is None,

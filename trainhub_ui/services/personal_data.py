@@ -225,6 +225,7 @@ def personal_data_pdf(ctx: TenantContext, data: PersonalData) -> bytes:
             f"{booking['status'].title()}, {booking['payment_option'].lower()}; "
             f"price {money(booking['total_amount'], currency, locale)}, "
             f"paid {money(booking['amount_paid'], currency, locale)}; booked {when(booking['created_at'])}"
+            + (f"; accepted terms version {booking['terms_version']}" if booking.get("terms_version") else "")
         )
     sheet.heading(f"Payments ({len(sections['payments'])}) and refunds ({len(sections['refunds'])})")
     for payment in sections["payments"]:

@@ -23,7 +23,7 @@ from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import DomainError, NotFound
 from trainhub_ui.payments import PaymentProvider
 
-from . import attendance, booking_moves, bookings, completion, payments, refunds, waiting_list
+from . import attendance, booking_moves, bookings, centre_terms, completion, payments, refunds, waiting_list
 
 RefundChoice = Literal["POLICY", "FULL", "NONE"]
 
@@ -155,6 +155,10 @@ async def book(db: Database, ctx: TenantContext, request: bookings.BookingReques
     """Take a place for a customer: a card booking held PENDING, an invoice one CONFIRMED (with its invoice)."""
     bookings.ensure_billing_address(payment_option_for(ctx, request), request.billing_address)
     async with db.transaction() as session:
+        # Staff need not give a version; one they give (what their own site's visitor accepted) must be in force.
+        await centre_terms.accepted_version(
+            session, ctx, request.accepted_terms_version, required=False, field="acceptedTermsVersion"
+        )
         return await bookings.create_booking(session, ctx, request)
 
 
