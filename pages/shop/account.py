@@ -23,6 +23,7 @@ from trainhub_ui.services import accounts, my_account, students, workflows
 from trainhub_ui.services.certificates import certificates_of
 from trainhub_ui.services.invoice_pdf import credit_note_number
 from trainhub_ui.services.payments import amount_due
+from trainhub_ui.services.student_records import student_actor
 
 from .loading import load_tenant
 
@@ -38,7 +39,7 @@ async def account(slug: str) -> RedirectResponse | None:
     student = await signed_in_student(tenant)
     if student is None:
         return RedirectResponse(f"/{slug}/login?next=/{slug}/account", status_code=303)
-    ctx = TenantContext(tenant=tenant, actor=f"Student {student.email}")
+    ctx = TenantContext(tenant=tenant, actor=student_actor(student))
     with public_frame(tenant, student, "My account"):
         ui.label(f"Hello, {student.first_name}").classes("text-2xl font-bold")
         bookings_panel = ui.column().classes("w-full gap-3")

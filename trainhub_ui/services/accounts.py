@@ -76,8 +76,9 @@ async def _sign_in(
         return SignInResult(None, WRONG_CREDENTIALS)
     async with db.transaction() as session:
         await take_back_try(session, tenant, audience, email, address, now)
-        if isinstance(account, StaffUser):
-            await session.execute(update(StaffUser).where(StaffUser.id == account.id).values(last_signed_in_at=now))
+        # A student's last sign-in counts as activity for the centre's retention period.
+        kind = StaffUser if isinstance(account, StaffUser) else Customer
+        await session.execute(update(kind).where(kind.id == account.id).values(last_signed_in_at=now))
     return SignInResult(account)
 
 

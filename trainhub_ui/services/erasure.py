@@ -1,0 +1,316 @@
+"""Erasing a student's personal data (UK GDPR, article 17): at their request, through staff or from My account,
+or at the end of the centre's retention period (`retention.py`).
+
+What goes, from every record `student_records.py` counts as theirs: their name, email, phone, company and
+billing details and password (the record stays, as "Erased student" with an address that is no one's); the
+special requests, staff notes, billing details and cancellation reason of their bookings (whose links stop
+working); the notes on their attendance; the text of their feedback (its rating stays in the course's
+figures, and its link stops working); the subject, body, attachments and their address on every email to
+them or about their bookings (that an email of its kind was sent, and when, stays; one not yet sent is not
+sent); the sign-in counts kept under their email; and their name, email and phone wherever a kept text
+holds them (the audit log, a refund's reason, a payment's failure, a certificate's revocation). A live
+waiting-list entry is left (an offer in hand passes on).
+
+What stays, as the law asks or the centre's figures need: the facts of each booking, payment and refund
+(references, dates, statuses, amounts), attendance marks, certificates with their numbers, courses and
+dates (their check then says "Issued, holder erased"), and invoices and credit notes exactly as issued,
+which are kept for six years and never edited.
+
+Nothing may be outstanding first (`outstanding`). Each erasure is recorded in `erasures`, with who asked
+and why but nothing personal; erasing a student twice is refused (409 `already_erased`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    LIVE_BOOKING_STATUSES,
+    Booking,
+    BookingStatus,
+    Course,
+    CourseSession,
+    Customer,
+    ErasedBy,
+    Erasure,
+    OutboxStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    SignInThrottle,
+    WaitingListStatus,
+)
+from models.booking import new_access_token
+from trainhub_ui.db import Database
+from trainhub_ui.domain import audit
+from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.erased import ERASED_FIRST_NAME, ERASED_LAST_NAME, ERASED_TEXT, erased_email
+from trainhub_ui.domain.errors import DomainError, NotFound
+from trainhub_ui.domain.formatting import day_text, local, money
+from trainhub_ui.domain.inputs import ServiceInput, words
+from trainhub_ui.domain.permissions import Permission
+
+from .student_records import StudentRecords, student_actor, student_records
+from .waiting_list import leave_waiting_list
+
+REASON_MAX = 500
+# How the audit log names the student once erased (their email is no one's): acting for themself before,
+# and erasing their own data.
+ERASED_STUDENT = "Student (erased)"
+STUDENT_HIMSELF = "Student (own request)"
+NOT_SENT = "Not sent: the student's data was erased first."
+
+
+class ErasureRequest(ServiceInput):
+    """Why staff erase a student's data: the API's body of POST /students/{id}/erase."""
+
+    reason: words(REASON_MAX, required="Say why their data is erased, like “asked by email on 3 March”.")
+
+
+class AlreadyErased(DomainError):
+    def __init__(self, ctx: TenantContext, erased_at: datetime) -> None:
+        when = day_text(local(ctx.tenant, erased_at).date(), ctx.tenant.locale, "long_date")
+        super().__init__("already_erased", f"This student's personal data was erased on {when} already.")
+
+
+class StillOutstanding(DomainError):
+    """Something is still open between the centre and the student; `problems` says each thing."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("student_has_outstanding", "Their data cannot be erased yet: " + "; ".join(problems) + ".")
+        self.problems = problems
+
+
+async def outstanding(session: AsyncSession, ctx: TenantContext, customer_id: str) -> list[str]:
+    """What is still open with the student, in words: empty when their data may be erased.
+
+    Outstanding is: a live (held or confirmed) booking on a session not yet over (its last day is today or
+    later) and not completed; a confirmed booking that still owes money (a balance, or an unpaid invoice,
+    which is the same amount owed); a payment still open (a checkout that may yet be paid); a refund still
+    on its way. A cancelled or lapsed booking owes nothing (its balance is cleared, an invoice's unpaid part
+    credited), and a live booking of a session that is over is history.
+    """
+    tid, locale, today = ctx.tenant_id, ctx.tenant.locale, ctx.today()
+    problems: list[str] = []
+    rows = await session.execute(
+        select(Booking, CourseSession, Course.title)
+        .join(CourseSession, and_(CourseSession.id == Booking.session_id, CourseSession.tenant_id == tid))
+        .join(Course, and_(Course.id == CourseSession.course_id, Course.tenant_id == tid))
+        .where(Booking.tenant_id == tid, Booking.customer_id == customer_id, Booking.status.in_(LIVE_BOOKING_STATUSES))
+        .order_by(CourseSession.start_date, Booking.reference)
+    )
+    for booking, course_session, title in rows:
+        what = f"booking {booking.reference} ({title}, {day_text(course_session.start_date, locale, 'date')})"
+        if course_session.end_date >= today and not course_session.is_completed:
+            problems.append(f"{what} is still to come: cancel it first, or wait until the course is over")
+        elif booking.status is BookingStatus.CONFIRMED and booking.balance_due > 0:
+            owed = money(booking.balance_due, booking.currency, locale)
+            problems.append(f"{what} still owes {owed}")
+    open_money = await session.execute(
+        select(Booking.reference, Payment.status, Refund.status)
+        .join(Payment, and_(Payment.booking_id == Booking.id, Payment.tenant_id == tid))
+        .outerjoin(Refund, and_(Refund.payment_id == Payment.id, Refund.status == RefundStatus.PENDING))
+        .where(
+            Booking.tenant_id == tid,
+            Booking.customer_id == customer_id,
+            (Payment.status == PaymentStatus.PENDING) | (Refund.id.is_not(None)),
+        )
+        .order_by(Booking.reference)
+    )
+    for reference, payment_status, refund_status in open_money:
+        if refund_status is not None:
+            problems.append(f"a refund on booking {reference} is still on its way")
+        elif payment_status is PaymentStatus.PENDING:
+            problems.append(f"a payment on booking {reference} is still open")
+    return list(dict.fromkeys(problems))
+
+
+@dataclass(frozen=True)
+class Scrubber:
+    """Takes the student's own strings (name, email, phone, company) out of a kept text, as whole words
+    in any case, and leaves the rest of it as it was."""
+
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, strings: list[str]) -> Scrubber:
+        needles = sorted({s.strip() for s in strings if len(s.strip()) >= 2}, key=len, reverse=True)
+        if not needles:
+            return cls(None)
+        return cls(re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, needles)) + r")(?!\w)", re.IGNORECASE))
+
+    def text(self, value: str) -> str:
+        return self.pattern.sub(ERASED_TEXT, value) if self.pattern is not None and value else value
+
+    def value(self, value: Any) -> Any:
+        """A JSON value (an audit entry's details) with every text in it scrubbed."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.value(item) for key, item in value.items()}
+        return value
+
+
+def _their_addresses(found: StudentRecords) -> set[str]:
+    student = found.student
+    addresses = {student.email, student.billing_email, *(b.billing_email for b in found.bookings)}
+    return {address.lower() for address in addresses if address}
+
+
+def _their_strings(found: StudentRecords) -> list[str]:
+    student = found.student
+    return [
+        student.full_name,
+        student.first_name,
+        student.last_name,
+        student.phone,
+        student.company_name,
+        *_their_addresses(found),
+        *(booking.company_name for booking in found.bookings),
+    ]
+
+
+async def _locked_student(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Customer:
+    # FOR UPDATE, not NO KEY UPDATE: a booking made for the student meanwhile (its foreign key takes a key
+    # share of this row) waits for the erasure, and one made first is seen by the check that follows.
+    student = await session.scalar(
+        select(Customer)
+        .where(Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if student is None:
+        raise NotFound("Student")
+    return student
+
+
+def _check_reason(reason: str, requested_by: ErasedBy, ctx: TenantContext) -> str:
+    if requested_by is ErasedBy.STAFF:
+        if not ctx.may(Permission.ERASE_STUDENTS):
+            raise DomainError("not_allowed", "Only an admin or the owner can erase a student's data.")
+        return ErasureRequest(reason=reason).reason
+    return reason.strip()[:REASON_MAX]
+
+
+async def erase_student(
+    db: Database, ctx: TenantContext, customer_id: str, reason: str, requested_by: ErasedBy
+) -> Erasure:
+    """Erase the student's personal data at this centre, in one transaction, and record that it was done.
+
+    Refused (409) while something is outstanding (`StillOutstanding`) or when it was done already
+    (`AlreadyErased`); staff need the permission to erase and must say why."""
+    reason = _check_reason(reason, requested_by, ctx)
+    async with db.transaction() as session:
+        return await erase(session, ctx, customer_id, reason, requested_by)
+
+
+async def erase(
+    session: AsyncSession, ctx: TenantContext, customer_id: str, reason: str, requested_by: ErasedBy
+) -> Erasure:
+    """The erasure as a step of the caller's transaction (see `erase_student`)."""
+    student = await _locked_student(session, ctx, customer_id)
+    if student.erased_at is not None:
+        raise AlreadyErased(ctx, student.erased_at)
+    if problems := await outstanding(session, ctx, student.id):
+        raise StillOutstanding(problems)
+    acting = replace(ctx, actor=STUDENT_HIMSELF) if requested_by is ErasedBy.STUDENT else ctx
+    found = await student_records(session, acting, student)
+    for entry in found.waiting_list:
+        if entry.status in (WaitingListStatus.WAITING, WaitingListStatus.OFFERED):
+            await leave_waiting_list(session, acting, entry.id)
+    scrub = Scrubber.of(_their_strings(found))
+    await _anonymise(session, acting, found, scrub)
+    erasure = Erasure(
+        tenant_id=ctx.tenant_id,
+        customer_id=student.id,
+        requested_by=requested_by,
+        staff_user_id=ctx.user_id if requested_by is ErasedBy.STAFF else None,
+        reason=scrub.text(reason),
+        counts=_counts(found),
+        created_at=acting.now(),
+    )
+    session.add(erasure)
+    await session.flush()
+    audit.record(
+        session, acting, "student.erased", "customer", student.id, requested_by=requested_by.value, erasure=erasure.id
+    )
+    return erasure
+
+
+def _counts(found: StudentRecords) -> dict[str, int]:
+    return {
+        "bookings": len(found.booked),
+        "payments": len(found.payments),
+        "refunds": len(found.refunds),
+        "waiting_list": len(found.waiting_list),
+        "attendance": len(found.attendance),
+        "certificates": len(found.certificates),
+        "feedback": len(found.feedback),
+        "emails": len(found.emails),
+        "sign_in_counts": len(found.sign_in_counts),
+        "audit_entries": len(found.audit_log),
+    }
+
+
+async def _anonymise(session: AsyncSession, ctx: TenantContext, found: StudentRecords, scrub: Scrubber) -> None:
+    now = ctx.now()
+    addresses = _their_addresses(found)
+    student = found.student
+    their_actor = student_actor(student)
+    no_ones = erased_email(student.id)
+    student.first_name, student.last_name, student.email = ERASED_FIRST_NAME, ERASED_LAST_NAME, no_ones
+    student.phone = student.company_name = student.billing_email = student.po_number = ""
+    student.password_hash = None
+    student.last_signed_in_at = None
+    student.erased_at = student.updated_at = now
+    for booking in found.bookings:
+        booking.special_requests = booking.staff_notes = booking.cancellation_reason = ""
+        booking.company_name = booking.billing_email = booking.po_number = booking.billing_address = ""
+        booking.access_token = new_access_token()  # the links in old emails open nothing any more
+        booking.updated_at = now
+    for payment in found.payments:
+        payment.failure_reason = scrub.text(payment.failure_reason)
+    for refund in found.refunds:
+        refund.reason, refund.created_by = scrub.text(refund.reason), scrub.text(refund.created_by)
+    for mark in found.attendance:
+        mark.notes = ""
+    for achievement in found.certificates:
+        achievement.revocation_reason = scrub.text(achievement.revocation_reason)
+    for answer in found.feedback:
+        answer.went_well = answer.to_improve = ""
+    for email in found.emails:
+        if email.to_address.lower() in addresses:
+            email.to_address = no_ones
+        email.subject, email.body_text, email.body_html, email.attachments = ERASED_TEXT, "", "", []
+        if email.status in (OutboxStatus.QUEUED, OutboxStatus.SENDING):
+            email.status, email.next_attempt_at, email.last_error = OutboxStatus.FAILED, None, NOT_SENT
+        else:
+            email.last_error = scrub.text(email.last_error)
+        email.updated_at = now
+    if found.sign_in_counts:
+        await session.execute(
+            delete(SignInThrottle).where(
+                SignInThrottle.tenant_id == ctx.tenant_id,
+                SignInThrottle.id.in_([count.id for count in found.sign_in_counts]),
+            )
+        )
+    # The only change an audit entry ever gets: the erased student's own strings taken out of it.
+    for entry in found.audit_log:
+        entry.actor = ERASED_STUDENT if entry.actor == their_actor else scrub.text(entry.actor)
+        entry.details = scrub.value(entry.details)
+
+
+async def erasure_of(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Erasure | None:
+    """The record of the student's erasure at this centre, if they were erased."""
+    return await session.scalar(
+        select(Erasure).where(Erasure.tenant_id == ctx.tenant_id, Erasure.customer_id == customer_id)
+    )
