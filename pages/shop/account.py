@@ -1,5 +1,5 @@
 """My account at /{slug}/account: the student's bookings (pay, cancel, invoices), certificates, details
-and password."""
+and password, their data to download, and erasing it."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from trainhub_ui.services.invoice_pdf import credit_note_number
 from trainhub_ui.services.payments import amount_due
 from trainhub_ui.services.student_records import student_actor
 
+from .erase_my_data import erase_my_data_card
 from .loading import load_tenant
 
 router = APIRouter()
@@ -55,6 +56,7 @@ async def account(slug: str) -> RedirectResponse | None:
             with ui.row().classes("gap-4"):
                 ui.link("Download all of it (JSON)", f"/{slug}/account/my-data.json").mark("my-data-json")
                 ui.link("A copy to read (PDF)", f"/{slug}/account/my-data.pdf").mark("my-data-pdf")
+        await erase_my_data_card(ctx, student)
 
     async def show() -> None:
         async with database().read() as session:

@@ -45,6 +45,7 @@ from models import (
     Refund,
     RefundStatus,
     SignInThrottle,
+    StaffUser,
     WaitingListStatus,
 )
 from models.booking import new_access_token
@@ -57,10 +58,23 @@ from trainhub_ui.domain.formatting import day_text, local, money
 from trainhub_ui.domain.inputs import ServiceInput, words
 from trainhub_ui.domain.permissions import Permission
 
+from .accounts import CUSTOMER, find_customer, prove_customer_password
+from .sign_in_throttle import take_back_try
 from .student_records import StudentRecords, student_actor, student_records
 from .waiting_list import leave_waiting_list
 
 REASON_MAX = 500
+# What an erasure takes and what it keeps, as the dialogs that ask for one say it.
+WHAT_GOES = (
+    "Name, email, phone, company and billing details, and the password: the account is closed",
+    "Special requests, notes and billing details on bookings; notes on attendance; the words of feedback",
+    "What the emails to them said (that each was sent, and when, stays); emails not yet sent are not sent",
+)
+WHAT_STAYS = (
+    "Bookings, payments and refunds as facts: references, dates and amounts",
+    "Invoices and credit notes exactly as issued: the law asks for them to be kept for six years",
+    "Certificate numbers, courses and dates: a check of one says “Issued, holder erased”",
+)
 # How the audit log names the student once erased (their email is no one's): acting for themself before,
 # and erasing their own data.
 ERASED_STUDENT = "Student (erased)"
@@ -213,6 +227,24 @@ async def erase_student(
         return await erase(session, ctx, customer_id, reason, requested_by)
 
 
+MY_OWN_REQUEST = "At the student's own request, from My account"
+
+
+async def erase_my_data(db: Database, ctx: TenantContext, customer_id: str, password: str, *, address: str) -> Erasure:
+    """A signed-in student erases their own data at this centre, proving their password first (InvalidInput
+    at `password`, throttled as a sign-in is)."""
+    async with db.read() as session:
+        student = await find_customer(session, ctx.tenant, customer_id)
+    if student is None or student.erased_at is not None:
+        raise NotFound("Student")
+    now = ctx.now()
+    await prove_customer_password(db, ctx.tenant, student, password, now, address=address, field="password")
+    async with db.transaction() as session:
+        await take_back_try(session, ctx.tenant, CUSTOMER, student.email, address, now)
+    async with db.transaction() as session:
+        return await erase(session, ctx, customer_id, MY_OWN_REQUEST, ErasedBy.STUDENT)
+
+
 async def erase(
     session: AsyncSession, ctx: TenantContext, customer_id: str, reason: str, requested_by: ErasedBy
 ) -> Erasure:
@@ -309,8 +341,27 @@ async def _anonymise(session: AsyncSession, ctx: TenantContext, found: StudentRe
         entry.details = scrub.value(entry.details)
 
 
-async def erasure_of(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Erasure | None:
+@dataclass(frozen=True)
+class ErasureView:
+    erasure: Erasure
+    by: str  # who asked, in words: a member of staff's name, the student, the retention period
+
+
+async def erasure_of(session: AsyncSession, ctx: TenantContext, customer_id: str) -> ErasureView | None:
     """The record of the student's erasure at this centre, if they were erased."""
-    return await session.scalar(
-        select(Erasure).where(Erasure.tenant_id == ctx.tenant_id, Erasure.customer_id == customer_id)
-    )
+    row = (
+        await session.execute(
+            select(Erasure, StaffUser.name)
+            .outerjoin(StaffUser, and_(StaffUser.id == Erasure.staff_user_id, StaffUser.tenant_id == ctx.tenant_id))
+            .where(Erasure.tenant_id == ctx.tenant_id, Erasure.customer_id == customer_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    erasure, staff_name = row
+    by = {
+        ErasedBy.STAFF: staff_name or "a member of staff",
+        ErasedBy.STUDENT: "the student, from My account",
+        ErasedBy.RETENTION: "the centre's retention period",
+    }[erasure.requested_by]
+    return ErasureView(erasure, by)

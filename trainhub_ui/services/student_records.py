@@ -35,7 +35,7 @@ from models import (
 )
 from trainhub_ui.domain.context import TenantContext
 
-CUSTOMER_AUDIENCE = "customer"  # as `accounts.CUSTOMER`, the sign-in throttles' audience of students
+from .accounts import CUSTOMER
 
 
 def student_actor(student: Customer) -> str:
@@ -131,7 +131,7 @@ async def student_records(session: AsyncSession, ctx: TenantContext, student: Cu
         session,
         select(SignInThrottle).where(
             SignInThrottle.tenant_id == tid,
-            SignInThrottle.audience == CUSTOMER_AUDIENCE,
+            SignInThrottle.audience == CUSTOMER,
             or_(SignInThrottle.key == student.email, SignInThrottle.key.endswith(f" {student.email}")),
         ),
     )
