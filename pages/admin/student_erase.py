@@ -41,9 +41,9 @@ def erase_card(ctx: TenantContext, customer_id: str, name: str, on_erased: Calla
         async def ask() -> None:
             await _erase_dialog(ctx, customer_id, name, on_erased)
 
-        ui.button("Erase this student's personal data", icon="person_off", on_click=ask).props(
-            "outline color=negative no-caps"
-        ).classes("self-start").mark("erase-student-button")
+        ui.button("Erase this student's personal data", on_click=ask).props("outline color=negative no-caps").classes(
+            "self-start"
+        ).mark("erase-student-button")
 
 
 async def _erase_dialog(

@@ -214,9 +214,16 @@ def _certificates_card(tenant: Tenant, profile: student_profile.StudentProfile, 
             with ui.row().classes(LINE):
                 with ui.column().classes(LINE_TEXT):
                     with ui.element("div").classes(REFERENCE_AND_TITLE):
-                        ui.link(
-                            achievement.number, f"/{tenant.slug}/admin/certificates/{achievement.id}.pdf", new_tab=True
-                        ).classes("text-primary font-semibold").mark(f"certificate-{achievement.number}")
+                        if view.holder_erased:  # made out to no one: no PDF
+                            ui.label(achievement.number).classes("font-semibold").mark(
+                                f"certificate-{achievement.number}"
+                            )
+                        else:
+                            ui.link(
+                                achievement.number,
+                                f"/{tenant.slug}/admin/certificates/{achievement.id}.pdf",
+                                new_tab=True,
+                            ).classes("text-primary font-semibold").mark(f"certificate-{achievement.number}")
                         ui.label(view.course).classes("text-slate-900 break-words min-w-0")
                     expiry = (
                         f", expires {day_text(achievement.expires_on, tenant.locale, 'date')}"

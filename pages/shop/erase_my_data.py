@@ -30,7 +30,7 @@ async def erase_my_data_card(ctx: TenantContext, student: Customer) -> None:
             "centre to keep stays, without your name where it can be taken out."
         ).classes("text-slate-600")
         if open_things:
-            ui.label("You can do this once nothing is left to settle: " + "; ".join(open_things) + ".").classes(
+            ui.label("You can do this once nothing is left to settle: " + open_things.said()).classes(
                 "text-sm text-amber-800 break-words"
             ).mark("erase-my-data-outstanding")
         button = ui.button("Erase my data", icon="person_off", on_click=lambda: _ask(ctx, student)).props(

@@ -277,18 +277,18 @@ async def test_what_is_outstanding_refuses_it(db: Database) -> None:
     owing = await book(db, ctx, centre, student=1, session=0, option=PaymentOption.INVOICE, pay=False)
     after = _ctx(centre, ERASED_ON)
     async with db.read() as session:
-        assert await outstanding(session, after, centre.students[2].id) == []
-        [coming] = await outstanding(session, after, centre.students[0].id)
-        [owes] = await outstanding(session, after, centre.students[1].id)
-    assert coming == (
-        f"booking {to_come.reference} (ACS CCN1 Core Gas Safety, 11 Jan 2027) is still to come: "
-        "cancel it first, or wait until the course is over"
-    )
+        assert not await outstanding(session, after, centre.students[2].id)
+        [coming] = (await outstanding(session, after, centre.students[0].id)).things
+        [owes] = (await outstanding(session, after, centre.students[1].id)).things
+    assert coming == f"booking {to_come.reference} (ACS CCN1 Core Gas Safety, 11 Jan 2027) is still to come"
     assert owes == f"booking {owing.reference} (ACS CCN1 Core Gas Safety, 23 Nov 2026) still owes £895.00"
     with pytest.raises(DomainError) as refused:
         await erase_student(db, after, centre.students[0].id, "Asked by phone", ErasedBy.STAFF)
     assert (refused.value.code, refused.value.status) == ("student_has_outstanding", 409)
-    assert refused.value.message == f"Their data cannot be erased yet: {coming}."
+    assert refused.value.message == (
+        f"Their data cannot be erased yet: {coming}. "
+        "Cancel a booking still to come first, or wait until its course is over."
+    )
     async with db.read() as session:
         assert await session.scalar(select(Erasure)) is None
         student = await session.get(Customer, centre.students[0].id)

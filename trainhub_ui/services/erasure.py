@@ -68,7 +68,7 @@ REASON_MAX = 500
 WHAT_GOES = (
     "Name, email, phone, company and billing details, and the password: the account is closed",
     "Special requests, notes and billing details on bookings; notes on attendance; the words of feedback",
-    "What the emails to them said (that each was sent, and when, stays); emails not yet sent are not sent",
+    "What the emails said (that each was sent, and when, stays); emails not yet sent are not sent",
 )
 WHAT_STAYS = (
     "Bookings, payments and refunds as facts: references, dates and amounts",
@@ -94,16 +94,35 @@ class AlreadyErased(DomainError):
         super().__init__("already_erased", f"This student's personal data was erased on {when} already.")
 
 
+TO_COME = "Cancel a booking still to come first, or wait until its course is over."
+OWED = "Settle what is owed first."
+ON_ITS_WAY = "Wait for money on its way (usually minutes)."
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """What is still open with a student, each thing in words, and what would settle them."""
+
+    things: tuple[str, ...] = ()
+    advice: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.things)
+
+    def said(self) -> str:
+        return "; ".join(self.things) + ". " + " ".join(self.advice)
+
+
 class StillOutstanding(DomainError):
-    """Something is still open between the centre and the student; `problems` says each thing."""
+    """Something is still open between the centre and the student; `problems` names each thing."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("student_has_outstanding", "Their data cannot be erased yet: " + "; ".join(problems) + ".")
-        self.problems = problems
+    def __init__(self, found: Outstanding) -> None:
+        super().__init__("student_has_outstanding", "Their data cannot be erased yet: " + found.said())
+        self.problems = list(found.things)
 
 
-async def outstanding(session: AsyncSession, ctx: TenantContext, customer_id: str) -> list[str]:
-    """What is still open with the student, in words: empty when their data may be erased.
+async def outstanding(session: AsyncSession, ctx: TenantContext, customer_id: str) -> Outstanding:
+    """What is still open with the student: nothing (false) when their data may be erased.
 
     Outstanding is: a live (held or confirmed) booking on a session not yet over (its last day is today or
     later) and not completed; a confirmed booking that still owes money (a balance, or an unpaid invoice,
@@ -112,7 +131,7 @@ async def outstanding(session: AsyncSession, ctx: TenantContext, customer_id: st
     credited), and a live booking of a session that is over is history.
     """
     tid, locale, today = ctx.tenant_id, ctx.tenant.locale, ctx.today()
-    problems: list[str] = []
+    things: dict[str, str] = {}  # each thing, and its advice
     rows = await session.execute(
         select(Booking, CourseSession, Course.title)
         .join(CourseSession, and_(CourseSession.id == Booking.session_id, CourseSession.tenant_id == tid))
@@ -123,10 +142,9 @@ async def outstanding(session: AsyncSession, ctx: TenantContext, customer_id: st
     for booking, course_session, title in rows:
         what = f"booking {booking.reference} ({title}, {day_text(course_session.start_date, locale, 'date')})"
         if course_session.end_date >= today and not course_session.is_completed:
-            problems.append(f"{what} is still to come: cancel it first, or wait until the course is over")
+            things[f"{what} is still to come"] = TO_COME
         elif booking.status is BookingStatus.CONFIRMED and booking.balance_due > 0:
-            owed = money(booking.balance_due, booking.currency, locale)
-            problems.append(f"{what} still owes {owed}")
+            things[f"{what} still owes {money(booking.balance_due, booking.currency, locale)}"] = OWED
     open_money = await session.execute(
         select(Booking.reference, Payment.status, Refund.status)
         .join(Payment, and_(Payment.booking_id == Booking.id, Payment.tenant_id == tid))
@@ -140,10 +158,10 @@ async def outstanding(session: AsyncSession, ctx: TenantContext, customer_id: st
     )
     for reference, payment_status, refund_status in open_money:
         if refund_status is not None:
-            problems.append(f"a refund on booking {reference} is still on its way")
+            things[f"a refund on booking {reference} is still on its way"] = ON_ITS_WAY
         elif payment_status is PaymentStatus.PENDING:
-            problems.append(f"a payment on booking {reference} is still open")
-    return list(dict.fromkeys(problems))
+            things[f"a payment on booking {reference} is still open"] = ON_ITS_WAY
+    return Outstanding(tuple(things), tuple(dict.fromkeys(things.values())))
 
 
 @dataclass(frozen=True)
@@ -252,8 +270,8 @@ async def erase(
     student = await _locked_student(session, ctx, customer_id)
     if student.erased_at is not None:
         raise AlreadyErased(ctx, student.erased_at)
-    if problems := await outstanding(session, ctx, student.id):
-        raise StillOutstanding(problems)
+    if found := await outstanding(session, ctx, student.id):
+        raise StillOutstanding(found)
     acting = replace(ctx, actor=STUDENT_HIMSELF) if requested_by is ErasedBy.STUDENT else ctx
     found = await student_records(session, acting, student)
     for entry in found.waiting_list:
