@@ -329,3 +329,27 @@ async def test_an_erased_student_is_booked_no_more_and_their_details_stay_erased
                 NewStudent(first_name="Gareth", last_name="Jones", email="gareth@example.com"),
             )
     assert changed.value.code == "student_erased"
+
+
+@pytest.mark.parametrize(
+    ("erased_on", "hers"),
+    [(BOOKED, WaitingListStatus.DECLINED), (ERASED_ON, WaitingListStatus.EXPIRED)],  # her offer lasts a day
+)
+async def test_a_place_on_offer_passes_on_when_its_holder_is_erased(
+    db: Database, erased_on: date, hers: WaitingListStatus
+) -> None:
+    centre = await centre_with_sessions(db, [LATER], spots=1)
+    ctx = _ctx(centre, BOOKED)
+    taken = await book(db, ctx, centre, student=0)
+    async with db.transaction() as session:
+        megan = await join_waiting_list(session, ctx, centre.sessions[0].id, centre.students[1].id)
+        later = _ctx(centre, BOOKED + timedelta(days=1))  # Megan waits first
+        rhys = await join_waiting_list(session, later, centre.sessions[0].id, centre.students[2].id)
+    await workflows.change_booking(db, ctx, OfflineProvider(), taken.id, workflows.BookingChanges(cancel_reason="Ill"))
+    async with db.read() as session:
+        offered = await session.get(WaitingListEntry, megan.id)
+    assert offered is not None and offered.status is WaitingListStatus.OFFERED
+    await erase_student(db, _ctx(centre, erased_on), centre.students[1].id, "Asked", ErasedBy.STAFF)
+    async with db.read() as session:
+        statuses = {e.id: e.status for e in await session.scalars(select(WaitingListEntry))}
+    assert statuses == {megan.id: hers, rhys.id: WaitingListStatus.OFFERED}

@@ -23,6 +23,7 @@ and why but nothing personal; erasing a student twice is refused (409 `already_e
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -49,6 +50,7 @@ from models import (
     WaitingListStatus,
 )
 from models.booking import new_access_token
+from trainhub_ui.booking.rules import Refused
 from trainhub_ui.db import Database
 from trainhub_ui.domain import audit
 from trainhub_ui.domain.context import TenantContext
@@ -270,13 +272,15 @@ async def erase(
     student = await _locked_student(session, ctx, customer_id)
     if student.erased_at is not None:
         raise AlreadyErased(ctx, student.erased_at)
-    if found := await outstanding(session, ctx, student.id):
-        raise StillOutstanding(found)
+    if still := await outstanding(session, ctx, student.id):
+        raise StillOutstanding(still)
     acting = replace(ctx, actor=STUDENT_HIMSELF) if requested_by is ErasedBy.STUDENT else ctx
     found = await student_records(session, acting, student)
     for entry in found.waiting_list:
         if entry.status in (WaitingListStatus.WAITING, WaitingListStatus.OFFERED):
-            await leave_waiting_list(session, acting, entry.id)
+            # An offer that had lapsed is refused, having been expired and passed on by the step that refused.
+            with suppress(Refused):
+                await leave_waiting_list(session, acting, entry.id)
     scrub = Scrubber.of(_their_strings(found))
     await _anonymise(session, acting, found, scrub)
     erasure = Erasure(
