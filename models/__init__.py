@@ -19,6 +19,7 @@ from .booking import (
 )
 from .catalog import Course, CourseSession
 from .delivery import Achievement, AttendanceStatus, FeedbackAnswer, SessionAttendance
+from .erasure import ErasedBy, Erasure
 from .people import ApiToken, Customer, SignInThrottle, StaffRole, StaffUser
 from .records import AuditEntry, OutboxEmail, OutboxStatus
 from .staff_invites import StaffInvite
@@ -40,6 +41,8 @@ __all__ = [
     "CourseSession",
     "CreditNote",
     "Customer",
+    "ErasedBy",
+    "Erasure",
     "FeedbackAnswer",
     "Invoice",
     "OutboxEmail",

@@ -44,6 +44,10 @@ class Customer(IdMixin, TenantOwned, TimestampsMixin, Base):
     billing_email: Mapped[str] = mapped_column(String(320), default="")
     po_number: Mapped[str] = mapped_column(String(100), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Kept for the centre's retention period: an account still signed in to is not a past student's.
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the student's personal data is erased (`services/erasure.py`); the row stays, anonymous.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def full_name(self) -> str:

@@ -22,6 +22,9 @@ class Tenant(IdMixin, TimestampsMixin, Base):
         CheckConstraint("next_invoice_number >= 1", name="invoice_number_positive"),
         CheckConstraint("next_certificate_number >= 1", name="certificate_number_positive"),
         CheckConstraint("next_credit_note_number >= 1", name="credit_note_number_positive"),
+        CheckConstraint(
+            "retention_months IS NULL OR retention_months BETWEEN 1 AND 240", name="retention_months_range"
+        ),
     )
 
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -58,4 +61,7 @@ class Tenant(IdMixin, TimestampsMixin, Base):
     next_invoice_number: Mapped[int] = mapped_column(Integer, default=1)
     next_certificate_number: Mapped[int] = mapped_column(Integer, default=1)
     next_credit_note_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Past students with nothing outstanding are anonymised this many months after their last activity
+    # (`services/retention.py`); NULL keeps their data until they ask.
+    retention_months: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

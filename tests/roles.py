@@ -12,6 +12,7 @@ LOWEST: dict[str, StaffRole | None] = {
     "timetable": StaffRole.STAFF,
     "bookings": StaffRole.STAFF,
     "students": StaffRole.STAFF,
+    "erasing students": StaffRole.ADMIN,
     "reports": StaffRole.STAFF,
     "outbox": StaffRole.STAFF,
     "refunds": StaffRole.ADMIN,
@@ -49,6 +50,7 @@ API: dict[tuple[str, str], str] = {
     ("GET", "/students"): "students",
     ("POST", "/students"): "students",
     ("GET", "/students/{customerId}"): "students",
+    ("POST", "/students/{customerId}/erase"): "erasing students",
     ("GET", "/dashboard"): "reports",
 }
 

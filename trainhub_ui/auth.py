@@ -174,6 +174,7 @@ async def signed_in_student(tenant: Tenant) -> Customer | None:
         return None
     async with database().read() as session:
         customer = await find_customer(session, tenant, customer_id)
-    if customer is None:
+    if customer is None or customer.erased_at is not None:  # erased: signed out in every browser
         forget_sign_in(STUDENT_KEY, tenant.slug)
+        return None
     return customer

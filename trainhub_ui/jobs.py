@@ -19,6 +19,7 @@ from trainhub_ui.payments import provider
 from trainhub_ui.services.bookings import sessions_with_lapsed_places
 from trainhub_ui.services.reconciliation import reconcile_open_payments
 from trainhub_ui.services.refunds import finish_pending_refunds
+from trainhub_ui.services.retention import apply_retention
 from trainhub_ui.services.sign_in_throttle import forget_old_throttles
 
 
@@ -82,12 +83,14 @@ async def refresh_statistics(db: Database, now: datetime) -> int:
 
 # In this order: money first (a paid payment whose webhook was lost is settled before its hold is swept
 # away), then expiries (they queue offers and free places), then the reminders they make due or moot,
-# then delivery of everything queued.
+# then the centres' retention periods (an erased student's queued emails are not sent), then delivery of
+# everything queued.
 JOBS: list[Job] = [
     Job("reconcile open card payments", reconcile_card_payments),
     Job("expire holds and offers", expire_holds),
     Job("finish pending refunds", finish_refunds),
     Job("queue due reminders", queue_due_reminders),
+    Job("erase past students after the retention period", apply_retention),
     Job("deliver the outbox", deliver_outbox),
     Job("forget old sign-in failures", forget_sign_in_failures),
     Job("refresh query statistics", refresh_statistics),

@@ -1,5 +1,5 @@
-"""The settings page's Centre tab: the centre's profile (name, contact, address, timezone, email sender)
-and its branding (logo and colour, with a preview of the header)."""
+"""The settings page's Centre tab: the centre's profile (name, contact, address, timezone, email sender),
+its branding (logo and colour, with a preview of the header) and how long it keeps past students' data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from nicegui import ui
 
 from pages.admin.settings_logo import logo_editor
 from pages.admin.settings_parts import SettingsForm, with_stored
+from trainhub_ui.components.fields import whole_number
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.formatting import LOCALES
 from trainhub_ui.services import centre_settings
@@ -80,29 +81,48 @@ def centre_panel(ctx: TenantContext) -> None:
                 .props("outlined hint='Like bookings@yourcentre.co.uk or Your Centre <bookings@yourcentre.co.uk>'")
                 .classes("w-full"),
             )
-        with ui.card().classes("w-full gap-3").props("flat bordered"):
-            ui.label("Branding").classes("text-lg font-semibold")
-            logo_editor(ctx)
-            ui.separator()
-            colour = ui.color_input("Brand colour", value=current["brandColour"], preview=True)
-            colour.props("outlined hint='Headers and buttons; white text must read on it'").classes("w-full")
-            form.add("brandColour", colour)
-            with ui.row().classes("items-center gap-3"):
-                sample = ui.element("div").classes("rounded-md px-4 py-2 text-white font-semibold")
-                sample.style(f"background: {current['brandColour']}")
-                with sample:
-                    sample_name = ui.label(tenant.name)
-                ui.label("How your header looks").classes("text-sm text-slate-600")
+        with ui.column().classes("w-full gap-4"):
+            with ui.card().classes("w-full gap-3").props("flat bordered"):
+                ui.label("Branding").classes("text-lg font-semibold")
+                logo_editor(ctx)
+                ui.separator()
+                colour = ui.color_input("Brand colour", value=current["brandColour"], preview=True)
+                colour.props("outlined hint='Headers and buttons; white text must read on it'").classes("w-full")
+                form.add("brandColour", colour)
+                with ui.row().classes("items-center gap-3"):
+                    sample = ui.element("div").classes("rounded-md px-4 py-2 text-white font-semibold")
+                    sample.style(f"background: {current['brandColour']}")
+                    with sample:
+                        sample_name = ui.label(tenant.name)
+                    ui.label("How your header looks").classes("text-sm text-slate-600")
 
-            def preview() -> None:
-                value = (colour.value or "").strip().lower()
-                if centre_settings.COLOUR_PATTERN.match(value):
-                    sample.style(f"background: {value}")
+                def preview() -> None:
+                    value = (colour.value or "").strip().lower()
+                    if centre_settings.COLOUR_PATTERN.match(value):
+                        sample.style(f"background: {value}")
 
-            colour.on_value_change(preview)
-            form.inputs["name"].on_value_change(lambda e: sample_name.set_text(e.value or ""))
+                colour.on_value_change(preview)
+                form.inputs["name"].on_value_change(lambda e: sample_name.set_text(e.value or ""))
+            _retention_card(form, current["retentionMonths"])
     with ui.row().classes("w-full items-center gap-3"):
         ui.button("Save centre details", on_click=form.save).props("unelevated color=primary no-caps").mark(
             "save-centre"
         )
         ui.label("A new colour or name shows from the next page you open.").classes("text-sm text-slate-600")
+
+
+def _retention_card(form: SettingsForm, months: int) -> None:
+    """How long a past student's data is kept: the job anonymises those quiet this long and owing nothing."""
+    with ui.card().classes("w-full gap-3").props("flat bordered").mark("retention"):
+        ui.label("Students' data").classes("text-lg font-semibold")
+        ui.label(
+            "Past students with nothing outstanding are anonymised this many months after their last booking, "
+            "course or sign-in. Invoices, payments and certificate numbers are kept. 0 keeps their data until "
+            "they ask for it to be erased."
+        ).classes("text-sm text-slate-600")
+        form.add(
+            "retentionMonths",
+            whole_number(
+                "Keep past students' data for (months)", months, centre_settings.RETENTION_MONTHS, "0: until asked"
+            ).classes("w-full"),
+        )

@@ -1,5 +1,5 @@
 """One student's profile in the back office: their details (changed in a dialog), bookings, payments
-and certificates."""
+and certificates, and erasing their personal data (or, once erased, when and why)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from nicegui import APIRouter, ui
 
 from models import Customer, PaymentStatus, Tenant
 from pages.admin.access import admin_access, staff_context
+from pages.admin.student_erase import erase_card, erased_card
 from trainhub_ui.auth import StaffAccess
 from trainhub_ui.components.frames import admin_frame, not_found_page
 from trainhub_ui.components.status_badges import PAYMENT_COLOURS, STATUS_COLOURS, STATUS_LABELS
@@ -58,8 +59,12 @@ async def student_page(slug: str, customer_id: str) -> RedirectResponse | None:
         with content:
             with ui.element("div").classes("grid gap-4 w-full lg:grid-cols-3"):
                 with ui.column().classes("gap-4 min-w-0"):
-                    _details_card(profile.student, edit)
+                    if profile.erasure is not None:
+                        erased_card(ctx, profile.erasure)
+                    _details_card(profile.student, None if profile.erasure else edit)
                     _data_card(slug, profile.student)
+                    if profile.erasure is None:
+                        erase_card(ctx, profile.student.id, profile.student.full_name, reopen)
                 with ui.column().classes("gap-4 lg:col-span-2 min-w-0"):
                     _bookings_card(tenant, profile)
                     _payments_card(tenant, profile)
@@ -69,6 +74,9 @@ async def student_page(slug: str, customer_id: str) -> RedirectResponse | None:
         fresh = await load()
         if fresh is not None:
             render(fresh)
+
+    async def reopen() -> None:  # the page's title names the student too
+        ui.navigate.to(here)
 
     def edit(student: Customer) -> None:
         with dialogs:
@@ -91,14 +99,18 @@ def _data_card(slug: str, student: Customer) -> None:
             ui.link("To read (PDF)", f"{base}.pdf").mark("student-data-pdf")
 
 
-def _details_card(student: Customer, edit: Callable[[Customer], Any]) -> None:
+def _details_card(student: Customer, edit: Callable[[Customer], Any] | None) -> None:
     with ui.card().classes("w-full gap-1").props("flat bordered").mark("student-details"):
         with ui.row().classes("w-full items-center justify-between"):
             ui.label("Details").classes("text-lg font-semibold")
-            ui.button("Change", icon="edit", on_click=lambda: edit(student)).props("flat dense no-caps").mark(
-                "edit-student"
-            )
+            if edit is not None:  # an erased student has no details to change
+                ui.button("Change", icon="edit", on_click=lambda: edit(student)).props("flat dense no-caps").mark(
+                    "edit-student"
+                )
         ui.label(student.full_name).classes("font-medium text-slate-900").mark("student-name")
+        if student.erased_at is not None:
+            ui.label("No email, phone or company: erased.").classes("text-sm text-slate-500")
+            return
         ui.link(student.email, f"mailto:{student.email}").classes("text-slate-700 break-all").mark("student-email-link")
         if student.phone:
             ui.link(student.phone, f"tel:{student.phone}").classes("text-slate-700")
@@ -202,9 +214,16 @@ def _certificates_card(tenant: Tenant, profile: student_profile.StudentProfile, 
             with ui.row().classes(LINE):
                 with ui.column().classes(LINE_TEXT):
                     with ui.element("div").classes(REFERENCE_AND_TITLE):
-                        ui.link(
-                            achievement.number, f"/{tenant.slug}/admin/certificates/{achievement.id}.pdf", new_tab=True
-                        ).classes("text-primary font-semibold").mark(f"certificate-{achievement.number}")
+                        if view.holder_erased:  # made out to no one: no PDF
+                            ui.label(achievement.number).classes("font-semibold").mark(
+                                f"certificate-{achievement.number}"
+                            )
+                        else:
+                            ui.link(
+                                achievement.number,
+                                f"/{tenant.slug}/admin/certificates/{achievement.id}.pdf",
+                                new_tab=True,
+                            ).classes("text-primary font-semibold").mark(f"certificate-{achievement.number}")
                         ui.label(view.course).classes("text-slate-900 break-words min-w-0")
                     expiry = (
                         f", expires {day_text(achievement.expires_on, tenant.locale, 'date')}"

@@ -1,5 +1,5 @@
 """My account at /{slug}/account: the student's bookings (pay, cancel, invoices), certificates, details
-and password."""
+and password, their data to download, and erasing it."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from trainhub_ui.services import accounts, my_account, students, workflows
 from trainhub_ui.services.certificates import certificates_of
 from trainhub_ui.services.invoice_pdf import credit_note_number
 from trainhub_ui.services.payments import amount_due
+from trainhub_ui.services.student_records import student_actor
 
+from .erase_my_data import erase_my_data_card
 from .loading import load_tenant
 
 router = APIRouter()
@@ -38,7 +40,7 @@ async def account(slug: str) -> RedirectResponse | None:
     student = await signed_in_student(tenant)
     if student is None:
         return RedirectResponse(f"/{slug}/login?next=/{slug}/account", status_code=303)
-    ctx = TenantContext(tenant=tenant, actor=f"Student {student.email}")
+    ctx = TenantContext(tenant=tenant, actor=student_actor(student))
     with public_frame(tenant, student, "My account"):
         ui.label(f"Hello, {student.first_name}").classes("text-2xl font-bold")
         bookings_panel = ui.column().classes("w-full gap-3")
@@ -54,6 +56,7 @@ async def account(slug: str) -> RedirectResponse | None:
             with ui.row().classes("gap-4"):
                 ui.link("Download all of it (JSON)", f"/{slug}/account/my-data.json").mark("my-data-json")
                 ui.link("A copy to read (PDF)", f"/{slug}/account/my-data.pdf").mark("my-data-pdf")
+        await erase_my_data_card(ctx, student)
 
     async def show() -> None:
         async with database().read() as session:

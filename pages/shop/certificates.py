@@ -57,5 +57,7 @@ async def staff_certificate(slug: str, achievement_id: str) -> Response:
             view = await certificate_view(session, ctx, achievement_id)
     except NotFound:
         return Response("Not found", status_code=404)
+    if view.holder_erased:  # made out to no one: not printed, for staff either
+        return Response("Not available: the holder's data was erased", status_code=410)
     pdf = certificate_pdf(access.tenant, view, get_settings().base_url)
     return _pdf_response(f"certificate-{view.achievement.number}.pdf", pdf)

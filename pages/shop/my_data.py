@@ -9,6 +9,7 @@ from trainhub_ui.auth import signed_in_student
 from trainhub_ui.db import database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.services.personal_data import personal_data, personal_data_pdf
+from trainhub_ui.services.student_records import student_actor
 
 from .loading import load_tenant
 
@@ -23,7 +24,7 @@ async def my_data(slug: str, kind: str) -> Response:
     student = await signed_in_student(tenant) if tenant is not None else None
     if tenant is None or student is None or kind not in KINDS:
         return Response("Not found", status_code=404)
-    ctx = TenantContext(tenant=tenant, actor=f"Student {student.email}")
+    ctx = TenantContext(tenant=tenant, actor=student_actor(student))
     async with database().read() as session:
         data = await personal_data(session, ctx, student.id)
     content = data.as_json() if kind == "json" else personal_data_pdf(ctx, data)

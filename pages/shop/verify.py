@@ -1,5 +1,6 @@
 """The certificate check at /{slug}/verify/{code}, where a certificate's QR code leads: valid, expired,
-revoked or unknown, with no more than name, course and dates."""
+revoked or unknown, with no more than name, course and dates; once its holder's data is erased, "Issued,
+holder erased", with the number, course and dates but no name."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ STATES = {
     "expired": ("event_busy", "amber", "This certificate has expired."),
     "revoked": ("block", "red", "This certificate has been revoked by the centre."),
 }
+# A revoked certificate says so first; any other of an erased holder says it was issued, to no one named.
+HOLDER_ERASED = ("person_off", "slate", "Issued, holder erased.")
 
 
 @router.page("/{slug}/verify/{code}")
@@ -43,14 +46,21 @@ async def verify_page(slug: str, code: str) -> None:
                 return
             state = found.state(TenantContext(tenant=tenant).today())
             icon, colour, text = STATES[state]
+            if found.holder_erased and state != "revoked":
+                (icon, colour, text), state = HOLDER_ERASED, "holder-erased"
             with ui.row().classes(f"items-center gap-3 text-{colour}-800 no-wrap"):
                 ui.icon(icon).classes("text-4xl")
                 ui.label(text).classes("text-lg font-semibold").mark(f"state-{state}")
+            if found.holder_erased:
+                ui.label(
+                    f"{tenant.name} issued this certificate; its holder's personal data has since been erased at "
+                    "their request or under the centre's retention period, so no name is shown."
+                ).classes("text-slate-600")
             # No more than name, course and dates: the page is public.
             with ui.element("dl").classes("grid grid-cols-[auto_1fr] gap-x-4 gap-y-1"):
                 achievement = found.achievement
                 rows = [
-                    ("Awarded to", found.student),
+                    *([] if found.holder_erased else [("Awarded to", found.student)]),
                     ("Course", found.course),
                     ("Certificate", achievement.number),
                     ("Issued", f"{day_text(achievement.issued_on, tenant.locale, 'long_date')}"),

@@ -86,6 +86,11 @@ class World:
         return self.student_ids[0]
 
     @property
+    def erasable_student_id(self) -> str:
+        """Owes nothing and has no course to come (a cancelled booking, a place on a waiting list)."""
+        return self.student_ids[1]
+
+    @property
     def notes(self) -> str:
         return f"{self.label} private instructor note"
 
@@ -349,6 +354,11 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/tenant/{slug}/students/{customerId}"): Case(
         targets={"customerId": "student_id"}, shows=("student_id",)
+    ),
+    ("POST", "/api/tenant/{slug}/students/{customerId}/erase"): Case(
+        targets={"customerId": "erasable_student_id"},
+        body=lambda w: {"reason": f"{w.label} asked by email"},
+        shows=("erasable_student_id",),
     ),
     # dashboard
     ("GET", "/api/tenant/{slug}/dashboard"): Case(shows=("open_session_id",)),

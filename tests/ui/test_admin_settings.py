@@ -129,6 +129,21 @@ async def test_centre_details_save_and_bad_ones_are_marked_at_the_field(user: Us
     await user.should_see("Alpha Gas Academy")
 
 
+async def test_the_retention_period_is_saved_and_a_bad_one_marked_at_its_field(user: User, centres: Database) -> None:
+    await open_settings(user)
+    assert element(user, "setting-retentionMonths").value == 0  # kept until asked
+    element(user, "setting-retentionMonths").value = 241
+    user.find(marker="save-centre").click()
+    await eventually(lambda: element(user, "setting-retentionMonths").error is not None)
+    assert element(user, "setting-retentionMonths").error == "Enter a whole number of months from 0 to 240."
+    assert (await tenant_row(centres)).retention_months is None
+    element(user, "setting-retentionMonths").value = 72
+    user.find(marker="save-centre").click()
+    await user.should_see("Saved.")
+    assert element(user, "setting-retentionMonths").error is None
+    assert (await tenant_row(centres)).retention_months == 72
+
+
 async def test_a_vat_rate_without_a_vat_number_is_refused_at_the_number(user: User, centres: Database) -> None:
     await open_settings(user, tab="payments")
     element(user, "setting-vatRate").value = "20"

@@ -150,5 +150,6 @@ def caller_who_may(needed: Permission) -> Any:
 MayBook = caller_who_may(Permission.BOOKINGS)
 MayRefund = caller_who_may(Permission.REFUNDS)
 MayReadStudents = caller_who_may(Permission.STUDENTS)
+MayEraseStudents = caller_who_may(Permission.ERASE_STUDENTS)
 MayChangeTimetable = caller_who_may(Permission.TIMETABLE)
 MayReadReports = caller_who_may(Permission.REPORTS)

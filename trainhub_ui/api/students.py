@@ -1,4 +1,5 @@
-"""API: students. Never public: reading needs a token of the centre, adding one needs STAFF or above."""
+"""API: students. Never public: reading needs a token of the centre, adding one needs STAFF or above, erasing
+one's personal data ADMIN or above."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from models import Customer
+from models import Customer, ErasedBy, Erasure
+from trainhub_ui.db import database
 from trainhub_ui.domain.inputs import Id
-from trainhub_ui.services import students
+from trainhub_ui.services import erasure, students
+from trainhub_ui.services.erasure import ErasureRequest
 from trainhub_ui.services.students import CustomerExists, NewStudent
 
-from .access import MayReadStudents, Reader, Writer
+from .access import MayEraseStudents, MayReadStudents, Reader, Writer
 from .common import ERROR_RESPONSES, ApiModel, ErrorBody, Page, Paging
 
 router = APIRouter(prefix="/tenant/{slug}", tags=["students"], responses=ERROR_RESPONSES)
@@ -92,3 +95,46 @@ async def get_student(
 ) -> StudentOut:
     """One student; another centre's id answers 404 like an unknown one."""
     return StudentOut.of(await students.get_student(session, ctx, customer_id))
+
+
+class ErasureOut(ApiModel):
+    """The record of an erasure: nothing personal, and how many records of each kind were gone through."""
+
+    id: str
+    customer_id: str
+    requested_by: ErasedBy
+    reason: str
+    erased_at: datetime
+    counts: dict[str, int]
+
+    @classmethod
+    def of(cls, done: Erasure) -> ErasureOut:
+        return cls(
+            id=done.id,
+            customer_id=done.customer_id,
+            requested_by=done.requested_by,
+            reason=done.reason,
+            erased_at=done.created_at,
+            counts=done.counts,
+        )
+
+
+@router.post(
+    "/students/{customerId}/erase",
+    response_model=ErasureOut,
+    responses={
+        409: {
+            "model": ErrorBody,
+            "description": "`student_has_outstanding`: a booking still to come, money owed or on its way (the "
+            "message names each); `already_erased`: done before",
+        }
+    },
+)
+async def erase_student(
+    body: ErasureRequest, ctx: MayEraseStudents, customer_id: Annotated[Id, Path(alias="customerId")]
+) -> ErasureOut:
+    """Erase the student's personal data everywhere at this centre (their request, UK GDPR article 17). Their
+    bookings, payments, certificates and invoices stay as facts, without anything personal but what the
+    invoices keep as issued. It cannot be undone; the erasure itself is recorded, with `reason`."""
+    done = await erasure.erase_student(database(), ctx, customer_id, body.reason, ErasedBy.STAFF)
+    return ErasureOut.of(done)

@@ -238,13 +238,14 @@ async def certificates_and_feedback_panel(ctx: TenantContext, item: CourseSessio
         for view in issued:
             achievement = view.achievement
             with ui.row().classes("w-full items-center gap-3 flex-wrap"):
-                ui.label(view.student).classes("font-medium min-w-[10rem]")
+                ui.label(view.student or "Holder erased").classes("font-medium min-w-[10rem]")
                 ui.label(achievement.number).classes("text-slate-600")
                 state = view.state(today)
                 ui.label(state.title()).classes(
                     {"valid": "text-emerald-700", "expired": "text-amber-700", "revoked": "text-red-700"}[state]
                 ).mark(f"certificate-state-{achievement.number}")
-                ui.link("PDF", f"/{ctx.tenant.slug}/admin/certificates/{achievement.id}.pdf").props("target=_blank")
+                if not view.holder_erased:  # a certificate made out to no one is not printed
+                    ui.link("PDF", f"/{ctx.tenant.slug}/admin/certificates/{achievement.id}.pdf").props("target=_blank")
                 if state != "revoked" and ctx.has_role(StaffRole.STAFF):
                     ui.button("Revoke", on_click=lambda a=achievement, v=view: revoke(a.id, v.student)).props(
                         "flat dense no-caps color=negative"

@@ -16,6 +16,7 @@ class Permission(StrEnum):
     TIMETABLE = "timetable"  # courses and sessions, as staff see them (drafts, notes), and changing them
     BOOKINGS = "bookings"  # bookings, the waiting list, payments recorded, invoices and credit notes
     STUDENTS = "students"  # the students' records
+    ERASE_STUDENTS = "erase_students"  # erasing a student's personal data (it cannot be undone)
     REPORTS = "reports"  # money and figures: the reports and the dashboard's revenue
     OUTBOX = "outbox"  # the emails sent and waiting
     REFUNDS = "refunds"  # giving money back
@@ -28,6 +29,7 @@ LOWEST_ROLE: dict[Permission, StaffRole] = {
     Permission.TIMETABLE: StaffRole.STAFF,
     Permission.BOOKINGS: StaffRole.STAFF,
     Permission.STUDENTS: StaffRole.STAFF,
+    Permission.ERASE_STUDENTS: StaffRole.ADMIN,
     Permission.REPORTS: StaffRole.STAFF,
     Permission.OUTBOX: StaffRole.STAFF,
     Permission.REFUNDS: StaffRole.ADMIN,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import OutboxEmail, OutboxStatus
 from trainhub_ui.domain.audit import record
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.domain.erased import is_erased_address
 from trainhub_ui.domain.errors import DomainError, NotFound
 
 
@@ -145,6 +146,8 @@ async def send_again(session: AsyncSession, ctx: TenantContext, email_id: str) -
     email = await get_email(session, ctx, email_id)
     if email.status is not OutboxStatus.FAILED:
         raise DomainError("not_failed", "Only an email that failed can be sent again.")
+    if is_erased_address(email.to_address):
+        raise DomainError("recipient_erased", "Its recipient's data was erased: this email cannot be sent again.")
     now = ctx.now()
     email.status = OutboxStatus.QUEUED
     email.attempts = 0

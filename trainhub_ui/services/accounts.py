@@ -76,8 +76,9 @@ async def _sign_in(
         return SignInResult(None, WRONG_CREDENTIALS)
     async with db.transaction() as session:
         await take_back_try(session, tenant, audience, email, address, now)
-        if isinstance(account, StaffUser):
-            await session.execute(update(StaffUser).where(StaffUser.id == account.id).values(last_signed_in_at=now))
+        # A student's last sign-in counts as activity for the centre's retention period.
+        kind = StaffUser if isinstance(account, StaffUser) else Customer
+        await session.execute(update(kind).where(kind.id == account.id).values(last_signed_in_at=now))
     return SignInResult(account)
 
 
@@ -199,6 +200,21 @@ async def find_customer(session: AsyncSession, tenant: Tenant, customer_id: str)
     return await session.scalar(select(Customer).where(Customer.tenant_id == tenant.id, Customer.id == customer_id))
 
 
+async def prove_customer_password(
+    db: Database, tenant: Tenant, customer: Customer, password: str, now: datetime, *, address: str, field: str
+) -> None:
+    """A signed-in student proves their password again before a change that matters (InvalidInput at `field`
+    if wrong). The try meets the sign-in's throttle first, so guessing here is no faster than at the sign-in
+    page; a right one is the caller's to take back (`take_back_try`). An account without one proves nothing."""
+    if customer.password_hash is None:
+        return
+    refusal = await claim_try(db, tenant, CUSTOMER, customer.email, address, now)
+    if refusal is not None:
+        raise InvalidInput(field, refusal.message)
+    if not await asyncio.to_thread(verify_password, password, customer.password_hash):
+        raise InvalidInput(field, "That is not your current password.")
+
+
 async def change_customer_password(
     db: Database,
     tenant: Tenant,
@@ -221,12 +237,7 @@ async def change_customer_password(
         customer = await find_customer(session, tenant, customer_id)
     if customer is None:
         raise NotFound("Student")
-    if customer.password_hash is not None:
-        refusal = await claim_try(db, tenant, CUSTOMER, customer.email, address, now)
-        if refusal is not None:
-            raise InvalidInput("currentPassword", refusal.message)
-        if not await asyncio.to_thread(verify_password, current, customer.password_hash):
-            raise InvalidInput("currentPassword", "That is not your current password.")
+    await prove_customer_password(db, tenant, customer, current, now, address=address, field="currentPassword")
     new_hash = await asyncio.to_thread(hash_password, new)
     async with db.transaction() as session:
         await session.execute(

@@ -3,7 +3,9 @@ and the before and after where the change has them), filtered by area, person an
 database, and exported as CSV.
 
 Entries about a student name the student by id, not by their details: the log keeps what changed, and the
-student's record keeps who they are, so erasing a student's personal data leaves the log intact.
+student's record keeps who they are. Where an entry holds a detail all the same (a new student's email, a
+student acting in My account, named by their email), erasing the student's personal data takes it out
+(`erasure.py`), and that is the only change an entry ever gets.
 """
 
 from __future__ import annotations

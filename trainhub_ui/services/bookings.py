@@ -100,7 +100,7 @@ async def find_customer_of(session: AsyncSession, ctx: TenantContext, customer_i
     customer = await session.scalar(
         select(Customer).where(Customer.tenant_id == ctx.tenant_id, Customer.id == customer_id)
     )
-    if customer is None:
+    if customer is None or customer.erased_at is not None:  # an erased student is booked no more
         raise NotFound("Customer")
     return customer
 
@@ -246,7 +246,7 @@ async def customer_standing(
         row = (await session.execute(_STANDING, params)).first()
     else:
         row = (await session.execute(_STANDING_AND_REFERENCE, {**params, "reference": reference})).first()
-    if row is None:
+    if row is None or row[0].erased_at is not None:  # an erased student is booked no more
         raise NotFound("Customer")
     return Standing(row[0], row[1], row[2], bool(row[3]))
 

@@ -49,6 +49,8 @@ FULL_REFUND_DAYS = (0, 365)
 OFFER_WINDOW_HOURS = (1, 168)
 BALANCE_NOTICE_DAYS = (0, 365)
 BOOKING_CUTOFF_HOURS = (0, 720)
+# 0: a student's data is kept until they ask for it to be erased (stored as NULL).
+RETENTION_MONTHS = (0, 240)
 TEXT_LIMITS = {"name": 200, "legalName": 200, "tagline": 300, "contactPhone": 50, "address": 2000, "bankDetails": 2000}
 
 
@@ -91,6 +93,7 @@ SETTINGS_FIELDS: dict[str, str] = {
     "vatRate": "vat_rate_basis_points",
     "vatNumber": "vat_number",
     "bankDetails": "bank_details",
+    "retentionMonths": "retention_months",
 }
 
 
@@ -98,6 +101,7 @@ def centre_settings(tenant: Tenant) -> dict[str, Any]:
     """The current settings, keyed as `update_centre_settings` takes them (the VAT rate as a percent text)."""
     values: dict[str, Any] = {field: getattr(tenant, attribute) for field, attribute in SETTINGS_FIELDS.items()}
     values["vatRate"] = vat_percent_text(tenant.vat_rate_basis_points)
+    values["retentionMonths"] = tenant.retention_months or 0
     return values
 
 
@@ -258,6 +262,12 @@ def _vat_number(value: object) -> str:
     return number
 
 
+def _retention(value: object) -> int | None:
+    """Months after a past student's last activity until their data is erased; 0 (kept as None) keeps it
+    until they ask."""
+    return _whole(RETENTION_MONTHS, "months")(value) or None
+
+
 def _checked(check: Callable[[object], Any]) -> Any:
     return PlainValidator(check)
 
@@ -290,6 +300,7 @@ class SettingsChanges(ServiceInput):
     vat_rate_basis_points: Annotated[int | None, _checked(_vat), Field(alias="vatRate")] = None
     vat_number: Annotated[str, _checked(_vat_number)] = None
     bank_details: Annotated[str, _checked(_text(TEXT_LIMITS["bankDetails"]))] = None
+    retention_months: Annotated[int | None, _checked(_retention)] = None
 
     @classmethod
     def read(cls, given: Mapping[str, object]) -> SettingsChanges:

@@ -113,9 +113,12 @@ async def revoke_certificate(
 @dataclass(frozen=True)
 class CertificateView:
     achievement: Achievement
-    student: str
+    student: str  # empty once the holder is erased
     course: str
     session_dates: tuple[date, date] | None
+    # The holder's personal data was erased: the certificate's number, course and dates still check, but
+    # it names no one and its PDF is made for no one.
+    holder_erased: bool = False
 
     def state(self, today: date) -> str:
         if self.achievement.revoked_at is not None:
@@ -125,12 +128,12 @@ class CertificateView:
         return "valid"
 
 
-ViewRow = tuple[Achievement, str, str, str, CourseSession | None]
+ViewRow = tuple[Achievement, str, str, datetime | None, str, CourseSession | None]
 
 
 def _view_query() -> Select[ViewRow]:
     return (
-        select(Achievement, Customer.first_name, Customer.last_name, Course.title, CourseSession)
+        select(Achievement, Customer.first_name, Customer.last_name, Customer.erased_at, Course.title, CourseSession)
         .join(Customer, Customer.id == Achievement.customer_id)
         .join(Course, Course.id == Achievement.course_id)
         .outerjoin(CourseSession, CourseSession.id == Achievement.session_id)
@@ -138,8 +141,10 @@ def _view_query() -> Select[ViewRow]:
 
 
 def _view(row: Row[ViewRow]) -> CertificateView:
-    achievement, first, last, title, course_session = row
+    achievement, first, last, erased_at, title, course_session = row
     dates = (course_session.start_date, course_session.end_date) if course_session is not None else None
+    if erased_at is not None:
+        return CertificateView(achievement, "", title, dates, holder_erased=True)
     return CertificateView(achievement, f"{first} {last}".strip(), title, dates)
 
 

@@ -119,6 +119,8 @@ async def _preview(
                 Booking.tenant_id == ctx.tenant_id,
                 Booking.session_id == course_session.id,
                 Booking.status == BookingStatus.CONFIRMED,
+                # An erased student is no one to certify or ask for feedback.
+                Customer.erased_at.is_(None),
             )
             .order_by(Customer.last_name, Customer.first_name)
         )

@@ -63,8 +63,10 @@ async def feedback_form(session: AsyncSession, ctx: TenantContext, booking_id: s
         raise NotFound("Feedback link")
     booking, title = row
     customer = await session.get(Customer, booking.customer_id)
+    if customer is None or customer.erased_at is not None:  # an erased student's link opens nothing
+        raise NotFound("Feedback link")
     answered = await session.scalar(select(FeedbackAnswer).where(FeedbackAnswer.booking_id == booking.id))
-    return FeedbackForm(booking, title, customer.first_name if customer else "", answered)
+    return FeedbackForm(booking, title, customer.first_name, answered)
 
 
 async def give_feedback(

@@ -1,11 +1,10 @@
 """Everything a centre holds about one student, for the student's right of access (UK GDPR, article 15): as
 JSON, every record with its fields, and as a PDF a person can read.
 
-One student of one centre: their record, bookings (with the course and dates), payments and refunds,
-invoices and credit notes, waiting-list entries, attendance, certificates, feedback, the emails sent to
-them, the sign-in counts kept under their email, and the audit entries about them and their bookings.
-Secrets are left out: the password hash, a booking's access token (the emails keep their links as sent), and
-each file attached to an email (its name is listed).
+Which records are theirs is `student_records.py`'s (the same description their erasure follows). Secrets
+are left out: the password hash, a booking's access token (the emails keep their links as sent), and each
+file attached to an email (its name is listed). Once a student is erased, the invoices and credit notes
+kept for the law show only their numbers, dates and amounts here.
 """
 
 from __future__ import annotations
@@ -17,32 +16,21 @@ from enum import Enum
 from typing import Any
 
 from fpdf import FPDF
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import (
-    Achievement,
-    AuditEntry,
-    Base,
-    Booking,
-    Course,
-    CourseSession,
-    CreditNote,
-    FeedbackAnswer,
-    Invoice,
-    OutboxEmail,
-    Payment,
-    Refund,
-    SessionAttendance,
-    SignInThrottle,
-    WaitingListEntry,
-)
+from models import Base
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.formatting import day_and_time, money, session_dates
 
+from .student_records import student_records
 from .students import get_student
 
 LEFT_OUT = {"password_hash", "access_token", "tenant_id"}
+# What an invoice or credit note copied about the person it was billed to (and a credit note's reason, a
+# cancellation's): kept as issued, for the law, but no longer shown as the erased student's data.
+BILLED_TO = frozenset(
+    {"company_name", "billing_email", "po_number", "customer_name", "billing_address", "description", "reason"}
+)
 
 
 def _plain(value: Any) -> Any:
@@ -71,90 +59,34 @@ class PersonalData:
         return json.dumps(self.sections, indent=2, ensure_ascii=False, default=str).encode("utf-8")
 
 
-async def _rows(session: AsyncSession, query: Any) -> list[Any]:
-    return list(await session.scalars(query))
-
-
-async def _records(session: AsyncSession, ctx: TenantContext, model: type[Base], *where: Any) -> list[dict[str, Any]]:
-    """Every row of `model` at this centre that matches, as plain values."""
-    rows = await _rows(session, select(model).where(model.tenant_id == ctx.tenant_id, *where))  # type: ignore[attr-defined]
-    return [_record(row) for row in rows]
-
-
 async def personal_data(session: AsyncSession, ctx: TenantContext, customer_id: str) -> PersonalData:
     """All this centre holds about the student (NotFound for another centre's or an unknown id)."""
     student = await get_student(session, ctx, customer_id)
-    tid = ctx.tenant_id
-    booked = (
-        await session.execute(
-            select(Booking, CourseSession, Course)
-            .join(CourseSession, CourseSession.id == Booking.session_id)
-            .join(Course, Course.id == CourseSession.course_id)
-            .where(
-                Booking.tenant_id == tid,
-                CourseSession.tenant_id == tid,
-                Course.tenant_id == tid,
-                Booking.customer_id == student.id,
-            )
-            .order_by(Booking.created_at)
-        )
-    ).all()
-    booking_ids = [booking.id for booking, _, _ in booked]
-    payments = await _rows(
-        session, select(Payment).where(Payment.tenant_id == tid, Payment.booking_id.in_(booking_ids))
-    )
-    payment_ids = [payment.id for payment in payments]
-    invoices = await _rows(
-        session, select(Invoice).where(Invoice.tenant_id == tid, Invoice.booking_id.in_(booking_ids))
-    )
-    emails = await _rows(
-        session,
-        select(OutboxEmail)
-        .where(
-            OutboxEmail.tenant_id == tid,
-            or_(OutboxEmail.to_address == student.email, OutboxEmail.booking_id.in_(booking_ids)),
-        )
-        .order_by(OutboxEmail.created_at),
-    )
-    about = [student.id, *booking_ids]
+    found = await student_records(session, ctx, student)
+    billed_to = BILLED_TO if student.erased_at is not None else frozenset()
     sections: dict[str, Any] = {
         "centre": {"name": ctx.tenant.name, "address": ctx.tenant.address, "email": ctx.tenant.contact_email},
         "exported_at": ctx.now().isoformat(),
         "student": _record(student) | {"has_account": bool(student.password_hash)},
         "bookings": [
             _record(booking) | {"course": course.title, "session_dates": session_dates(item, ctx.tenant.locale)}
-            for booking, item, course in booked
+            for booking, item, course in found.booked
         ],
-        "payments": [_record(payment) for payment in payments],
-        "refunds": await _records(session, ctx, Refund, Refund.payment_id.in_(payment_ids)),
-        "invoices": [_record(invoice) for invoice in invoices],
-        "credit_notes": await _records(session, ctx, CreditNote, CreditNote.invoice_id.in_([i.id for i in invoices])),
-        "waiting_list": await _records(session, ctx, WaitingListEntry, WaitingListEntry.customer_id == student.id),
-        "attendance": await _records(session, ctx, SessionAttendance, SessionAttendance.booking_id.in_(booking_ids)),
-        "certificates": await _records(session, ctx, Achievement, Achievement.customer_id == student.id),
-        "feedback": await _records(session, ctx, FeedbackAnswer, FeedbackAnswer.booking_id.in_(booking_ids)),
+        "payments": [_record(payment) for payment in found.payments],
+        "refunds": [_record(refund) for refund in found.refunds],
+        "invoices": [_record(invoice, leave_out=billed_to) for invoice in found.invoices],
+        "credit_notes": [_record(note, leave_out=billed_to) for note in found.credit_notes],
+        "waiting_list": [_record(entry) for entry in found.waiting_list],
+        "attendance": [_record(mark) for mark in found.attendance],
+        "certificates": [_record(achievement) for achievement in found.certificates],
+        "feedback": [_record(answer) for answer in found.feedback],
         "emails": [
             _record(email, leave_out=frozenset({"attachments", "body_html"}))
             | {"attachments": [item.get("filename", "") for item in email.attachments or []]}
-            for email in emails
+            for email in found.emails
         ],
-        # The failed sign-ins counted under their email, and the addresses they have signed in from.
-        "sign_in_counts": await _records(
-            session,
-            ctx,
-            SignInThrottle,
-            SignInThrottle.audience == "customer",
-            or_(SignInThrottle.key == student.email, SignInThrottle.key.endswith(f" {student.email}")),
-        ),
-        "audit_log": [
-            _record(entry)
-            for entry in await _rows(
-                session,
-                select(AuditEntry)
-                .where(AuditEntry.tenant_id == tid, AuditEntry.entity_id.in_(about))
-                .order_by(AuditEntry.created_at),
-            )
-        ],
+        "sign_in_counts": [_record(count) for count in found.sign_in_counts],
+        "audit_log": [_record(entry) for entry in found.audit_log],
     }
     return PersonalData(sections)
 

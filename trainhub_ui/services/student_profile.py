@@ -18,6 +18,7 @@ from trainhub_ui.domain.context import TenantContext
 from .booking_filters import BookingSearch
 from .booking_search import BookingPage, csv_cell, search_bookings
 from .certificates import CertificateView, certificates_of
+from .erasure import ErasureView, erasure_of
 from .students import get_student, search_students
 
 BOOKINGS_SHOWN = 50
@@ -46,6 +47,7 @@ class StudentProfile:
     bookings: BookingPage  # the newest BOOKINGS_SHOWN, and how many there are in all
     payments: list[StudentPayment]
     certificates: list[CertificateView]  # newest first
+    erasure: ErasureView | None = None  # their personal data was erased: when, by whom, why
 
 
 async def student_profile(session: AsyncSession, ctx: TenantContext, customer_id: str) -> StudentProfile:
@@ -81,7 +83,8 @@ async def student_profile(session: AsyncSession, ctx: TenantContext, customer_id
         for payment, reference, title in payment_rows
     ]
     certificates = await certificates_of(session, ctx, student.id)
-    return StudentProfile(student, bookings, payments, certificates)
+    erased = await erasure_of(session, ctx, student.id) if student.erased_at is not None else None
+    return StudentProfile(student, bookings, payments, certificates, erased)
 
 
 async def booking_counts(session: AsyncSession, ctx: TenantContext, customer_ids: list[str]) -> dict[str, int]:

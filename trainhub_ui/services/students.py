@@ -125,8 +125,9 @@ def _matches(query: str) -> ColumnElement[bool]:
 async def search_students(
     session: AsyncSession, ctx: TenantContext, *, query: str = "", limit: int = 50, offset: int = 0
 ) -> StudentPage:
-    """One page of the centre's students, by last then first name; `query` matches names, email and company."""
-    conditions: list[ColumnElement[bool]] = [Customer.tenant_id == ctx.tenant_id]
+    """One page of the centre's students, by last then first name; `query` matches names, email and company.
+    An erased student is no longer listed (their bookings still lead to their anonymous record)."""
+    conditions: list[ColumnElement[bool]] = [Customer.tenant_id == ctx.tenant_id, Customer.erased_at.is_(None)]
     if query := query.strip():
         conditions.append(_matches(query))
     total = await session.scalar(select(func.count()).select_from(Customer).where(*conditions))
@@ -153,6 +154,8 @@ async def get_student(session: AsyncSession, ctx: TenantContext, customer_id: st
 async def update_student(session: AsyncSession, ctx: TenantContext, customer_id: str, details: NewStudent) -> Customer:
     """Change a student's details. An email that belongs to another student of the centre raises CustomerExists."""
     customer = await get_student(session, ctx, customer_id)
+    if customer.erased_at is not None:
+        raise DomainError("student_erased", "This student's data was erased: there are no details to change.")
     if details.email != customer.email:
         existing = await _student_id_by_email(session, ctx, details.email)
         if existing is not None and existing != customer.id:
