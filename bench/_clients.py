@@ -30,11 +30,16 @@ ELEMENTS = re.compile(r"parseElements\(String\.raw`(.*?)`\)", re.DOTALL)
 # nicegui.js's parseElements(): the HTML escapes the page's element tree is sent in.
 UNESCAPES = (("&#36;", "$"), ("&#96;", "`"), ("&gt;", ">"), ("&lt;", "<"), ("&amp;", "&"))
 
-# What names a session, and what carries the text its places label shows, in any message shape `shown_places`
-# reads. NiceGUI's element dicts name it by the label's `data-session-places` prop and carry `text`.
+# The shapes a message may tell a session's places label in, read by `shown_places`: (where the session's id is,
+# where the label's text is) in one dict. NiceGUI's element dicts name it by the label's `data-session-places`
+# prop and carry `text`; the `trainhub_places` event (trainhub_ui/live_capacity.py) is {"s": id, "t": text, ...}.
 PLACES_PROP = "data-session-places"
-SESSION_KEYS = ("sessionId", "session_id", PLACES_PROP)
-TEXT_KEYS = ("text", "placesText", "places_text", "label")
+SHAPES = (
+    (("props", PLACES_PROP), "text"),
+    (("s",), "t"),
+    (("sessionId",), "text"),
+    (("session_id",), "text"),
+)
 NESTING_READ = 6  # deeper than any message shape here; a bound, so a strange payload cannot recurse far
 
 
@@ -64,13 +69,13 @@ def shown_places(event: str, payload: Any, session_id: str, label_id: str) -> st
     """The text the places label of `session_id` shows after this Socket.IO event, or None if it says nothing of it.
 
     The one place that reads "what the page's places label shows now" from what the server sends; extend it
-    when the server sends that in another shape. Read today:
+    (or SHAPES) when the server sends that in another shape. Read today:
 
     - NiceGUI's `update` event, `{element id: element dict, ...}`: the element with the label's id (from the page's
-      HTML), or any element whose `props` carry `data-session-places` = the session (a label drawn again under a
-      new id), gives its `text`;
-    - any other event (a custom one) whose payload, or a dict or list nested in it, holds a dict that names the
-      session under one of SESSION_KEYS (directly or in its `props`) and carries a string under one of TEXT_KEYS.
+      HTML) gives its `text`;
+    - any event (NiceGUI's `update`, or one of the app's own such as `trainhub_places`) whose payload, or a dict or
+      list nested in it, holds a dict of one of SHAPES naming the session: a label drawn again under a new id, or
+      a message that the page's own script writes into the label.
     """
     if event == "update" and isinstance(payload, dict):
         element = payload.get(label_id)
@@ -83,12 +88,12 @@ def _text_naming(value: Any, session_id: str, depth: int) -> str | None:
     if depth <= 0:
         return None
     if isinstance(value, dict):
-        names = (value.get(key) for key in SESSION_KEYS)
-        props = value.get("props")
-        if session_id in names or (isinstance(props, dict) and props.get(PLACES_PROP) == session_id):
-            text = next((value[key] for key in TEXT_KEYS if isinstance(value.get(key), str)), None)
-            if text is not None:
-                return text
+        for path, text_key in SHAPES:
+            named: Any = value
+            for key in path:
+                named = named.get(key) if isinstance(named, dict) else None
+            if named == session_id and isinstance(value.get(text_key), str):
+                return str(value[text_key])
         children: Iterable[Any] = value.values()
     elif isinstance(value, list):
         children = value

@@ -15,13 +15,19 @@ from pathlib import Path
 from booking_throughput import ROOT, cpu_seconds, server_env
 
 
-def start_page_server(url: str, port: int, workdir: Path, name: str = "server") -> subprocess.Popen[bytes]:
+def start_page_server(
+    url: str, port: int, workdir: Path, name: str = "server", more_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """`main.py serve` on 127.0.0.1:port for browser-like clients, its output in workdir/<name>.log."""
-    env = server_env(url) | {
-        "TRAINHUB_BASE_URL": f"http://127.0.0.1:{port}",
-        # Whatever the pages store per browser stays in the run's directory, out of the repository's .nicegui/.
-        "NICEGUI_STORAGE_PATH": str(workdir / f"nicegui-{name}"),
-    }
+    env = (
+        server_env(url)
+        | (more_env or {})
+        | {
+            "TRAINHUB_BASE_URL": f"http://127.0.0.1:{port}",
+            # Whatever the pages store per browser stays in the run's directory, out of the repository's .nicegui/.
+            "NICEGUI_STORAGE_PATH": str(workdir / f"nicegui-{name}"),
+        }
+    )
     with (workdir / f"{name}.log").open("wb") as log:
         return subprocess.Popen(
             [sys.executable, str(ROOT / "main.py"), "serve", "--host", "127.0.0.1", "--port", str(port)],

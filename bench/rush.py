@@ -2,10 +2,11 @@
 
 For each database and each number of watchers N it makes a fresh copy of one migrated and seeded database
 (booking_throughput's centre: a course with a 500-place session and four other dates), starts `main.py serve`
-on a free loopback port (`--servers K` on PostgreSQL: K processes sharing the database, each watcher and each
-booking connection staying with one of them, as a sticky session keeps a browser), opens N course pages the
-way a browser does from `--client-processes` processes of their own (bench/_watchers.py), then books the
-500-place session from `--clients` keep-alive HTTP clients, `--attempts` times with a customer each, past full.
+on a free loopback port (`--servers K`: K processes sharing the database, on PostgreSQL or, with `--redis-url`,
+on SQLite; each watcher and each booking connection stays with one of them, as a sticky session keeps a
+browser), opens N course pages the way a browser does from `--client-processes` processes of their own
+(bench/_watchers.py), then books the 500-place session from `--clients` keep-alive HTTP clients, `--attempts`
+times with a customer each, past full.
 
 It prints bookings/s and latency, the CPU all the server's processes and (on PostgreSQL) the bench database's
 backends used per booking, the CPU of the bench's own processes, how long after the last booking's answer every
@@ -36,6 +37,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+# The bench's modules, then the app's from this checkout: ahead of an editable install, which may be another's.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _clients import USER_AGENT, places_label
@@ -166,7 +169,8 @@ async def bench_run(
     kind: str, url: str, watchers: int, seeded: Seeded, course_id: str, args: argparse.Namespace, workdir: Path
 ) -> Run:
     load = os.getloadavg()[:2]
-    servers = args.servers if kind == "postgresql" else 1
+    servers = args.servers if kind == "postgresql" or args.redis_url else 1
+    more_env = {"TRAINHUB_REDIS_URL": args.redis_url} if args.redis_url else {}
     database = make_url(url).database if kind == "postgresql" else None
     print(f"\n=== {kind}, {watchers} watchers, {servers} server process(es); load average {load[0]:.1f} (1 min)")
     processes: list[subprocess.Popen[bytes]] = []
@@ -178,7 +182,7 @@ async def bench_run(
         while len(ports) < servers:
             if (port := free_port()) not in ports:
                 ports.append(port)
-        processes = [start_page_server(url, port, workdir, f"server-{i + 1}") for i, port in enumerate(ports)]
+        processes = [start_page_server(url, port, workdir, f"server-{i + 1}", more_env) for i, port in enumerate(ports)]
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         await asyncio.gather(
             *(
@@ -380,7 +384,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--watchers", default="0,100,500,1000", help="comma-separated numbers of open course pages")
     parser.add_argument("--client-processes", type=int, default=2, help="processes the watchers are spread over")
-    parser.add_argument("--servers", type=int, default=1, help="serve processes on PostgreSQL (SQLite runs one)")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="serve processes sharing the database (on SQLite: with --redis-url)"
+    )
+    parser.add_argument(
+        "--redis-url",
+        help="TRAINHUB_REDIS_URL for the servers (e.g. redis://127.0.0.1:6379/0): the processes' shared rate limits"
+        " and, where the app supports it, their relay of changes",
+    )
     parser.add_argument("--clients", type=int, default=32, help="concurrent booking connections")
     parser.add_argument("--attempts", type=int, default=600, help="bookings tried on the 500-place session")
     parser.add_argument("--final-timeout", type=float, default=10.0, help="seconds to wait for every watcher")
@@ -403,8 +414,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(
             "--client-processes, --servers, --clients, --attempts and --connect-concurrency must be at least 1"
         )
-    if args.servers > 1 and args.database != "postgresql":
-        print("--servers: SQLite runs one serve process (changes reach other processes only over PostgreSQL)")
+    if args.servers > 1 and args.database != "postgresql" and not args.redis_url:
+        print("--servers: SQLite runs one serve process without --redis-url (nothing else relays its changes)")
     return args
 
 
