@@ -24,12 +24,9 @@ fan-out, how long its event loop waited for a core, and the clients' own CPU.
 from __future__ import annotations
 
 import argparse
-import ast
 import asyncio
 import contextlib
-import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -38,22 +35,22 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 import httpx
-import socketio
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _clients import PageTab, browser_connector, close_all, shown_places
+from _clients import open_all as open_tabs
+from _postgres import create_database, drop_database
+from _procs import difference, loop_waiting_seconds, rss_bytes, server_cpu_seconds, start_page_server
 from booking_throughput import (
     ROOT,
-    _postgres_admin,
-    cpu_seconds,
     free_port,
     machine_load,
     migrate,
@@ -65,9 +62,6 @@ from booking_throughput import (
 )
 
 SLUG = "bristol-gas-training"
-SOCKET_IO_PATH = "/_nicegui_ws/socket.io"
-# Not a browser's string, but shaped like one: NiceGUI answers Markdown instead of the page to AI agents' names.
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) trainhub-live-fanout-bench"
 TARGET_ALL_MS = 500.0
 TARGET_CLIENTS = 500
 TARGET_MIB_PER_CLIENT = 1.0
@@ -77,23 +71,6 @@ CLIENT_DELETE_WAIT = 5.0
 
 
 # --- the server and its data ---------------------------------------------------------------------
-
-
-def start_server(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    env = server_env(url) | {
-        "TRAINHUB_BASE_URL": f"http://127.0.0.1:{port}",
-        # Whatever the pages store per browser stays in the run's directory, out of the repository's .nicegui/.
-        "NICEGUI_STORAGE_PATH": str(workdir / "nicegui"),
-    }
-    with (workdir / "server.log").open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stopping it reaches nothing of ours
-        )
 
 
 def trainhub(url: str, *args: str) -> str:
@@ -109,41 +86,6 @@ def trainhub(url: str, *args: str) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"main.py {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident memory of a process, from /proc (Linux)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
-def server_cpu_seconds(pid: int) -> float | None:
-    """CPU time of all the server's threads, from the scheduler's nanosecond counts (/proc/<pid>/task/*/schedstat):
-    /proc/<pid>/stat counts in 10 ms ticks, too coarse for a fan-out of a few hundred milliseconds."""
-    total = 0
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        for task in tasks:
-            with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # a thread that ended meanwhile
-                total += int((task / "schedstat").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return cpu_seconds(pid)
-    return total / 1e9
-
-
-def loop_waiting_seconds(pid: int) -> float | None:
-    """How long the server's main thread (its event loop) has been ready to run but waiting for a core: on a
-    shared machine, the part of a slow fan-out that was other processes' load rather than the server's work."""
-    try:
-        return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def difference(before: float | None, after: float | None) -> float | None:
-    return None if before is None or after is None else after - before
 
 
 @dataclass(frozen=True)
@@ -189,9 +131,9 @@ class Api:
         return str(answer.json()["id"])
 
     async def book(self, customer_id: str, session_id: str) -> float:
-        """A card booking (a PENDING hold takes the place at once); answers when it was sent (perf_counter)."""
+        """A card booking (a PENDING hold takes the place at once); answers when it was sent (time.monotonic)."""
         payload = {"customerId": customer_id, "sessionId": session_id, "paymentOption": "FULL"}
-        sent = time.perf_counter()
+        sent = time.monotonic()
         answer = await self.http.post("/bookings", json=payload)
         if answer.status_code != 201:
             raise RuntimeError(f"POST /bookings answered {answer.status_code}: {answer.text}")
@@ -202,33 +144,6 @@ class Api:
 
 
 # --- the browsers --------------------------------------------------------------------------------
-
-QUERY = re.compile(r"query: (\{.*?\}),\n")
-ELEMENTS = re.compile(r"parseElements\(String\.raw`(.*?)`\)", re.DOTALL)
-# nicegui.js's parseElements(): the HTML escapes the page's element tree is sent in.
-UNESCAPES = (("&#36;", "$"), ("&#96;", "`"), ("&gt;", ">"), ("&lt;", "<"), ("&amp;", "&"))
-
-
-def page_socket_query(html: str) -> dict[str, Any]:
-    """The Socket.IO query NiceGUI renders into the page (a Python dict literal in its script)."""
-    found = QUERY.search(html)
-    if found is None:
-        raise RuntimeError("no Socket.IO query in the page")
-    return dict(ast.literal_eval(found.group(1)))
-
-
-def places_label(html: str, session_id: str) -> tuple[str, str]:
-    """The element id and text of the session's places label in the page's element tree."""
-    found = ELEMENTS.search(html)
-    if found is None:
-        raise RuntimeError("no element tree in the page")
-    raw = found.group(1)
-    for escaped, plain in UNESCAPES:
-        raw = raw.replace(escaped, plain)
-    for element_id, element in json.loads(raw).items():
-        if element.get("props", {}).get("data-session-places") == session_id:
-            return element_id, str(element.get("text", ""))
-    raise RuntimeError(f"the page shows no places label for session {session_id}")
 
 
 class Fanout:
@@ -249,75 +164,30 @@ class Fanout:
             self.all_arrived.set()
 
 
-@dataclass
-class PageClient:
-    """One browser tab on the course page: its own cookies, the page's HTTP GET, then its Socket.IO connection."""
+class PageClient(PageTab):
+    """One browser tab on the course page, timing when the watched session's places label changes."""
 
-    connector: aiohttp.BaseConnector
-    fanout: Fanout
-    session_id: str
-    http: aiohttp.ClientSession | None = None
-    sio: socketio.AsyncClient | None = None
-    label_id: str = ""
-    label_text: str = ""
-    arrived_at: float | None = None  # perf_counter when the label's new text arrived
-    updates: int = 0  # `update` events in the current round
-    other_events: Counter[str] = field(default_factory=Counter)
-
-    async def open(self, base: str, path: str) -> None:
-        # unsafe: the jar keeps cookies for an IP address host, as a browser does
-        self.http = aiohttp.ClientSession(
-            connector=self.connector, connector_owner=False, cookie_jar=aiohttp.CookieJar(unsafe=True)
-        )
-        async with self.http.get(base + path, headers={"User-Agent": USER_AGENT}) as answer:
-            if answer.status != 200:
-                raise RuntimeError(f"GET {path} answered {answer.status}")
-            html = await answer.text()
-        query = page_socket_query(html)
-        if not query.get("implicit_handshake"):  # NiceGUI asks prefetched pages for a handshake of their own
-            raise RuntimeError("the page asks for an explicit handshake, which these clients do not make")
-        self.label_id, self.label_text = places_label(html, self.session_id)
-        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.http, handle_sigint=False)
-        self.sio.on("update", self._update)
-        self.sio.on("*", self._other)
-        # What nicegui.js adds to the page's query before it connects; a new tab has no old tab id.
-        socket_query = {
-            "client_id": query["client_id"],
-            "next_message_id": query["next_message_id"],
-            "implicit_handshake": "true",
-            "document_id": str(uuid.uuid4()),
-            "tab_id": str(uuid.uuid4()),
-        }
-        await self.sio.connect(
-            f"{base}?{urlencode(socket_query)}",
-            headers={"User-Agent": USER_AGENT},
-            transports=["websocket"],
-            socketio_path=SOCKET_IO_PATH,
-            wait_timeout=30,
-        )
+    def __init__(self, connector: aiohttp.BaseConnector, fanout: Fanout, session_id: str) -> None:
+        super().__init__(connector, session_id)
+        self.fanout = fanout
+        self.arrived_at: float | None = None  # time.monotonic() when the label's new text arrived
+        self.updates = 0  # `update` events in the current round
+        self.other_events: Counter[str] = Counter()
 
     def new_round(self) -> None:
         self.arrived_at = None
         self.updates = 0
 
-    async def _update(self, message: dict[str, Any]) -> None:
-        # The time first: everything after it is the bench's own work, not the server's delivery.
-        now = time.perf_counter()
+    def received(self, event: str, payload: Any, now: float) -> None:
+        if event != "update":
+            self.other_events[event] += 1
+            return
         self.updates += 1
-        element = message.get(self.label_id)
-        if self.arrived_at is None and element is not None and element.get("text") != self.label_text:
+        text = shown_places(event, payload, self.session_id, self.label_id)
+        if self.arrived_at is None and text is not None and text != self.label_text:
             self.arrived_at = now
-            self.label_text = str(element.get("text"))
+            self.label_text = text
             self.fanout.one_arrived()
-
-    async def _other(self, event: str, *_: Any) -> None:
-        self.other_events[event] += 1
-
-    async def close(self) -> None:
-        if self.sio is not None and self.sio.connected:
-            await self.sio.disconnect()
-        if self.http is not None:
-            await self.http.close()
 
 
 def page_clients(count: int, session_id: str, connector: aiohttp.BaseConnector) -> tuple[list[PageClient], Fanout]:
@@ -326,21 +196,9 @@ def page_clients(count: int, session_id: str, connector: aiohttp.BaseConnector) 
 
 
 async def open_all(clients: list[PageClient], base: str, path: str, concurrency: int) -> None:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def open_one(client: PageClient) -> None:
-        async with gate:
-            await client.open(base, path)
-
-    # Every attempt ends before this returns, so closing them afterwards races with none still opening.
-    results = await asyncio.gather(*(open_one(client) for client in clients), return_exceptions=True)
-    failed = [result for result in results if isinstance(result, BaseException)]
+    failed = await open_tabs([(client, base) for client in clients], path, concurrency)
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(clients)} pages did not open; the first: {failed[0]!r}")
-
-
-async def close_clients(clients: list[PageClient]) -> None:
-    await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
 
 
 # --- measuring -----------------------------------------------------------------------------------
@@ -374,10 +232,10 @@ async def measure_round(
     server_cpu_before, waiting_before = server_cpu_seconds(pid), loop_waiting_seconds(pid)
     client_cpu_before = time.process_time()
     sent = await api.book(customer_id, session_id)
-    answered = time.perf_counter()
+    answered = time.monotonic()
     with contextlib.suppress(TimeoutError):  # the clients that missed it are counted, not raised
         await asyncio.wait_for(fanout.all_arrived.wait(), timeout=max(wait_seconds - (answered - sent), 0.001))
-    window = time.perf_counter() - sent
+    window = time.monotonic() - sent
     server_cpu_after, waiting_after = server_cpu_seconds(pid), loop_waiting_seconds(pid)
     client_cpu_after = time.process_time()
     arrivals = [client.arrived_at - sent for client in clients if client.arrived_at is not None]
@@ -407,7 +265,7 @@ async def warm_up(base: str, path: str, api: Api, watched: Watched, connector: a
         await api.book(await api.new_student(), watched.warm_up_session_id)
         await asyncio.wait_for(fanout.all_arrived.wait(), timeout=10)
     finally:
-        await close_clients(clients)
+        await close_all(clients)
 
 
 async def idle_cpu(pid: int, seconds: float) -> float | None:
@@ -497,10 +355,7 @@ async def run_bench(args: argparse.Namespace) -> int:
         if args.database == "sqlite":
             url = f"sqlite+aiosqlite:///{workdir / 'trainhub.db'}"
         else:
-            name = f"trainhub_bench_{uuid.uuid4().hex[:12]}"
-            await _postgres_admin(args.postgres_url, f'CREATE DATABASE "{name}"')
-            created_postgres = name
-            url = make_url(args.postgres_url).set(database=name).render_as_string(hide_password=False)
+            created_postgres, url = await create_database(args.postgres_url)
         print(f"database: {make_url(url).render_as_string(hide_password=True)}")
         print(machine_load())
         await asyncio.to_thread(migrate, url)
@@ -509,14 +364,11 @@ async def run_bench(args: argparse.Namespace) -> int:
         token = token.strip().splitlines()[-1]
 
         port = free_port()
-        process = start_server(url, port, workdir)
+        process = start_page_server(url, port, workdir)
         base = f"http://127.0.0.1:{port}"
         await wait_until_healthy(process, base, workdir / "server.log")
         api = Api(base, token)
-        # No limit: every open WebSocket holds one of the connector's connections for good. A new connection per
-        # request, as a browser opens one for a WebSocket: on the keep-alive connection that had just served the
-        # page, uvicorn's keep-alive timer closed the upgraded socket 5 s later.
-        connector = aiohttp.TCPConnector(limit=0, force_close=True)
+        connector = browser_connector()
         clients: list[PageClient] = []
         try:
             watched = await api.choose(args.bookings)
@@ -555,7 +407,7 @@ async def run_bench(args: argparse.Namespace) -> int:
                 raise RuntimeError(f"the server died:\n{tail(workdir / 'server.log')}")
             print_summary(args, rounds, rss_before, rss_after, len(clients))
         finally:
-            await close_clients(clients)
+            await close_all(clients)
             await connector.close()
             await api.close()
         return 0
@@ -563,10 +415,7 @@ async def run_bench(args: argparse.Namespace) -> int:
         if process is not None:
             await asyncio.to_thread(stop_server, process)
         if created_postgres is not None:
-            try:
-                await _postgres_admin(args.postgres_url, f'DROP DATABASE IF EXISTS "{created_postgres}" WITH (FORCE)')
-            except Exception as error:  # the figures still matter; say what is left behind
-                print(f"could not drop database {created_postgres}: {error!r}", file=sys.stderr)
+            await drop_database(args.postgres_url, created_postgres)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
