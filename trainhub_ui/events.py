@@ -11,14 +11,21 @@ from collections.abc import Callable
 
 from nicegui import Event
 
-from trainhub_ui.db import set_publisher
+from trainhub_ui.db import database, set_publisher
 from trainhub_ui.domain.signals import AttendanceChanged, BookingChanged, CapacityChanged, DomainEvent
 from trainhub_ui.live_capacity import CapacityHub, install_sync
+from trainhub_ui.services.storefront import places_now
 
 capacity_changed: Event[CapacityChanged] = Event()
 booking_changed: Event[BookingChanged] = Event()
 attendance_changed: Event[AttendanceChanged] = Event()
-capacity_hub = CapacityHub(capacity_changed.emit)
+
+
+async def _places_now(change: CapacityChanged) -> CapacityChanged:
+    return await places_now(database(), change)
+
+
+capacity_hub = CapacityHub(capacity_changed.emit, _places_now)
 
 
 _elsewhere: Callable[[list[DomainEvent]], None] | None = None

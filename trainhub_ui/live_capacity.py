@@ -5,7 +5,9 @@ booking one by one, each open page would update its own label for each booking: 
 with pages times bookings, on the event loop that also takes the bookings. Instead:
 
 - A session's committed capacity changes are coalesced: the first goes out at once, later ones at most
-  once per `interval` (250 ms), and the last value is always sent.
+  once per `interval` (250 ms), and the last value is always sent. What is sent is read from the
+  database at the push: changes relayed from other server processes arrive in their own order, and a
+  late one carries an older count.
 - Each push is one Socket.IO message, encoded once, to every client showing that session's places; the
   page's own script (`PLACES_SCRIPT`) writes the new text and tone into the label in the browser. On the
   server each label takes the same text quietly (`Shown.show`), so that anything that draws it again
@@ -22,14 +24,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from nicegui import core
 
 from trainhub_ui.domain.signals import CapacityChanged
 from trainhub_ui.services.storefront import FEW_PLACES, places_text
+
+log = logging.getLogger(__name__)
 
 Key = tuple[str, str]  # (tenant id, session id)
 
@@ -99,8 +104,15 @@ class Shown(Protocol):
 class CapacityHub:
     """Coalesces capacity changes per session and fans each out once: to the browsers, then to `emit`."""
 
-    def __init__(self, emit: Callable[[CapacityChanged], Any]) -> None:
+    def __init__(
+        self,
+        emit: Callable[[CapacityChanged], Any],
+        now: Callable[[CapacityChanged], Awaitable[CapacityChanged]] | None = None,
+    ) -> None:
         self.emit = emit  # the coalesced change, to the pages that act on it in Python
+        # The session's places as committed at the moment of the push: changes from several processes
+        # arrive in their own order, and the last one heard is not always the last one made.
+        self.now = now
         self.interval = INTERVAL
         self._waiting: dict[Key, CapacityChanged] = {}  # newest change not pushed yet, per session
         self._scheduled: set[Key] = set()
@@ -173,6 +185,11 @@ class CapacityHub:
         if len(self._pushed_at) > REMEMBERED_PUSHES:
             self._pushed_at = {k: at for k, at in self._pushed_at.items() if now - at < self.interval}
         self._pushed_at[key] = now
+        if self.now is not None:
+            try:
+                event = await self.now(event)
+            except Exception:  # the database did not answer: the change as heard is still news
+                log.exception("reading the places of session %s", key[1])
         try:
             watchers = self._shown_by.get(key)
             if watchers:

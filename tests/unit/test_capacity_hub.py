@@ -109,3 +109,29 @@ def test_without_an_event_loop_the_change_goes_straight_on() -> None:
     emitted: list[CapacityChanged] = []
     CapacityHub(emitted.append).changed(_change(1))
     assert [event.booked_spots for event in emitted] == [1]
+
+
+async def test_a_change_heard_late_is_pushed_as_committed_now(socket: _Socket) -> None:
+    """Another process's change relayed after a newer one of this process: its older count is never shown."""
+    committed = {"booked": 7}
+
+    async def now(event: CapacityChanged) -> CapacityChanged:
+        return _change(committed["booked"], event.session_id, event.tenant_id)
+
+    emitted: list[CapacityChanged] = []
+    hub = CapacityHub(emitted.append, now)
+    hub.watch("client-0", TENANT, "s1", _Label())
+    hub.changed(_change(5))  # heard late: the database says 7 by now
+    await asyncio.sleep(0.01)
+    assert socket.sent[-1][1]["t"] == "Only 3 left" and emitted[-1].booked_spots == 7
+
+
+async def test_when_the_database_does_not_answer_the_change_as_heard_is_pushed(socket: _Socket) -> None:
+    async def now(_event: CapacityChanged) -> CapacityChanged:
+        raise OSError("database gone")
+
+    hub = CapacityHub(lambda _event: None, now)
+    hub.watch("client-0", TENANT, "s1", _Label())
+    hub.changed(_change(9))
+    await asyncio.sleep(0.01)
+    assert socket.sent[-1][1]["t"] == "Only 1 left"

@@ -6,15 +6,17 @@ comes from SQL in a fixed number of queries, whatever the size of the catalogue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Course, CourseSession
+from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.domain.errors import InvalidInput
+from trainhub_ui.domain.signals import CapacityChanged
 
 from .courses import get_course
 
@@ -41,6 +43,22 @@ class SessionCard:
     @property
     def places_left(self) -> int:
         return max(self.available_spots - self.booked_spots, 0)
+
+
+async def places_now(db: Database, change: CapacityChanged) -> CapacityChanged:
+    """The session's places as committed now. Changes reach a page from several server processes, each in
+    its own time: one heard late carries an older count, so what a page is sent is read afresh."""
+    async with db.read() as session:
+        row = (
+            await session.execute(
+                select(CourseSession.booked_spots, CourseSession.available_spots).where(
+                    CourseSession.tenant_id == change.tenant_id, CourseSession.id == change.session_id
+                )
+            )
+        ).first()
+    if row is None:
+        return change
+    return replace(change, booked_spots=row[0], available_spots=row[1])
 
 
 def places_text(places_left: int) -> str:
