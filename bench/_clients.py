@@ -136,7 +136,13 @@ class PageTab:
         if not query.get("implicit_handshake"):  # NiceGUI asks prefetched pages for a handshake of their own
             raise RuntimeError("the page asks for an explicit handshake, which these clients do not make")
         self.label_id, self.label_text = places_label(html, self.session_id)
-        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.http, handle_sigint=False)
+        # Offering permessage-deflate as browsers do, so that the server keeps what a browser's socket costs it.
+        self.sio = socketio.AsyncClient(
+            reconnection=False,
+            http_session=self.http,
+            handle_sigint=False,
+            websocket_extra_options={"compress": 15},
+        )
         self.sio.on("*", self._event)
         # What nicegui.js adds to the page's query before it connects; a new tab has no old tab id.
         socket_query = {

@@ -96,7 +96,7 @@ class StampedConnection(Connection):
 class Run:
     database: str
     watchers: int
-    servers: int
+    servers: str  # how many serve processes, and "split" when one takes the bookings and the others the pages
     load: tuple[float, float]
     result: PhaseResult
     server_cpu: float  # every serve process's, from the first booking until every watcher showed the final count
@@ -191,14 +191,19 @@ async def bench_run(
             )
         )
         leaders = [p.pid for p in processes]
+        # --split: the first process takes the bookings (the API) and the others the pages, as a proxy routing
+        # /api to one process and the site to the rest would; otherwise both are spread over all of them.
+        api_ports = ports[:1] if args.split else ports
+        page_bases = bases[1:] if args.split else bases
         connections = [
-            StampedConnection("127.0.0.1", ports[i % servers], seeded.token, answers) for i in range(args.clients)
+            StampedConnection("127.0.0.1", api_ports[i % len(api_ports)], seeded.token, answers)
+            for i in range(args.clients)
         ]
         await warm_up(connections, seeded)
         path = f"/{SLUG}/courses/{course_id}"
         watching = Watching()
         if watchers:
-            start = {"bases": bases, "path": path, "session_id": seeded.large_session_id}
+            start = {"bases": page_bases, "path": path, "session_id": seeded.large_session_id}
             crowd = await open_crowd(watching, watchers, leaders, start, args, workdir)
 
         before = await check_sessions(url)
@@ -237,7 +242,8 @@ async def bench_run(
         for i, p in enumerate(processes):
             if p.poll() is not None:
                 raise RuntimeError(f"server {i + 1} died:\n{tail(workdir / f'server-{i + 1}.log')}")
-        run = Run(kind, watchers, servers, load, result, server_cpu, database_cpu, window, final, watching)
+        topology = f"{servers} split" if args.split and servers > 1 else str(servers)
+        run = Run(kind, watchers, topology, load, result, server_cpu, database_cpu, window, final, watching)
         print_phase(result, args.clients)
         print_run(run)
         return run
@@ -388,6 +394,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--servers", type=int, default=1, help="serve processes sharing the database (on SQLite: with --redis-url)"
     )
     parser.add_argument(
+        "--split",
+        action="store_true",
+        help="with --servers 2 or more: the first process takes the bookings, the others the pages",
+    )
+    parser.add_argument(
         "--redis-url",
         help="TRAINHUB_REDIS_URL for the servers (e.g. redis://127.0.0.1:6379/0): the processes' shared rate limits"
         " and, where the app supports it, their relay of changes",
@@ -414,6 +425,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(
             "--client-processes, --servers, --clients, --attempts and --connect-concurrency must be at least 1"
         )
+    if args.split and args.servers < 2:
+        parser.error("--split needs --servers 2 or more")
     if args.servers > 1 and args.database != "postgresql" and not args.redis_url:
         print("--servers: SQLite runs one serve process without --redis-url (nothing else relays its changes)")
     return args
