@@ -13,6 +13,7 @@ from tests import factories
 from tests.ui.conftest import CENTRE_A, CENTRE_B
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
+from trainhub_ui.events import capacity_hub
 from trainhub_ui.services.bookings import BookingRequest, cancel_booking, create_booking
 
 
@@ -162,3 +163,19 @@ async def test_a_centre_in_the_united_states_reads_in_dollars_and_month_first(us
     await user.should_see(
         f"{course_session.start_date:%a} {course_session.start_date.day} {course_session.start_date:%b}"
     )
+
+
+async def test_pages_that_close_leave_nothing_behind_in_the_capacity_hub(create_user, centres: Database) -> None:  # type: ignore[no-untyped-def]
+    """Every open page registers its labels with the hub; when NiceGUI deletes a page's client, the hub keeps
+    nothing of it (nor of the session, once nobody watches it)."""
+    course, course_session = await _course(centres, CENTRE_A, "Gas Safety Core", "Gas", spots=5)
+    before = capacity_hub.watched()
+    users = [create_user() for _ in range(20)]
+    for someone in users:
+        await someone.open(f"/{CENTRE_A}/courses/{course.id}")
+        await someone.should_see("5 places left")
+    assert capacity_hub.watched() == before + 20
+    for someone in users:
+        someone.client.delete()
+    assert capacity_hub.watched() == before
+    assert (course_session.tenant_id, course_session.id) not in capacity_hub._shown_by
