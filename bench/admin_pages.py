@@ -281,6 +281,8 @@ async def seed(url: str, courses: int, sessions: int, bookings: int, rng: random
             refund_rows: list[dict[str, Any]] = []
             invoice_rows: list[dict[str, Any]] = []
             prices = {course["id"]: course["price"] for course in course_rows}
+            # A payment keeps the course of its booking's session (services/payments.py: course_paid_for).
+            course_of_session = {item["id"]: item["course_id"] for item in session_rows}
 
             def pay(
                 booking: dict[str, Any],
@@ -293,6 +295,7 @@ async def seed(url: str, courses: int, sessions: int, bookings: int, rng: random
                     "id": str(uuid.uuid4()),
                     "tenant_id": tenant.id,
                     "booking_id": booking["id"],
+                    "course_id": course_of_session[booking["session_id"]],
                     "kind": kind,
                     "status": PaymentStatus.PAID,
                     "payment_method": method,

@@ -155,15 +155,16 @@ class Payment(IdMixin, TenantOwned, TimestampsMixin, Base):
         CheckConstraint("amount_refunded >= 0", name="refunded_nonnegative"),
         CheckConstraint("amount_refunded <= amount", name="refund_within_amount"),
         Index("ix_payments_booking", "booking_id"),
-        # Revenue by date with its amounts (and the booking, for revenue by course) from the index alone.
+        # The collected payments by date, with their course and amounts: revenue by month and by course, and
+        # the dashboard's sums, from the index alone.
         Index(
-            "ix_payments_tenant_status_paid_amounts",
+            "ix_payments_tenant_status_paid_course_amounts",
             "tenant_id",
             "status",
             "paid_at",
+            "course_id",
             "amount",
             "amount_refunded",
-            "booking_id",
         ),
         Index("ix_payments_stripe_intent", "stripe_payment_intent_id"),
         Index("ix_payments_stripe_checkout", "stripe_checkout_session_id"),
@@ -185,6 +186,10 @@ class Payment(IdMixin, TenantOwned, TimestampsMixin, Base):
     )
 
     booking_id: Mapped[str] = mapped_column(String(36), ForeignKey("bookings.id", ondelete="RESTRICT"))
+    # The course the money was for: the course of the booking's session when the payment was made
+    # (`services/payments.py: course_paid_for`). A booking moves only to a session of the same course, so it
+    # never changes; kept here so that revenue by course is read from the payments alone.
+    course_id: Mapped[str] = mapped_column(String(36), ForeignKey("courses.id", ondelete="RESTRICT"))
     kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, "payment_kind"))
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, "payment_status"))
     payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, "payment_method"))

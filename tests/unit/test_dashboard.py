@@ -38,6 +38,7 @@ from trainhub_ui.services.dashboard import (
     WaitingListFigures,
     dashboard_figures,
 )
+from trainhub_ui.services.payments import course_paid_for
 
 # 10:00 in London (GMT in early March), so the centre's "today" is 2026-03-10.
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
@@ -134,20 +135,31 @@ class CentreBuilder:
         await self._add(booking)
         return booking
 
-    async def payment(self, booking: Booking, status: PaymentStatus, amount: int, *, refunded: int = 0) -> None:
-        await self._add(
-            Payment(
-                tenant_id=self.tenant.id,
-                booking_id=booking.id,
-                kind=PaymentKind.FULL,
-                status=status,
-                payment_method=PaymentMethod.CARD,
-                currency=self.tenant.currency,
-                amount=amount,
-                amount_refunded=refunded,
-                paid_at=NOW if status in (PaymentStatus.PAID, PaymentStatus.REFUNDED) else None,
-            )
+    async def payment(
+        self,
+        booking: Booking,
+        status: PaymentStatus,
+        amount: int,
+        *,
+        refunded: int = 0,
+        at: datetime = NOW,
+        method: PaymentMethod = PaymentMethod.CARD,
+    ) -> Payment:
+        """A full payment of the booking, its course decided as the payments service decides it."""
+        payment = Payment(
+            tenant_id=self.tenant.id,
+            booking_id=booking.id,
+            course_id=await course_paid_for(self.session, TenantContext(tenant=self.tenant), booking),
+            kind=PaymentKind.FULL,
+            status=status,
+            payment_method=method,
+            currency=self.tenant.currency,
+            amount=amount,
+            amount_refunded=refunded,
+            paid_at=at if status in (PaymentStatus.PAID, PaymentStatus.REFUNDED) else None,
         )
+        await self._add(payment)
+        return payment
 
     async def waiting(self, item: CourseSession, status: WaitingListStatus) -> None:
         await self._add(

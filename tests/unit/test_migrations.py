@@ -12,6 +12,7 @@ from sqlalchemy import text
 from models import Base, PaymentOption
 from tests import factories
 from tests.conftest import in_thread
+from tests.payment_courses import payments_off_their_course
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
 from trainhub_ui.migrate import downgrade, upgrade
@@ -242,3 +243,27 @@ def test_0013_gives_every_booking_a_token_and_unsent_emails_their_links(migrated
         f"Pay now:\n{link}\n\nReference: {reference}\n",
         f'<a href="{link}">Pay now</a> <a href="{link}/invoice.pdf">x</a>',
     )
+
+
+async def _payments_and_courses(url: str) -> tuple[int, int, list]:
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            count, courses = (
+                await session.execute(text("SELECT count(*), count(DISTINCT course_id) FROM payments"))
+            ).one()
+            return int(count), int(courses), await payments_off_their_course(session)
+    finally:
+        await db.dispose()
+
+
+def test_0017_gives_every_payment_its_course(migrated_url: str) -> None:
+    """The demo's payments, written with their courses, lose them going down to 0016; 0017 finds each
+    payment's course again through its booking's session."""
+    in_thread(asyncio.run, _seed_and_count(migrated_url))
+    before = in_thread(asyncio.run, _payments_and_courses(migrated_url))
+    in_thread(downgrade, migrated_url, "0016")
+    in_thread(upgrade, migrated_url)
+    payments, courses, misplaced = in_thread(asyncio.run, _payments_and_courses(migrated_url))
+    assert (payments, courses, misplaced) == before
+    assert payments > 0 and courses > 1 and misplaced == []

@@ -47,6 +47,7 @@ from models import (
 )
 from tests import factories
 from tests.conftest import empty_all_tables
+from tests.payment_courses import payments_off_their_course
 from tests.unit.fake_provider import FakeStripe
 from trainhub_ui.db import Database
 from trainhub_ui.domain.context import TenantContext
@@ -315,11 +316,19 @@ class MoneyMachine(RuleBasedStateMachine):
         live = sum(b.status in LIVE_BOOKING_STATUSES for b in bookings)
         assert course_session.booked_spots == live <= course_session.available_spots
 
+        # Every payment, excess ones included, keeps the course of its booking's session.
+        assert self.run(self._off_their_course()) == []
+
     async def _recorded(self, intent: str) -> bool:
         assert self.db is not None
         async with self.db.read() as session:
             found = await session.scalar(select(Payment.id).where(Payment.stripe_payment_intent_id == intent))
         return found is not None
+
+    async def _off_their_course(self) -> list[tuple[str, str, str]]:
+        assert self.db is not None
+        async with self.db.read() as session:
+            return await payments_off_their_course(session)
 
     async def _read(self) -> tuple[list[Booking], list[Payment], list[Refund], CourseSession]:
         assert self.db is not None

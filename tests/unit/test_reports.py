@@ -19,7 +19,6 @@ from models import (
     CourseSession,
     Invoice,
     Payment,
-    PaymentKind,
     PaymentMethod,
     PaymentOption,
     PaymentStatus,
@@ -58,19 +57,7 @@ class ReportBuilder(CentreBuilder):
         status: PaymentStatus = PaymentStatus.PAID,
         method: PaymentMethod = PaymentMethod.CARD,
     ) -> Payment:
-        payment = Payment(
-            tenant_id=self.tenant.id,
-            booking_id=booking.id,
-            kind=PaymentKind.FULL,
-            status=status,
-            payment_method=method,
-            currency=self.tenant.currency,
-            amount=amount,
-            amount_refunded=refunded,
-            paid_at=at if status in (PaymentStatus.PAID, PaymentStatus.REFUNDED) else None,
-        )
-        await self._add(payment)
-        return payment
+        return await self.payment(booking, status, amount, refunded=refunded, at=at, method=method)
 
     async def refund(self, payment: Payment, amount: int, at: datetime, status: RefundStatus, reason: str) -> None:
         await self._add(

@@ -96,6 +96,8 @@ def _payment(
         id=new_id(),
         tenant_id=writer.tenant.id,
         booking_id=booking.id,
+        # The course of the booking's session, as services/payments.py: course_paid_for decides it.
+        course_id=writer.course_by_session_id[booking.session_id],
         kind=kind,
         status=status,
         payment_method=method,

@@ -94,6 +94,7 @@ class CentreWriter:
         self.price_by_course_id: dict[str, int] = {}
         self.upcoming: dict[str, list[CourseSession]] = {}
         self.all_sessions: list[CourseSession] = []
+        self.course_by_session_id: dict[str, str] = {}
         self.bookings: list[Booking] = []
         self.payments: list[Payment] = []
         self.references: set[str] = set()
@@ -240,4 +241,5 @@ class CentreWriter:
         )
         self.add(item)
         self.all_sessions.append(item)
+        self.course_by_session_id[item.id] = course.id
         return item

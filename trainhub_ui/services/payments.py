@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     Booking,
     BookingStatus,
+    CourseSession,
     Payment,
     PaymentKind,
     PaymentMethod,
@@ -94,6 +96,37 @@ async def get_payment(session: AsyncSession, ctx: TenantContext, payment_id: str
     return payment
 
 
+async def course_paid_for(session: AsyncSession, ctx: TenantContext, booking: Booking) -> str:
+    """The course a payment against `booking` is for: the course of the booking's session. A booking moves
+    only to another session of the same course (booking_moves.py), so a payment's course never changes."""
+    course_id = await session.scalar(
+        select(CourseSession.course_id).where(
+            CourseSession.tenant_id == ctx.tenant_id, CourseSession.id == booking.session_id
+        )
+    )
+    if course_id is None:
+        raise NotFound("Session")
+    return course_id
+
+
+async def _new_payment(
+    session: AsyncSession, ctx: TenantContext, booking: Booking, now: datetime, **fields: Any
+) -> Payment:
+    """A payment row against `booking`, made at `now` and added to the session: every way money is recorded
+    makes its row here, so each carries its course."""
+    defaults: dict[str, Any] = {"currency": booking.currency, "failure_reason": ""}
+    payment = Payment(
+        tenant_id=ctx.tenant_id,
+        booking_id=booking.id,
+        course_id=await course_paid_for(session, ctx, booking),
+        created_at=now,
+        updated_at=now,
+        **(defaults | fields),
+    )
+    session.add(payment)
+    return payment
+
+
 async def open_payment(session: AsyncSession, ctx: TenantContext, booking_id: str, method: PaymentMethod) -> Payment:
     """The PENDING payment for what is due now, written before any provider is called.
 
@@ -117,18 +150,16 @@ async def open_payment(session: AsyncSession, ctx: TenantContext, booking_id: st
     )
     if existing is not None:
         return existing
-    payment = Payment(
-        tenant_id=ctx.tenant_id,
-        booking_id=booking.id,
+    payment = await _new_payment(
+        session,
+        ctx,
+        booking,
+        ctx.now(),
         kind=due.kind,
         status=PAYMENT.start("open"),
         payment_method=method,
-        currency=booking.currency,
         amount=due.amount,
-        created_at=ctx.now(),
-        updated_at=ctx.now(),
     )
-    session.add(payment)
     await session.flush()
     audit.record(session, ctx, "payment.opened", "payment", payment.id, kind=due.kind.value, amount=due.amount)
     return payment
@@ -251,9 +282,11 @@ async def _excess(
     """Money received that the booking cannot take: recorded as a payment of its own (never counted as the
     booking's), with a refund of that very charge written in the same transaction, and an audit entry."""
     now = ctx.now()
-    excess = Payment(
-        tenant_id=ctx.tenant_id,
-        booking_id=booking.id,
+    excess = await _new_payment(
+        session,
+        ctx,
+        booking,
+        now,
         kind=PaymentKind.EXCESS,
         status=PAYMENT.start("receive_excess"),
         payment_method=paid_for.payment_method,
@@ -262,11 +295,7 @@ async def _excess(
         stripe_payment_intent_id=provider_reference,
         stripe_checkout_session_id=paid_for.stripe_checkout_session_id,
         paid_at=now,
-        created_at=now,
-        updated_at=now,
-        failure_reason="",
     )
-    session.add(excess)
     await session.flush()
     audit.record(
         session,
@@ -338,20 +367,17 @@ async def record_bank_transfer(
     if amount > booking.balance_due:
         owed = money(booking.balance_due, booking.currency, ctx.tenant.locale)
         raise InvalidInput("amount", f"At most the balance due, {owed}, can be recorded.")
-    payment = Payment(
-        tenant_id=ctx.tenant_id,
-        booking_id=booking.id,
+    payment = await _new_payment(
+        session,
+        ctx,
+        booking,
+        now,
         kind=PaymentKind.FULL if amount == booking.total_amount else PaymentKind.BALANCE,
         status=PAYMENT.start("record_received"),
         payment_method=PaymentMethod.BANK_TRANSFER,
-        currency=booking.currency,
         amount=amount,
         paid_at=now,
-        created_at=now,
-        updated_at=now,
-        failure_reason="",
     )
-    session.add(payment)
     booking.amount_paid += amount
     booking.balance_due = max(booking.total_amount - booking.amount_paid, 0)
     booking.updated_at = now
