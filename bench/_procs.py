@@ -12,13 +12,19 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from booking_throughput import ROOT, cpu_seconds, server_env
+from booking_throughput import PROFILED_SERVER, ROOT, cpu_seconds, server_env
 
 
 def start_page_server(
-    url: str, port: int, workdir: Path, name: str = "server", more_env: dict[str, str] | None = None
+    url: str,
+    port: int,
+    workdir: Path,
+    name: str = "server",
+    more_env: dict[str, str] | None = None,
+    profile: Path | None = None,
 ) -> subprocess.Popen[bytes]:
-    """`main.py serve` on 127.0.0.1:port for browser-like clients, its output in workdir/<name>.log."""
+    """`main.py serve` on 127.0.0.1:port for browser-like clients, its output in workdir/<name>.log; under
+    cProfile (booking_throughput.PROFILED_SERVER) into `profile` when given."""
     env = (
         server_env(url)
         | (more_env or {})
@@ -28,9 +34,10 @@ def start_page_server(
             "NICEGUI_STORAGE_PATH": str(workdir / f"nicegui-{name}"),
         }
     )
+    profiler = ["-c", PROFILED_SERVER, str(profile)] if profile else []
     with (workdir / f"{name}.log").open("wb") as log:
         return subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, *profiler, str(ROOT / "main.py"), "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             cwd=ROOT,
             stdout=log,

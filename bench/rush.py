@@ -92,6 +92,13 @@ class StampedConnection(Connection):
         return status, content
 
 
+def _profile(args: argparse.Namespace, kind: str, watchers: int, server: int) -> Path | None:
+    """Where a server's profile goes with --profile-server (its CPU is then not comparable)."""
+    if args.profile_server is None:
+        return None
+    return args.profile_server / f"rush-{kind}-{watchers}-server-{server + 1}.prof"
+
+
 @dataclass
 class Run:
     database: str
@@ -182,7 +189,10 @@ async def bench_run(
         while len(ports) < servers:
             if (port := free_port()) not in ports:
                 ports.append(port)
-        processes = [start_page_server(url, port, workdir, f"server-{i + 1}", more_env) for i, port in enumerate(ports)]
+        processes = [
+            start_page_server(url, port, workdir, f"server-{i + 1}", more_env, _profile(args, kind, watchers, i))
+            for i, port in enumerate(ports)
+        ]
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         await asyncio.gather(
             *(
@@ -394,6 +404,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--servers", type=int, default=1, help="serve processes sharing the database (on SQLite: with --redis-url)"
     )
     parser.add_argument(
+        "--profile-server",
+        type=Path,
+        help="a directory: each server runs under cProfile (its event loop's CPU time) and writes its profile"
+        " there for `python -m pstats`; such a run is slower and its figures are not comparable",
+    )
+    parser.add_argument(
         "--split",
         action="store_true",
         help="with --servers 2 or more: the first process takes the bookings, the others the pages",
@@ -425,6 +441,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(
             "--client-processes, --servers, --clients, --attempts and --connect-concurrency must be at least 1"
         )
+    if args.profile_server is not None:
+        args.profile_server = args.profile_server.resolve()  # the servers run in the repository's root
+        args.profile_server.mkdir(parents=True, exist_ok=True)
     if args.split and args.servers < 2:
         parser.error("--split needs --servers 2 or more")
     if args.servers > 1 and args.database != "postgresql" and not args.redis_url:

@@ -122,6 +122,8 @@ async def test_places_drop_live_on_two_open_pages(create_user, centres: Database
         await cancel_booking(session, TenantContext(tenant=tenant), booking.id, "cannot come")
     for someone in (first, second):
         await someone.should_see("Only 1 left", retries=LIVE)
+        [label] = someone.find(marker=f"places-{course_session.id}").elements
+        assert "text-amber-700" in label.classes and "text-red-700" not in label.classes  # the tone followed
 
 
 async def test_a_big_catalogue_comes_in_pages(user: User, centres: Database) -> None:

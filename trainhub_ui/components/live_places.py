@@ -15,12 +15,18 @@ class PlacesLabel(ui.label):
     the same text and tone quietly, sending nothing of its own."""
 
     _quiet = False
+    _tone = ""  # the tone's classes it carries now
+
+    def tone(self, classes: str) -> None:
+        self.classes(replace=classes)
+        self._tone = classes
 
     def show(self, text: str, classes: str) -> None:
         self._quiet = True
         try:
             self.set_text(text)
-            self.classes(replace=classes)
+            if classes != self._tone:  # the tone changes twice in a session's life; the text at every push
+                self.tone(classes)
         finally:
             self._quiet = False
 
@@ -42,6 +48,6 @@ class LivePlaces:
     def label(self, session_id: str, places_left: int) -> ui.label:
         label = PlacesLabel(places_text(places_left)).mark(f"places-{session_id}")
         label.props(f'data-session-places="{session_id}"')  # how the page's script finds it, and browser tests
-        label.classes(replace=PLACE_CLASSES[tone(places_left)])
+        label.tone(PLACE_CLASSES[tone(places_left)])
         events.capacity_hub.watch(self.client.id, self.tenant_id, session_id, label)
         return label
