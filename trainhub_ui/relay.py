@@ -60,14 +60,33 @@ def events_of(payload: str) -> list[DomainEvent]:
     return [event for item in message["events"] if (event := from_wire(item)) is not None]
 
 
-class Relay:
+class _Sender:
+    """What both relays share: committed events queued as payloads, sent in batches in the background."""
+
+    def __init__(self) -> None:
+        self.outbox: asyncio.Queue[str] = asyncio.Queue()
+
+    def send(self, events: list[DomainEvent]) -> None:
+        """Tell the other processes of committed events (queued; sent in the background)."""
+        for payload in payloads(events):
+            self.outbox.put_nowait(payload)
+
+    async def _next_batch(self) -> list[str]:
+        """Waits for one payload, then takes what else is queued, up to SEND_BATCH."""
+        batch = [await self.outbox.get()]
+        while not self.outbox.empty() and len(batch) < SEND_BATCH:
+            batch.append(self.outbox.get_nowait())
+        return batch
+
+
+class Relay(_Sender):
     """One LISTEN connection of this process, handing other processes' events to `deliver`."""
 
     def __init__(self, database_url: str, deliver: Callable[[list[DomainEvent]], None]) -> None:
         self.dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.deliver = deliver
+        super().__init__()
         self.connection: asyncpg.Connection | None = None
-        self.outbox: asyncio.Queue[str] = asyncio.Queue()
         self.sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -75,16 +94,9 @@ class Relay:
         await self.connection.add_listener(CHANNEL, self._heard)
         self.sender = asyncio.create_task(self._send_forever())
 
-    def send(self, events: list[DomainEvent]) -> None:
-        """Tell the other processes of committed events (queued; sent in the background)."""
-        for payload in payloads(events):
-            self.outbox.put_nowait(payload)
-
     async def _send_forever(self) -> None:
         while True:
-            batch = [await self.outbox.get()]
-            while not self.outbox.empty() and len(batch) < SEND_BATCH:
-                batch.append(self.outbox.get_nowait())
+            batch = await self._next_batch()
             notifies = ", ".join(f"pg_notify($1, ${n + 2})" for n in range(len(batch)))
             try:
                 assert self.connection is not None
@@ -110,7 +122,7 @@ class Relay:
             self.connection = None
 
 
-class RedisRelay:
+class RedisRelay(_Sender):
     """The same, over Redis pub/sub: one connection subscribed to the channel, one to publish on it.
 
     Several `serve` processes on one SQLite file have no LISTEN/NOTIFY; Redis, which the rate limits share
@@ -118,11 +130,11 @@ class RedisRelay:
     """
 
     def __init__(self, redis_url: str, deliver: Callable[[list[DomainEvent]], None]) -> None:
+        super().__init__()
         self.url = redis_url
         self.deliver = deliver
         self.client: redis.Redis | None = None
         self.pubsub: Any = None
-        self.outbox: asyncio.Queue[str] = asyncio.Queue()
         self.tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -131,15 +143,9 @@ class RedisRelay:
         await self.pubsub.subscribe(CHANNEL)
         self.tasks = [asyncio.create_task(self._listen_forever()), asyncio.create_task(self._send_forever())]
 
-    def send(self, events: list[DomainEvent]) -> None:
-        for payload in payloads(events):
-            self.outbox.put_nowait(payload)
-
     async def _send_forever(self) -> None:
         while True:
-            batch = [await self.outbox.get()]
-            while not self.outbox.empty() and len(batch) < SEND_BATCH:
-                batch.append(self.outbox.get_nowait())
+            batch = await self._next_batch()
             try:
                 assert self.client is not None
                 async with self.client.pipeline(transaction=False) as pipe:
